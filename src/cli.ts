@@ -25,6 +25,8 @@ commands:
 `;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import("./cli/serve.ts")).serveCommand,
+  demo: async () => (await import("./cli/demo.ts")).demoCommand,
   validate: async () => (await import("./cli/validate.ts")).validateCommand,
   codeowners: async () => (await import("./cli/codeowners.ts")).codeownersCommand,
   audit: async () => (await import("./cli/audit.ts")).auditCommand,

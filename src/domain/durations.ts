@@ -38,8 +38,9 @@ export function parseDuration(input: string): DurationResult {
     return { ok: false, error: `"${text}" is not a duration; expected ${DURATION_HINT}` };
   }
   if (ms <= 0) return { ok: false, error: `duration "${text}" must be longer than zero` };
-  if (ms % 1000 !== 0) return { ok: false, error: `duration "${text}" must be a whole number of seconds` };
+  // Limit first: huge values lose float precision and would be misreported as fractional seconds.
   if (ms > MAX_DURATION_MS) return { ok: false, error: `duration "${text}" is longer than the 366-day limit` };
+  if (ms % 1000 !== 0) return { ok: false, error: `duration "${text}" must be a whole number of seconds` };
   return { ok: true, ms };
 }
 

@@ -83,6 +83,8 @@ export interface Grant {
   expiresAt: number | null;
   endedAt: number | null;
   endReason: string | null;
+  /** The SCIM memberships this grant gave, recorded at activation (removed at its end). */
+  access: { target: string; groups: string[] } | null;
   /** Where the credential DM was posted, so it can be redacted when the grant ends. */
   credentialMessage: { channel: string; ts: string } | null;
   updatedAt: number;

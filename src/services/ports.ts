@@ -51,8 +51,8 @@ export interface JobSpec {
   dedupeKey?: string;
   /** Jobs sharing a lock key never run at the same time (e.g. one SCIM user in one target). */
   lockKey?: string;
-  /** After this many failed attempts the job is `dead` (alerted). Omit = retry forever. */
-  maxAttempts?: number;
+  /** After this many failed attempts the job is `dead` (alerted). Omit or null = retry forever. */
+  maxAttempts?: number | null;
 }
 
 export interface Job {
@@ -91,6 +91,11 @@ export interface JobQueue {
   /** Queued + running jobs, by kind. */
   depth(): Record<string, number>;
   get(id: number): Job | null;
+  /**
+   * At start-up of the single grantbot process: jobs a previous (crashed) process left
+   * `running` go back to `queued` at once instead of waiting for their lease to expire.
+   */
+  requeueRunning(): number;
   /** Jobs not yet done or dead that mention this dedupe key prefix (for tests and listings). */
   pending(prefix?: string): Job[];
 }
@@ -310,4 +315,58 @@ export interface CredentialSigner {
   verify(token: string): Promise<Record<string, unknown> | null>;
   /** Public JWKS (current + previous keys). */
   jwks(): { keys: Record<string, unknown>[] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Notifications, logging, metrics, timers
+// ---------------------------------------------------------------------------------------------
+
+/** Who a notification is for: an email, and the Slack id when already known. */
+export interface Recipient {
+  email: string;
+  slackId?: string | null;
+}
+
+/**
+ * What happened, in grantbot's words; the Slack adapter renders each kind with pure views.
+ * `grant` is a snapshot taken when the note was created.
+ */
+export type Note =
+  | { kind: "request_opened"; grant: Grant }
+  | { kind: "request_failed"; grant: Grant; message: string }
+  | { kind: "active"; grant: Grant; token: string | null; audience: string | null }
+  | { kind: "declined"; grant: Grant }
+  | { kind: "rejected"; grant: Grant; message: string }
+  | { kind: "ended"; grant: Grant; reason: string }
+  | { kind: "ops_alert"; title: string; detail: string; grantId?: string };
+
+export interface Notifier {
+  /** Sends a DM. Returns where it was posted, or null when the recipient has no Slack user. */
+  send(to: Recipient, note: Note): Promise<MessageRef | null>;
+  /** Replaces a credential DM with a text that no longer contains the token. */
+  redactCredential(ref: MessageRef, grant: Grant): Promise<void>;
+  /** Posts to the ops channel (no-op when none is configured). */
+  ops(note: Note): Promise<void>;
+}
+
+export interface Log {
+  debug(obj: Record<string, unknown>, msg: string): void;
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+  child(bindings: Record<string, unknown>): Log;
+}
+
+export interface Metrics {
+  requestFiled(resource: string): void;
+  activated(resource: string, latencyMs: number): void;
+  ended(resource: string, reason: string): void;
+  /** Scheduled expiry -> membership removal confirmed. */
+  expiryLag(ms: number): void;
+  jobFailed(kind: string): void;
+}
+
+/** Timers, injectable so tests can drive time. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
 }

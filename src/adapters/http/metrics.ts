@@ -1,0 +1,57 @@
+/** Prometheus metrics (prom-client) behind the services' Metrics port. */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import type { JobQueue, Metrics } from "../../services/ports.ts";
+
+export class PromMetrics implements Metrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: "grantbot_requests_total", help: "Access requests filed", labelNames: ["resource"], registers: [this.registry] });
+  private readonly activations = new Counter({ name: "grantbot_activations_total", help: "Grants activated (SCIM membership confirmed)", labelNames: ["resource"], registers: [this.registry] });
+  private readonly activationLatency = new Histogram({
+    name: "grantbot_activation_seconds",
+    help: "Approval (merge check passed) -> access effective",
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  private readonly revocations = new Counter({ name: "grantbot_revocations_total", help: "Grants ended", labelNames: ["resource", "reason"], registers: [this.registry] });
+  private readonly lag = new Histogram({
+    name: "grantbot_expiry_lag_seconds",
+    help: "Scheduled expiry -> SCIM removal confirmed",
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 30, 60, 300],
+    registers: [this.registry],
+  });
+  private readonly jobFailures = new Counter({ name: "grantbot_job_failures_total", help: "Job attempts that failed", labelNames: ["kind"], registers: [this.registry] });
+  readonly httpRequests = new Counter({ name: "grantbot_http_requests_total", help: "HTTP requests by route and status", labelNames: ["route", "status"], registers: [this.registry] });
+
+  constructor(jobs: JobQueue | null, options: { defaultMetrics?: boolean } = {}) {
+    if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+    if (jobs) {
+      new Gauge({
+        name: "grantbot_job_queue_depth",
+        help: "Queued and running jobs by kind",
+        labelNames: ["kind"],
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          for (const [kind, n] of Object.entries(jobs.depth())) this.set({ kind }, n);
+        },
+      });
+    }
+  }
+
+  requestFiled(resource: string): void {
+    this.requests.inc({ resource });
+  }
+  activated(resource: string, latencyMs: number): void {
+    this.activations.inc({ resource });
+    this.activationLatency.observe(latencyMs / 1000);
+  }
+  ended(resource: string, reason: string): void {
+    this.revocations.inc({ resource, reason });
+  }
+  expiryLag(ms: number): void {
+    this.lag.observe(Math.max(0, ms) / 1000);
+  }
+  jobFailed(kind: string): void {
+    this.jobFailures.inc({ kind });
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * The routes of PRODUCT.md's public contract. Each verifies its signature or bearer token on
+ * the raw body before looking at the content and answers 401 when it is missing or wrong.
+ */
+import type { RequestListener } from "node:http";
+import type { ServiceDeps } from "../../services/deps.ts";
+import { onPullRequestClosed } from "../../services/pull-request-events.ts";
+import { handleIntrospection } from "../credentials/introspection-http.ts";
+import { parseGithubWebhook } from "../github/webhook.ts";
+import type { PromMetrics } from "./metrics.ts";
+import type { Route, RouteResult } from "./server.ts";
+
+export const BODY_LIMITS = {
+  slack: 256 * 1024,
+  githubWebhook: 5 * 1024 * 1024,
+  introspection: 16 * 1024,
+  directory: 64 * 1024,
+} as const;
+
+/** Slack rejects requests older than 5 minutes; we also reject ones from the future. */
+const SLACK_MAX_SKEW_SEC = 300;
+
+export interface RouteDeps {
+  services: ServiceDeps;
+  slackListener: RequestListener | null;
+  githubWebhookSecret: string | null;
+  introspectionToken: string | null;
+  metrics: PromMetrics;
+  isReady(): boolean;
+  /** Extra routes (the directory hook) added by later features. */
+  extra?: Route[];
+}
+
+export function buildRoutes(d: RouteDeps): Route[] {
+  const routes: Route[] = [
+    { kind: "buffered", method: "GET", path: "/healthz", maxBytes: 0, handle: async () => (d.isReady() ? { status: 200, body: { status: "ok" } } : { status: 503, body: { status: "starting" } }) },
+    {
+      kind: "buffered",
+      method: "GET",
+      path: "/metrics",
+      maxBytes: 0,
+      handle: async () => ({ status: 200, body: await d.metrics.registry.metrics(), headers: { "content-type": d.metrics.registry.contentType } }),
+    },
+    { kind: "buffered", method: "GET", path: "/.well-known/jwks.json", maxBytes: 0, handle: async () => ({ status: 200, body: d.services.signer.jwks(), headers: { "cache-control": "public, max-age=300" } }) },
+    {
+      kind: "buffered",
+      method: "POST",
+      path: "/oauth/introspect",
+      maxBytes: BODY_LIMITS.introspection,
+      handle: async (req) => {
+        const result = await handleIntrospection(
+          { authorization: header(req.headers.authorization), contentType: header(req.headers["content-type"]), body: req.body },
+          { signer: d.services.signer, credentials: d.services.credentials, grants: d.services.grants, clock: d.services.clock, introspectionToken: d.introspectionToken ?? "" },
+        );
+        return { status: result.status, body: result.body, headers: result.headers };
+      },
+    },
+  ];
+  if (d.slackListener) {
+    const listener = d.slackListener;
+    routes.push({
+      kind: "raw",
+      method: "POST",
+      path: "/slack/events",
+      maxBytes: BODY_LIMITS.slack,
+      listener: (req, res) => {
+        const ts = Number(header(req.headers["x-slack-request-timestamp"]));
+        const now = Math.floor(d.services.clock.now() / 1000);
+        if (!Number.isFinite(ts) || ts - now > SLACK_MAX_SKEW_SEC || now - ts > SLACK_MAX_SKEW_SEC || !req.headers["x-slack-signature"]) {
+          req.resume();
+          res.writeHead(401, { "content-type": "application/json" }).end(JSON.stringify({ error: "invalid or stale Slack signature" }));
+          return;
+        }
+        listener(req, res);
+      },
+    });
+  }
+  if (d.githubWebhookSecret) {
+    const secret = d.githubWebhookSecret;
+    routes.push({ kind: "buffered", method: "POST", path: "/github/webhook", maxBytes: BODY_LIMITS.githubWebhook, handle: (req) => githubWebhook(d.services, secret, req.headers, req.body) });
+  }
+  return [...routes, ...(d.extra ?? [])];
+}
+
+async function githubWebhook(services: ServiceDeps, secret: string, headers: Record<string, string | string[] | undefined>, body: Buffer): Promise<RouteResult> {
+  const parsed = await parseGithubWebhook({ headers, rawBody: body, secret, repository: services.settings.repository });
+  if (parsed.status !== 202) return { status: parsed.status, body: { error: parsed.error } };
+  const event = parsed.event;
+  if (event.kind === "ignored") return { status: 202, body: { ignored: event.why } };
+  if (!services.deliveries.firstSeen("github", event.deliveryId, services.clock.now())) {
+    return { status: 200, body: { duplicate: true } };
+  }
+  if (event.kind === "pull_request_closed") {
+    const outcome = onPullRequestClosed(services, { number: event.number, merged: event.merged, by: event.mergedBy, source: "webhook" });
+    return { status: 202, body: { outcome } };
+  }
+  return { status: 202, body: { outcome: "recorded" } };
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}

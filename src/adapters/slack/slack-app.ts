@@ -1,0 +1,71 @@
+/**
+ * Builds the Bolt App. HTTP mode: Bolt's HTTPReceiver verifies signatures and handles acks; its
+ * request listener is mounted on grantbot's one HTTP server at POST /slack/events (we never
+ * start Bolt's own server). Socket Mode when SLACK_APP_TOKEN is set.
+ */
+import bolt from "@slack/bolt";
+import type { RequestListener } from "node:http";
+import type { Log } from "../../services/ports.ts";
+
+const { App, HTTPReceiver, LogLevel, SocketModeReceiver } = bolt;
+
+export interface SlackAppOptions {
+  botToken: string;
+  signingSecret: string;
+  appToken?: string | null;
+  apiUrl: string;
+  /** Known bot ids skip the auth.test call Bolt otherwise makes. */
+  botId?: string;
+  botUserId?: string;
+  log: Log;
+  /** Web API retries; production default retries 429s honouring Retry-After. */
+  retries?: number;
+}
+
+export interface SlackApp {
+  app: InstanceType<typeof App>;
+  /** For POST /slack/events (HTTP mode); null in Socket Mode. */
+  requestListener: RequestListener | null;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function boltLogger(log: Log) {
+  let level = LogLevel.INFO;
+  const fmt = (args: unknown[]) => args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ");
+  return {
+    debug: (...args: unknown[]) => log.debug({ component: "bolt" }, fmt(args)),
+    info: (...args: unknown[]) => log.info({ component: "bolt" }, fmt(args)),
+    warn: (...args: unknown[]) => log.warn({ component: "bolt" }, fmt(args)),
+    error: (...args: unknown[]) => log.error({ component: "bolt" }, fmt(args)),
+    setLevel: (l: typeof level) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const logger = boltLogger(options.log);
+  const clientOptions = {
+    slackApiUrl: options.apiUrl,
+    retryConfig: { retries: options.retries ?? 10, factor: 1.96, randomize: true },
+    rejectRateLimitedCalls: false,
+  };
+  const ids = options.botId && options.botUserId ? { botId: options.botId, botUserId: options.botUserId } : {};
+  if (options.appToken) {
+    const receiver = new SocketModeReceiver({ appToken: options.appToken, logger: logger as never });
+    const app = new App({ token: options.botToken, receiver, clientOptions, logger: logger as never, ...ids });
+    return { app, requestListener: null, start: async () => void (await app.start()), stop: async () => void (await app.stop()) };
+  }
+  const receiver = new HTTPReceiver({
+    signingSecret: options.signingSecret,
+    endpoints: "/slack/events",
+    processBeforeResponse: false,
+    logger: logger as never,
+    unhandledRequestTimeoutMillis: 2_900,
+  });
+  const app = new App({ token: options.botToken, receiver, clientOptions, logger: logger as never, ...ids });
+  return { app, requestListener: receiver.requestListener, start: async () => {}, stop: async () => {} };
+}

@@ -1,0 +1,67 @@
+/** Renders grantbot's notes (services/ports.ts `Note`) as Slack messages. Pure. */
+import { describeRemaining, formatDuration } from "../../../domain/durations.ts";
+import type { Grant } from "../../../domain/grant.ts";
+import type { Note, OutboundMessage } from "../../../services/ports.ts";
+import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
+
+const REASON_WORDS: Record<string, string> = {
+  expired: "expired",
+  released: "was released",
+  revoked: "was revoked",
+  leaver: "was revoked because the person left",
+  ineligible: "was revoked because you are no longer eligible",
+};
+
+function ts(ms: number | null): string {
+  if (ms === null) return "?";
+  const seconds = Math.floor(ms / 1000);
+  const iso = new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+  return `<!date^${seconds}^{date_short_pretty} {time_secs}|${iso}>`;
+}
+
+function prLink(grant: Grant): string {
+  return grant.prUrl ? `<${grant.prUrl}|PR #${grant.prNumber}>` : "its pull request";
+}
+
+function section(text: string): Record<string, unknown> {
+  return { type: "section", text: { type: "mrkdwn", text: clip(text, SLACK_LIMITS.sectionText) } };
+}
+
+function message(text: string, extra: Record<string, unknown>[] = []): OutboundMessage {
+  return { text: clip(text, SLACK_LIMITS.messageText), blocks: [section(text), ...extra].slice(0, SLACK_LIMITS.messageBlocks) };
+}
+
+export function renderNote(note: Note, now: number): OutboundMessage {
+  const g = note.kind === "ops_alert" ? null : note.grant;
+  const what = g ? `*${escapeMrkdwn(g.resource)}* for ${formatDuration(g.durationMs)}` : "";
+  switch (note.kind) {
+    case "request_opened":
+      return message(`📝 Your request for ${what} is open as ${prLink(note.grant)}. Access starts when an approver approves it and it is merged.`);
+    case "request_failed":
+      return message(`⚠️ Your request for ${what} could not be opened: ${escapeMrkdwn(note.message)} Nothing was granted; try \`/access\` again later.`);
+    case "declined":
+      return message(`🚫 Your request for ${what} was declined: ${prLink(note.grant)} was closed without merging.`);
+    case "rejected":
+      return message(`❌ Your request for ${what} was merged but *not activated*: ${escapeMrkdwn(note.message)}`);
+    case "active": {
+      const until = ts(note.grant.expiresAt);
+      const left = describeRemaining((note.grant.expiresAt ?? now) - now);
+      const head = `✅ *${escapeMrkdwn(note.grant.resource)}* is active until ${until} (${left} left). Grant \`${note.grant.id}\`.`;
+      if (!note.token) return message(head);
+      const body = `${head}\n\`\`\`${note.token}\`\`\`\nUse it as a bearer token for *${escapeMrkdwn(note.audience ?? "")}*: \`Authorization: Bearer <token>\`. It stops working at the same second.`;
+      return message(body);
+    }
+    case "ended": {
+      const words = REASON_WORDS[note.reason] ?? `ended (${note.reason})`;
+      return message(`⏹️ Your access to ${what} ${words} at ${ts(note.grant.endedAt)}. Group membership removed and verified; the credential is inactive.`);
+    }
+    case "ops_alert":
+      return message(`🚨 *${escapeMrkdwn(note.title)}*\n${escapeMrkdwn(note.detail)}`);
+  }
+}
+
+/** The credential DM once the grant has ended: same facts, no token. */
+export function redactedCredential(grant: Grant): OutboundMessage {
+  const words = REASON_WORDS[grant.state] ?? grant.state;
+  return message(`~${escapeMrkdwn(grant.resource)} credential~ — removed: this grant ${words} at ${ts(grant.endedAt)}. Grant \`${grant.id}\`.`);
+}

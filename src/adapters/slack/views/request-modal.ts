@@ -1,0 +1,73 @@
+/** The `/access` request modal (pure Block Kit). */
+import type { Catalog } from "../../../domain/grant-files.ts";
+import { SLACK_LIMITS, clip } from "./limits.ts";
+
+export const REQUEST_MODAL = {
+  callbackId: "access_request",
+  resourceBlock: "resource",
+  resourceAction: "resource_select",
+  durationBlock: "duration",
+  durationAction: "duration_input",
+  reasonBlock: "reason",
+  reasonAction: "reason_input",
+} as const;
+
+export function requestModal(catalog: Catalog, options: { resource?: string; duration?: string; reason?: string; extends?: string } = {}): Record<string, unknown> {
+  const entries = Object.entries(catalog.resources).slice(0, SLACK_LIMITS.selectOptions);
+  const option = (id: string) => {
+    const r = catalog.resources[id]!;
+    return {
+      text: { type: "plain_text", text: clip(id, SLACK_LIMITS.optionText) },
+      description: { type: "plain_text", text: clip(`max ${r.duration.max} · ${r.description}`, SLACK_LIMITS.optionDescription) },
+      value: id,
+    };
+  };
+  const select: Record<string, unknown> = {
+    type: "static_select",
+    action_id: REQUEST_MODAL.resourceAction,
+    placeholder: { type: "plain_text", text: "Choose a resource" },
+    options: entries.map(([id]) => option(id)),
+  };
+  if (options.resource && catalog.resources[options.resource]) select.initial_option = option(options.resource);
+  const durationInput: Record<string, unknown> = {
+    type: "plain_text_input",
+    action_id: REQUEST_MODAL.durationAction,
+    placeholder: { type: "plain_text", text: "e.g. 30m, 2h, 1d (empty = the resource's default)" },
+  };
+  if (options.duration) durationInput.initial_value = options.duration;
+  const reasonInput: Record<string, unknown> = {
+    type: "plain_text_input",
+    action_id: REQUEST_MODAL.reasonAction,
+    multiline: true,
+    max_length: 1000,
+    placeholder: { type: "plain_text", text: "Ticket or incident and what you will do" },
+  };
+  if (options.reason) reasonInput.initial_value = options.reason;
+  return {
+    type: "modal",
+    callback_id: REQUEST_MODAL.callbackId,
+    private_metadata: JSON.stringify(options.extends ? { extends: options.extends } : {}),
+    title: { type: "plain_text", text: clip(options.extends ? "Extend access" : "Request access", SLACK_LIMITS.modalTitle) },
+    submit: { type: "plain_text", text: "Open request" },
+    close: { type: "plain_text", text: "Cancel" },
+    blocks: [
+      { type: "input", block_id: REQUEST_MODAL.resourceBlock, label: { type: "plain_text", text: "Resource" }, element: select },
+      { type: "input", block_id: REQUEST_MODAL.durationBlock, optional: true, label: { type: "plain_text", text: "For how long" }, element: durationInput },
+      { type: "input", block_id: REQUEST_MODAL.reasonBlock, optional: true, label: { type: "plain_text", text: "Why" }, element: reasonInput },
+      {
+        type: "context",
+        elements: [{ type: "mrkdwn", text: "grantbot opens a pull request; access starts when it is approved and merged, and ends on its own." }],
+      },
+    ],
+  };
+}
+
+/** Reads the submitted values out of `view.state.values`; tolerant of missing blocks. */
+export function readRequestModal(values: unknown): { resource: string; duration: string; reason: string } {
+  const v = (values ?? {}) as Record<string, Record<string, { selected_option?: { value?: string } | null; value?: string | null }>>;
+  return {
+    resource: v[REQUEST_MODAL.resourceBlock]?.[REQUEST_MODAL.resourceAction]?.selected_option?.value ?? "",
+    duration: v[REQUEST_MODAL.durationBlock]?.[REQUEST_MODAL.durationAction]?.value ?? "",
+    reason: v[REQUEST_MODAL.reasonBlock]?.[REQUEST_MODAL.reasonAction]?.value ?? "",
+  };
+}

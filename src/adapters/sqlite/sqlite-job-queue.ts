@@ -1,0 +1,201 @@
+/**
+ * The durable job queue (expiries, revocations, SCIM retries, notifications) on SQLite.
+ * A job is claimed with a lease. When its worker dies (kill -9) the row stays `running` until the
+ * lease passes; then the job is runnable again. So nothing is lost, and a job may run twice:
+ * handlers must be idempotent (CONVENTIONS.md §2).
+ */
+import type Database from "better-sqlite3";
+import { AppError } from "../../domain/errors.ts";
+import type { Clock, Job, JobQueue, JobSpec, JobState } from "../../services/ports.ts";
+import { inTransaction } from "./database.ts";
+
+/** last_error is for operators; a stack trace or an HTML error page is cut to this length. */
+export const MAX_ERROR_LENGTH = 2000;
+
+interface JobRow {
+  id: number;
+  kind: string;
+  payload: string;
+  run_at: number;
+  attempts: number;
+  max_attempts: number | null;
+  last_error: string | null;
+  state: JobState;
+  dedupe_key: string | null;
+  lock_key: string | null;
+  lease_until: number | null;
+  created_at: number;
+}
+
+function rowToJob(row: JobRow): Job {
+  return {
+    id: row.id,
+    kind: row.kind,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    runAt: row.run_at,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    lastError: row.last_error,
+    state: row.state,
+    dedupeKey: row.dedupe_key,
+    lockKey: row.lock_key,
+    leaseUntil: row.lease_until,
+    createdAt: row.created_at,
+  };
+}
+
+const RUNNABLE = `((j.state = 'queued' AND j.run_at <= @now) OR (j.state = 'running' AND j.lease_until <= @now))`;
+
+/**
+ * One statement: pick runnable jobs (optionally of some kinds) whose lock key no live lease
+ * holds, keep only the first job per lock key (so one batch never holds a key twice), take the
+ * earliest `limit`, and lease them.
+ */
+const CLAIM_SQL = `
+WITH runnable AS (
+  SELECT j.id, j.run_at,
+         ROW_NUMBER() OVER (PARTITION BY COALESCE(j.lock_key, '#' || j.id) ORDER BY j.run_at, j.id) AS nth
+  FROM jobs j
+  WHERE ${RUNNABLE}
+    AND (@kinds IS NULL OR j.kind IN (SELECT value FROM json_each(@kinds)))
+    AND (j.lock_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM jobs h
+      WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))
+)
+UPDATE jobs
+SET state = 'running', attempts = attempts + 1, lease_until = @now + @leaseMs, updated_at = @now
+WHERE id IN (SELECT id FROM runnable WHERE nth = 1 ORDER BY run_at, id LIMIT @limit)
+RETURNING *`;
+
+/**
+ * A job whose worker died mid-run as many times as it may attempt: dead, not re-run forever
+ * (a job that crashes the process would otherwise crash every restart).
+ */
+const BURY_EXHAUSTED_SQL = `
+UPDATE jobs SET state = 'dead', lease_until = NULL, updated_at = @now,
+  last_error = 'lease expired on the last allowed attempt (the worker stopped or crashed)'
+WHERE state = 'running' AND lease_until <= @now AND max_attempts IS NOT NULL AND attempts >= max_attempts`;
+
+export class SqliteJobQueue implements JobQueue {
+  private readonly stmts;
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly clock: Clock,
+  ) {
+    this.stmts = {
+      insert: db.prepare<Record<string, unknown>, number>(
+        `INSERT INTO jobs (kind, payload, run_at, max_attempts, dedupe_key, lock_key, created_at, updated_at)
+         VALUES (@kind, @payload, @runAt, @maxAttempts, @dedupeKey, @lockKey, @now, @now)
+         ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
+      ).pluck(),
+      bury: db.prepare(BURY_EXHAUSTED_SQL),
+      claim: db.prepare<Record<string, unknown>, JobRow>(CLAIM_SQL),
+      complete: db.prepare(
+        "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
+      ),
+      fail: db.prepare<Record<string, unknown>, JobState>(
+        `UPDATE jobs SET
+           state = CASE WHEN @retryAt IS NULL OR (max_attempts IS NOT NULL AND attempts >= max_attempts)
+                        THEN 'dead' ELSE 'queued' END,
+           run_at = COALESCE(@retryAt, run_at), last_error = @error, lease_until = NULL, updated_at = @now
+         WHERE id = @id AND state = 'running' RETURNING state`,
+      ).pluck(),
+      get: db.prepare<[number], JobRow>("SELECT * FROM jobs WHERE id = ?"),
+      nextWake: db
+        .prepare<[], number | null>(
+          `SELECT MIN(CASE state WHEN 'queued' THEN run_at ELSE lease_until END)
+           FROM jobs WHERE state IN ('queued', 'running')`,
+        )
+        .pluck(),
+      depth: db.prepare<[], { kind: string; n: number }>(
+        "SELECT kind, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY kind ORDER BY kind",
+      ),
+      pending: db.prepare<[{ prefix: string | null }], JobRow>(
+        `SELECT * FROM jobs WHERE state IN ('queued', 'running')
+           AND (@prefix IS NULL OR substr(dedupe_key, 1, length(@prefix)) = @prefix)
+         ORDER BY run_at, id`,
+      ),
+      prune: db.prepare("DELETE FROM jobs WHERE state IN ('done', 'dead') AND updated_at < ?"),
+      requeue: db.prepare("UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ? WHERE state = 'running'"),
+    };
+  }
+
+  enqueue(spec: JobSpec): number | null {
+    const now = this.clock.now();
+    if (spec.maxAttempts != null && !(Number.isInteger(spec.maxAttempts) && spec.maxAttempts > 0)) {
+      throw new AppError("bad_input", `maxAttempts must be a positive integer, got ${spec.maxAttempts}`);
+    }
+    const id = this.stmts.insert.get({
+      kind: spec.kind,
+      payload: JSON.stringify(spec.payload),
+      runAt: spec.runAt ?? now,
+      maxAttempts: spec.maxAttempts ?? null,
+      dedupeKey: spec.dedupeKey ?? null,
+      lockKey: spec.lockKey ?? null,
+      now,
+    });
+    return id ?? null;
+  }
+
+  claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[]): Job[] {
+    if (limit <= 0 || kinds?.length === 0) return [];
+    return inTransaction(this.db, () => {
+      this.stmts.bury.run({ now });
+      const rows = this.stmts.claim.all({ now, leaseMs, limit, kinds: kinds ? JSON.stringify(kinds) : null });
+      return rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+    });
+  }
+
+  /** Idempotent; a job that is no longer running (already completed) is left as it is. */
+  complete(id: number): void {
+    this.stmts.complete.run(this.clock.now(), id);
+  }
+
+  /**
+   * A job at its maxAttempts goes `dead` even when `retryAt` is given. A job that is not running
+   * (already completed or failed) is unchanged and its current state returned.
+   */
+  fail(id: number, error: string, retryAt: number | null): JobState {
+    const state = this.stmts.fail.get({ id, error: truncate(error), retryAt, now: this.clock.now() });
+    if (state !== undefined) return state;
+    const job = this.stmts.get.get(id);
+    if (!job) throw new AppError("internal", `job ${id} does not exist`);
+    return job.state;
+  }
+
+  nextWakeAt(): number | null {
+    return this.stmts.nextWake.get() ?? null;
+  }
+
+  depth(): Record<string, number> {
+    return Object.fromEntries(this.stmts.depth.all().map(({ kind, n }) => [kind, n]));
+  }
+
+  get(id: number): Job | null {
+    const row = this.stmts.get.get(id);
+    return row ? rowToJob(row) : null;
+  }
+
+  pending(prefix?: string): Job[] {
+    return this.stmts.pending.all({ prefix: prefix ?? null }).map(rowToJob);
+  }
+
+  /**
+   * Not in the port: deletes done/dead jobs last touched before `before` (housekeeping). Their
+   * dedupe keys become free again, so only prune well after the work they guarded is settled.
+   */
+  requeueRunning(): number {
+    return this.stmts.requeue.run(this.clock.now()).changes;
+  }
+
+  pruneFinished(before: number): number {
+    return this.stmts.prune.run(before).changes;
+  }
+}
+
+function truncate(text: string): string {
+  if (text.length <= MAX_ERROR_LENGTH) return text;
+  const marker = "… (truncated)";
+  return text.slice(0, MAX_ERROR_LENGTH - marker.length) + marker;
+}

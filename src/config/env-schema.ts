@@ -1,0 +1,128 @@
+/**
+ * The one schema for grantbot's environment variables. Every field carries its documentation
+ * (`FieldDoc` via `.meta()`), from which the README reference table is generated.
+ */
+import { z } from "zod";
+import { documented, durationMs, integer, matching, secretString, text, urlString } from "./fields.ts";
+import { readPrivateKey, type ReadFile } from "./private-key.ts";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+const GITHUB_APP_VARS = ["GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_INSTALLATION_ID"] as const;
+const AUTH_CHOICE = "set GITHUB_TOKEN, or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY + GITHUB_APP_INSTALLATION_ID (not both)";
+const BRANCH_RE = /^(?![/.-])(?!.*(?:\.\.|\/\/|@\{|\.lock$|[/.]$))[^\s~^:?*[\\\p{Cc}]+$/u;
+
+/** Builds the schema; `readFile` reads GITHUB_APP_PRIVATE_KEY when it names a file. */
+export function createEnvSchema(readFile: ReadFile) {
+  return z.object({
+    SLACK_BOT_TOKEN: documented(secretString({ prefix: "xoxb-", hint: "expected a Slack bot token starting with xoxb-" }), {
+      description: "Slack bot token of the grantbot app (OAuth & Permissions page).",
+      required: "yes", example: "xoxb-123-456-abc", secret: true, hint: "expected a Slack bot token starting with xoxb-",
+    }),
+    SLACK_SIGNING_SECRET: documented(secretString({ hint: "expected the Slack app's signing secret" }), {
+      description: "Verifies that requests on `POST /slack/events` come from Slack (Basic Information page).",
+      required: "yes", example: "8f14e45fceea167a5a36dedd4bea2543", secret: true, hint: "expected the Slack app's signing secret",
+    }),
+    SLACK_APP_TOKEN: documented(secretString({ prefix: "xapp-", hint: "expected a Slack app-level token starting with xapp-" }).optional(), {
+      description: "App-level token; when set, grantbot connects with Socket Mode instead of receiving HTTP requests.",
+      required: "no", example: "xapp-1-A111-222-abc", secret: true, hint: "expected a Slack app-level token starting with xapp-",
+    }),
+    SLACK_API_URL: documented(urlString({ scheme: "http", trailingSlash: "add" }).optional(), {
+      description: "Base URL of the Slack Web API (point it at a fake in tests).",
+      required: "no", default: "https://slack.com/api/", example: "http://127.0.0.1:4010/api/", hint: "expected an http(s) URL",
+    }),
+    SLACK_OPS_CHANNEL: documented(matching(/^[CG][A-Z0-9]{6,}$/, "expected a Slack channel id such as C0123456789 (not a #name)").optional(), {
+      description: "Channel id for operator alerts (drift, failed revocations, orphaned identities).",
+      required: "no", example: "C0OPS00001", hint: "expected a Slack channel id such as C0123456789",
+    }),
+    GITHUB_REPOSITORY: documented(matching(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+$/, "expected owner/name, e.g. acme/grants"), {
+      description: "The grants repository, as owner/name.",
+      required: "yes", example: "acme/grants", hint: "expected owner/name, e.g. acme/grants",
+    }),
+    GITHUB_BASE_BRANCH: documented(matching(BRANCH_RE, "expected a git branch name, e.g. main").default("main"), {
+      description: "Branch that grant PRs target; merging into it approves a grant.",
+      required: "no", default: "main", example: "main", hint: "expected a git branch name, e.g. main",
+    }),
+    GITHUB_API_URL: documented(urlString({ scheme: "http", trailingSlash: "strip" }).optional(), {
+      description: "GitHub REST API base URL; GitHub Enterprise Server uses `https://<host>/api/v3`.",
+      required: "no", default: "https://api.github.com", example: "https://github.example.com/api/v3", hint: "expected an http(s) URL",
+    }),
+    GITHUB_TOKEN: documented(secretString({ hint: "expected a GitHub token" }).optional(), {
+      description: "Token auth: a token that can push branches and open pull requests in the grants repository and read its teams.",
+      required: "unless GitHub App auth is used", example: "github_pat_11ABC…", secret: true, hint: AUTH_CHOICE,
+    }),
+    GITHUB_APP_ID: documented(matching(/^\d+$/, "expected a numeric GitHub App id").optional(), {
+      description: "GitHub App auth: the App id.",
+      required: "when GITHUB_TOKEN is not set", example: "123456", hint: "expected a numeric GitHub App id",
+    }),
+    GITHUB_APP_PRIVATE_KEY: documented(text("expected PEM text or a path to a PEM file").transform(readPrivateKey(readFile)).optional(), {
+      description: "GitHub App auth: the App's private key, as PEM text (`\\n` escapes allowed) or a path to the .pem file.",
+      required: "when GITHUB_APP_ID is set", example: "/run/secrets/grantbot.pem", secret: true, hint: "expected PEM text or a path to a PEM file",
+    }),
+    GITHUB_APP_INSTALLATION_ID: documented(matching(/^\d+$/, "expected a numeric installation id").optional(), {
+      description: "GitHub App auth: the installation id on the grants repository's organisation.",
+      required: "when GITHUB_APP_ID is set", example: "7890123", hint: "expected a numeric installation id",
+    }),
+    GITHUB_WEBHOOK_SECRET: documented(secretString({ hint: "expected the webhook secret configured on GitHub" }).optional(), {
+      description: "Enables `POST /github/webhook` (`X-Hub-Signature-256` checked); without it grantbot polls.",
+      required: "no", example: "a-long-random-string", secret: true, hint: "expected the webhook secret configured on GitHub",
+    }),
+    GITHUB_POLL_INTERVAL: documented(durationMs().prefault("30s"), {
+      description: "How often pull requests are polled (also a safety net when webhooks are on).",
+      required: "no", default: "30s", example: "1m", hint: "expected a duration such as 30s or 1m",
+    }),
+    GRANTBOT_CONFIG: documented(text("expected a file path").optional(), {
+      description: "Path to the YAML file with SCIM targets, the directory source and intervals (see below).",
+      required: "no", example: "/etc/grantbot/config.yaml", hint: "expected a path to a YAML file",
+    }),
+    GRANTBOT_DATA_DIR: documented(text("expected a directory path").default("./data"), {
+      description: "Directory for the SQLite database and credential signing keys.",
+      required: "no", default: "./data", example: "/var/lib/grantbot", hint: "expected a directory path",
+    }),
+    GRANTBOT_HOST: documented(matching(/^[A-Za-z0-9.:%-]+$/, "expected a host name or IP address, e.g. 0.0.0.0").default("127.0.0.1"), {
+      description: "Address the HTTP server listens on.",
+      required: "no", default: "127.0.0.1", example: "0.0.0.0", hint: "expected a host name or IP address, e.g. 0.0.0.0",
+    }),
+    GRANTBOT_PORT: documented(integer(0, 65_535, "expected a port number 1-65535 (0 = any free port)").default(3000), {
+      description: "Port the HTTP server listens on; 0 picks a free port.",
+      required: "no", default: "3000", example: "8080", hint: "expected a port number 1-65535 (0 = any free port)",
+    }),
+    GRANTBOT_PUBLIC_URL: documented(urlString({ scheme: "http", trailingSlash: "strip" }).optional(), {
+      description: "External base URL: the credential issuer (`iss`) and links in messages.",
+      required: "no", default: "http://<host>:<port>", example: "https://grantbot.example.com", hint: "expected an http(s) URL",
+    }),
+    GRANTBOT_INTROSPECTION_TOKEN: documented(secretString({ minLength: 16, hint: "must be at least 16 characters" }).optional(), {
+      description: "Bearer token resource servers present on `POST /oauth/introspect`.",
+      required: "no", example: "a-random-string-of-16+-chars", secret: true, hint: "must be at least 16 characters",
+    }),
+    GRANTBOT_DIRECTORY_SECRET: documented(secretString({ minLength: 16, hint: "must be at least 16 characters" }).optional(), {
+      description: "HMAC key that enables signed leaver/mover pushes on `POST /hooks/directory`.",
+      required: "no", example: "a-random-string-of-16+-chars", secret: true, hint: "must be at least 16 characters",
+    }),
+    LOG_LEVEL: documented(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"), {
+      description: "pino log level.",
+      required: "no", default: "info", example: "debug", hint: `expected one of ${LOG_LEVELS.join(", ")}`,
+    }),
+  }).superRefine((env, ctx) => {
+    // Runs even when single fields failed (`when`), so auth problems are reported with the rest.
+    const present = (name: string) => (env as Record<string, unknown>)[name] !== undefined;
+    const appSet = GITHUB_APP_VARS.filter(present);
+    if (present("GITHUB_TOKEN") && appSet.length > 0) {
+      ctx.addIssue({ code: "custom", path: ["GITHUB_TOKEN"], message: `is set together with ${appSet.join(", ")}; ${AUTH_CHOICE}` });
+    } else if (!present("GITHUB_TOKEN") && appSet.length === 0) {
+      ctx.addIssue({ code: "custom", path: ["GITHUB_TOKEN"], message: `is not set; ${AUTH_CHOICE}` });
+    } else if (!present("GITHUB_TOKEN")) {
+      for (const missing of GITHUB_APP_VARS.filter((name) => !present(name))) {
+        ctx.addIssue({ code: "custom", path: [missing], message: `is not set; GitHub App auth (${appSet.join(", ")} given) needs all of ${GITHUB_APP_VARS.join(", ")}` });
+      }
+    }
+  }, { when: () => true });
+}
+
+/** The schema with the default file reader; used for documentation and by `loadConfig`. */
+export type EnvSchema = ReturnType<typeof createEnvSchema>;
+export type ParsedEnv = z.output<EnvSchema>;
+
+/** The variable names the schema knows, in documentation order. */
+export const ENV_VARS = Object.keys(createEnvSchema(() => "").shape) as Array<keyof ParsedEnv>;

@@ -1,0 +1,135 @@
+/**
+ * Parses the text Slack sends after `/access`. Pure and total: every input yields a command or an
+ * `error` with a sentence for the user and the usage lines that apply. Never throws.
+ */
+import { parseDuration } from "./durations.ts";
+import { RESOURCE_ID_RE, ULID_RE } from "./grant-files.ts";
+
+export type SlashCommand =
+  | { kind: "modal" }
+  | { kind: "help" }
+  | { kind: "list" }
+  | { kind: "release"; grantId: string }
+  | { kind: "extend"; grantId: string; duration: string; durationMs: number }
+  | { kind: "request"; resource: string; duration: string; durationMs: number; reason: string }
+  | { kind: "error"; message: string; usage: string };
+
+/** One usage line per form of the command. */
+export const USAGE_LINES = {
+  modal: "/access — open the request form",
+  request: "/access <resource> <duration> <reason…> — request access, e.g. /access prod-db-readonly 2h INC-1234 replica lag",
+  list: "/access list — show your pending and active grants",
+  release: "/access release <grant-id> — end one of your grants now",
+  extend: "/access extend <grant-id> <duration> — ask for more time on one of your grants",
+  help: "/access help — show this help",
+} as const;
+
+export const USAGE = [
+  "Usage:",
+  ...Object.values(USAGE_LINES),
+  "Durations: 90s, 30m, 4h, 1d, 1h30m or ISO 8601 such as PT4H.",
+].join("\n");
+
+/** Slack's own limit is 4000; anything this long is not a real request. */
+export const MAX_COMMAND_TEXT = 3000;
+/** Same limit as the `reason` of a grant file (grant-files.ts). */
+export const MAX_REASON = 1000;
+
+/**
+ * `text` is the raw `text` field of the slash command. Slack HTML-escapes `&`, `<` and `>` in it;
+ * the reason is unescaped so grant files and PRs show what the user typed.
+ */
+export function parseSlashCommand(text: string): SlashCommand {
+  if (text.length > MAX_COMMAND_TEXT) {
+    return error(`that command is ${text.length} characters long; the limit is ${MAX_COMMAND_TEXT}`, USAGE);
+  }
+  const trimmed = text.trim();
+  if (trimmed === "") return { kind: "modal" };
+  const words = trimmed.split(/\s+/);
+  const verb = (words[0] ?? "").toLowerCase();
+  const args = words.slice(1);
+
+  switch (verb) {
+    case "help":
+      return { kind: "help" };
+    case "list":
+      return args.length === 0 ? { kind: "list" } : error("`/access list` takes no arguments", USAGE_LINES.list);
+    case "release":
+      return parseRelease(args);
+    case "extend":
+      return parseExtend(args);
+    default:
+      return parseRequest(trimmed);
+  }
+}
+
+function parseRelease(args: readonly string[]): SlashCommand {
+  const usage = USAGE_LINES.release;
+  if (args.length !== 1) return error("`/access release` takes exactly one grant id", usage);
+  const grantId = grantIdOf(args[0] ?? "");
+  if (!grantId.ok) return error(grantId.message, usage);
+  return { kind: "release", grantId: grantId.id };
+}
+
+function parseExtend(args: readonly string[]): SlashCommand {
+  const usage = USAGE_LINES.extend;
+  if (args.length !== 2) return error("`/access extend` takes a grant id and a duration", usage);
+  const grantId = grantIdOf(args[0] ?? "");
+  if (!grantId.ok) return error(grantId.message, usage);
+  const duration = parseDuration(args[1] ?? "");
+  if (!duration.ok) return error(duration.error, usage);
+  return { kind: "extend", grantId: grantId.id, duration: args[1] ?? "", durationMs: duration.ms };
+}
+
+const REQUEST_RE = /^(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/;
+
+function parseRequest(trimmed: string): SlashCommand {
+  const usage = USAGE;
+  const match = REQUEST_RE.exec(trimmed);
+  const resourceToken = match?.[1] ?? "";
+  const resource = resourceToken.toLowerCase();
+  if (!RESOURCE_ID_RE.test(resource)) {
+    return error(
+      `"${shorten(resourceToken)}" is not a resource id or a subcommand; resource ids use lower-case letters, digits and dashes (e.g. prod-db-readonly)`,
+      usage,
+    );
+  }
+  const durationToken = match?.[2];
+  if (durationToken === undefined) {
+    return error(`say how long you need ${resource} for, e.g. \`/access ${resource} 2h <reason>\``, usage);
+  }
+  const duration = parseDuration(durationToken);
+  if (!duration.ok) {
+    return error(
+      `the second word must be a duration: ${duration.error}. Write \`/access ${resource} <duration> <reason…>\``,
+      usage,
+    );
+  }
+  const reason = unescapeSlack(match?.[3] ?? "").trim();
+  if (reason.length > MAX_REASON) {
+    return error(`the reason is ${reason.length} characters long; the limit is ${MAX_REASON}`, usage);
+  }
+  return { kind: "request", resource, duration: durationToken, durationMs: duration.ms, reason };
+}
+
+function grantIdOf(token: string): { ok: true; id: string } | { ok: false; message: string } {
+  const id = token.toUpperCase();
+  if (ULID_RE.test(id)) return { ok: true, id };
+  return {
+    ok: false,
+    message: `"${shorten(token)}" is not a grant id; grant ids are 26 characters such as 01JD2S3K7Q8R9T0V1W2X3Y4Z5A (see \`/access list\`)`,
+  };
+}
+
+/** Undoes Slack's escaping of `&`, `<` and `>` (`&amp;` last, so `&amp;lt;` stays `&lt;`). */
+function unescapeSlack(text: string): string {
+  return text.replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+}
+
+function shorten(token: string): string {
+  return token.length > 40 ? `${token.slice(0, 40)}…` : token;
+}
+
+function error(message: string, usage: string): SlashCommand {
+  return { kind: "error", message, usage };
+}

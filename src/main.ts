@@ -1,0 +1,177 @@
+/**
+ * Composition root: config -> adapters -> services -> HTTP server + job runner + scheduler.
+ * `grantbot serve` and `grantbot demo` both start grantbot through `startGrantbot`; only the
+ * remote endpoints in the config differ.
+ */
+import { resolve } from "node:path";
+import { ulid } from "ulid";
+import type { Config } from "./config/types.ts";
+import { openStore, type Store } from "./adapters/sqlite/open-store.ts";
+import { loadOrCreateSigningKeys } from "./adapters/credentials/key-store.ts";
+import { JoseCredentialSigner } from "./adapters/credentials/jose-credential-signer.ts";
+import { createOctokit } from "./adapters/github/octokit.ts";
+import { OctokitChangeRequests } from "./adapters/github/change-requests.ts";
+import { OctokitGrantsSource } from "./adapters/github/grants-source.ts";
+import { createGroupDirectories } from "./adapters/scim/group-directories.ts";
+import { createSlackApp } from "./adapters/slack/slack-app.ts";
+import { SlackDirectory } from "./adapters/slack/slack-directory.ts";
+import { SlackNotifier } from "./adapters/slack/slack-notifier.ts";
+import { registerAccessCommand } from "./adapters/slack/access-command.ts";
+import { PromMetrics } from "./adapters/http/metrics.ts";
+import { buildRoutes } from "./adapters/http/routes.ts";
+import { createHttpServer } from "./adapters/http/server.ts";
+import { Scheduler } from "./adapters/scheduler/scheduler.ts";
+import { createLogger } from "./shared/logger.ts";
+import { systemClock, systemTimers } from "./shared/clock.ts";
+import type { ServiceDeps } from "./services/deps.ts";
+import { JobRunner } from "./services/job-runner.ts";
+import { jobHandlers } from "./services/handlers.ts";
+import { RepoPolicyProvider } from "./services/policy-provider.ts";
+import { sweepExpiries } from "./services/end-grant.ts";
+import { pollPullRequests, recheckOpenPullRequests } from "./services/pull-request-events.ts";
+import type { Clock, Log, Timers } from "./services/ports.ts";
+
+export interface StartOptions {
+  clock?: Clock;
+  timers?: Timers;
+  log?: Log;
+  /** Known Slack bot ids (skip Bolt's auth.test). */
+  slackBotIds?: { botId: string; botUserId: string };
+  /** Slack Web API retries (tests use 0). */
+  slackRetries?: number;
+  jobConcurrency?: number;
+}
+
+export interface RunningGrantbot {
+  url: string;
+  port: number;
+  deps: ServiceDeps;
+  runner: JobRunner;
+  store: Store;
+  /** Runs the backstop sweep and a GitHub poll now (tests, demo). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startGrantbot(config: Config, options: StartOptions = {}): Promise<RunningGrantbot> {
+  const clock = options.clock ?? systemClock;
+  const timers = options.timers ?? systemTimers;
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const dataDir = resolve(config.dataDir);
+  const store = openStore(dataDir, clock);
+  const recovered = store.jobs.requeueRunning();
+  if (recovered > 0) log.warn({ jobs: recovered }, "re-queued jobs left running by a previous process");
+
+  const keys = await loadOrCreateSigningKeys(dataDir, { now: clock.now() });
+  log.info({ kid: keys.current.kid, event: keys.event }, "signing keys ready");
+  const signer = new JoseCredentialSigner({ keys, issuer: config.publicUrl, clock });
+
+  const gh = config.github;
+  const octokit = createOctokit({
+    baseUrl: gh.apiUrl,
+    auth: gh.auth.kind === "token" ? { kind: "token", token: gh.auth.token.reveal() } : { kind: "app", appId: gh.auth.appId, privateKey: gh.auth.privateKey.reveal(), installationId: gh.auth.installationId },
+  });
+  const changes = new OctokitChangeRequests({ octokit, owner: gh.owner, repo: gh.repo, baseBranch: gh.baseBranch });
+  const source = new OctokitGrantsSource({ octokit, owner: gh.owner, repo: gh.repo, baseBranch: gh.baseBranch });
+  const targets = createGroupDirectories(config.scimTargets.map((t) => ({ name: t.name, url: t.url, token: t.token.reveal(), profile: t.profile, timeoutMs: t.timeoutMs })));
+  const metrics = new PromMetrics(store.jobs, { defaultMetrics: true });
+
+  const slack = createSlackApp({
+    botToken: config.slack.botToken.reveal(),
+    signingSecret: config.slack.signingSecret.reveal(),
+    appToken: config.slack.appToken?.reveal() ?? null,
+    apiUrl: config.slack.apiUrl,
+    log: log.child({ component: "slack" }),
+    ...(options.slackRetries === undefined ? {} : { retries: options.slackRetries }),
+    ...(options.slackBotIds ?? {}),
+  });
+  let notifier: SlackNotifier | null = null;
+  const policy = new RepoPolicyProvider(source, log, (message) => {
+    void notifier?.ops({ kind: "ops_alert", title: "The grants catalog on the base branch is invalid", detail: `${message}. grantbot keeps using the last valid version.` }).catch(() => undefined);
+  });
+  const directory = new SlackDirectory(slack.app.client, policy, clock);
+  notifier = new SlackNotifier(slack.app.client, directory, clock, config.slack.opsChannel ?? null);
+
+  let runner: JobRunner | null = null;
+  const deps: ServiceDeps = {
+    clock,
+    tx: store.transactor,
+    grants: store.grants,
+    jobs: store.jobs,
+    audit: store.audit,
+    credentials: store.credentials,
+    deliveries: store.deliveries,
+    policy,
+    targets,
+    changes,
+    notifier,
+    signer,
+    log,
+    metrics,
+    settings: { repository: gh.repository, baseBranch: gh.baseBranch, publicUrl: config.publicUrl, retry: config.jobRetry },
+    ids: { next: () => ulid(clock.now()) },
+    wake: () => runner?.wake(),
+  };
+  runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics }, jobHandlers(deps), {
+    concurrency: options.jobConcurrency ?? 32,
+    leaseMs: 120_000,
+    retry: config.jobRetry,
+  });
+  registerAccessCommand(slack.app, deps, directory);
+
+  let ready = false;
+  const http = createHttpServer({
+    host: config.server.host,
+    port: config.server.port,
+    log,
+    routes: buildRoutes({
+      services: deps,
+      slackListener: slack.requestListener,
+      githubWebhookSecret: gh.webhookSecret?.reveal() ?? null,
+      introspectionToken: config.introspectionToken?.reveal() ?? null,
+      metrics,
+      isReady: () => ready,
+    }),
+    onResponse: (route, status) => metrics.httpRequests.inc({ route, status: String(status) }),
+  });
+  const { port, url } = await http.listen();
+
+  const scheduler = new Scheduler(log);
+  const sweep = () => {
+    sweepExpiries(deps);
+    runner?.wake();
+  };
+  let polls = 0;
+  const poll = async () => {
+    await pollPullRequests(deps);
+    if (!gh.webhookSecret || ++polls % 10 === 0) await recheckOpenPullRequests(deps);
+  };
+  scheduler.everyMinute("expiry-sweep", sweep);
+  scheduler.every({ name: "github-poll", everyMs: gh.webhookSecret ? Math.max(gh.pollIntervalMs, 300_000) : gh.pollIntervalMs, run: poll });
+
+  sweep(); // catch up every expiry missed while down
+  runner.start();
+  await slack.start();
+  ready = true;
+  log.info({ url, socketMode: config.slack.socketMode, targets: targets.names() }, "grantbot is ready");
+
+  return {
+    url,
+    port,
+    deps,
+    runner,
+    store,
+    tick: async () => {
+      sweep();
+      await scheduler.runNow("github-poll", poll);
+    },
+    stop: async () => {
+      ready = false;
+      scheduler.stop();
+      await runner?.stop();
+      await slack.stop();
+      await http.close();
+      store.close();
+    },
+  };
+}

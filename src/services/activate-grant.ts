@@ -1,0 +1,91 @@
+/**
+ * Job: an approved grant becomes active. Adds the subject to every SCIM group of the resource
+ * and reads each membership back; only then, in one transaction: state active with
+ * expiry = now + duration, credential recorded, expiry job queued for that exact moment,
+ * credential DM and PR comment queued.
+ */
+import { AppError } from "../domain/errors.ts";
+import { expiryFor, type Grant } from "../domain/grant.ts";
+import { activationComment } from "../domain/pr-texts.ts";
+import type { ServiceDeps } from "./deps.ts";
+import type { JobHandler } from "./job-runner.ts";
+import { JOB } from "./job-kinds.ts";
+import { queueNote, queuePrComment } from "./outbox.ts";
+import { ensureMember } from "./scim-membership.ts";
+import { queueRemovals } from "./end-grant.ts";
+
+export function activateHandler(deps: ServiceDeps): JobHandler {
+  return {
+    maxAttempts: 10_000,
+    alertAfterAttempts: 3,
+    async onAlert(payload, error, attempts) {
+      await deps.notifier.ops({ kind: "ops_alert", title: "Activation is being retried", detail: `grant ${String(payload.grantId)}: ${error} (attempt ${attempts})`, grantId: String(payload.grantId) });
+    },
+    onDead(payload, error) {
+      failActivation(deps, String(payload.grantId), error);
+    },
+    async run(payload, { log }) {
+      const grant = deps.grants.get(String(payload.grantId));
+      if (!grant || grant.state !== "approved") return;
+      const { catalog } = await deps.policy.current();
+      const resource = catalog.resources[grant.resource];
+      if (!resource) throw new AppError("unknown_resource", `resource ${grant.resource} is no longer in the catalog`, { retryable: false });
+      const target = resource.scim.target;
+      const groups = [...resource.scim.groups];
+      const directory = deps.targets.get(target);
+      for (const group of groups) await ensureMember(directory, grant.subject, group);
+
+      const now = deps.clock.now();
+      const expiresAt = expiryFor(now, grant.durationMs);
+      let activated = false;
+      deps.tx.transaction(() => {
+        activated = deps.grants.update(grant.id, ["approved"], { state: "active", activatedAt: now, expiresAt, access: { target, groups }, updatedAt: now });
+        if (!activated) return;
+        const credential = resource.credential;
+        if (credential) {
+          deps.credentials.insert({
+            jti: deps.ids.next(),
+            grantId: grant.id,
+            subject: grant.subject,
+            audience: credential.audience,
+            scope: credential.scopes.join(" "),
+            kid: "",
+            issuedAt: now,
+            expiresAt,
+            revokedAt: null,
+          });
+        }
+        deps.jobs.enqueue({ kind: JOB.expire, payload: { grantId: grant.id }, runAt: expiresAt, dedupeKey: `${JOB.expire}:${grant.id}`, lockKey: `grant:${grant.id}`, maxAttempts: null });
+        deps.jobs.enqueue({ kind: JOB.deliverCredential, payload: { grantId: grant.id }, dedupeKey: `${JOB.deliverCredential}:${grant.id}`, lockKey: `grant:${grant.id}`, maxAttempts: 20 });
+        const active = deps.grants.get(grant.id)!;
+        queuePrComment(deps, active, "active", activationComment({ expiresAt, groups, target, approvers: grant.approvedBy, credential: Boolean(credential) }));
+        deps.audit.append({ at: now, actor: "grantbot", action: "grant.activated", grantId: grant.id, data: { target, groups, verified: true, expiresAt: new Date(expiresAt).toISOString() } });
+      });
+      if (!activated) {
+        // The grant was revoked while we were adding: take back what we just gave.
+        log.warn({ grantId: grant.id }, "grant changed during activation; removing the membership again");
+        const current = deps.grants.get(grant.id);
+        if (current) deps.tx.transaction(() => queueRemovals(deps, { ...current, access: { target, groups } }, "revoked"));
+        deps.wake();
+        return;
+      }
+      deps.metrics.activated(grant.resource, now - (grant.approvedAt ?? now));
+      deps.wake();
+    },
+  };
+}
+
+/** Activation failed for good (no such user or group in the target, resource removed). */
+function failActivation(deps: ServiceDeps, grantId: string, error: string): void {
+  const now = deps.clock.now();
+  deps.tx.transaction(() => {
+    const grant: Grant | null = deps.grants.get(grantId);
+    if (!grant) return;
+    if (!deps.grants.update(grantId, ["approved"], { state: "revoked", endedAt: now, endReason: `activation failed: ${error}`, updatedAt: now })) return;
+    deps.audit.append({ at: now, actor: "grantbot", action: "grant.activation_failed", grantId, data: { error } });
+    const updated = deps.grants.get(grantId)!;
+    queueNote(deps, updated, "rejected", { message: `Access could not be set up: ${error}` });
+    queuePrComment(deps, updated, "activation-failed", `❌ **Not activated.** ${error}`);
+  });
+  void deps.notifier.ops({ kind: "ops_alert", title: "Activation failed", detail: `grant ${grantId}: ${error}`, grantId }).catch(() => {});
+}

@@ -1,0 +1,49 @@
+/**
+ * Everything a service may use, assembled once by main.ts (or a test).
+ */
+import type {
+  AuditLog,
+  ChangeRequests,
+  Clock,
+  CredentialSigner,
+  CredentialStore,
+  DeliveryLog,
+  GrantStore,
+  GroupDirectories,
+  JobQueue,
+  Log,
+  Metrics,
+  Notifier,
+  Transactor,
+} from "./ports.ts";
+import type { PolicyProvider } from "./policy-provider.ts";
+
+export interface Settings {
+  /** `owner/name` of the grants repository. */
+  repository: string;
+  baseBranch: string;
+  publicUrl: string;
+  /** Job retry backoff. */
+  retry: { baseMs: number; maxMs: number };
+}
+
+export interface ServiceDeps {
+  clock: Clock;
+  tx: Transactor;
+  grants: GrantStore;
+  jobs: JobQueue;
+  audit: AuditLog;
+  credentials: CredentialStore;
+  deliveries: DeliveryLog;
+  policy: PolicyProvider;
+  targets: GroupDirectories;
+  changes: ChangeRequests;
+  notifier: Notifier;
+  signer: CredentialSigner;
+  log: Log;
+  metrics: Metrics;
+  settings: Settings;
+  ids: { next(): string };
+  /** Tells the job runner that new work may be due (re-arms its timer). */
+  wake(): void;
+}

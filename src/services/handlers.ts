@@ -1,0 +1,25 @@
+/** The job kind -> handler table the runner uses. */
+import type { ServiceDeps } from "./deps.ts";
+import type { JobHandler } from "./job-runner.ts";
+import { JOB } from "./job-kinds.ts";
+import { openPullRequestHandler } from "./open-pull-request.ts";
+import { checkMergeHandler } from "./check-merge.ts";
+import { activateHandler } from "./activate-grant.ts";
+import { expireHandler } from "./end-grant.ts";
+import { removeMembershipHandler } from "./remove-membership.ts";
+import { closePrHandler, deliverCredentialHandler, notifyHandler, prCommentHandler, redactCredentialHandler } from "./message-jobs.ts";
+
+export function jobHandlers(deps: ServiceDeps): Record<string, JobHandler> {
+  return {
+    [JOB.openPr]: openPullRequestHandler(deps),
+    [JOB.checkMerge]: checkMergeHandler(deps),
+    [JOB.activate]: activateHandler(deps),
+    [JOB.expire]: expireHandler(deps),
+    [JOB.scimRemove]: removeMembershipHandler(deps),
+    [JOB.notify]: notifyHandler(deps),
+    [JOB.deliverCredential]: deliverCredentialHandler(deps),
+    [JOB.redactCredential]: redactCredentialHandler(deps),
+    [JOB.prComment]: prCommentHandler(deps),
+    [JOB.closePr]: closePrHandler(deps),
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Jobs that talk to people: DMs, the credential DM and its redaction, PR comments.
+ * Rendered when sent, from the grant as it is then.
+ */
+import type { Grant } from "../domain/grant.ts";
+import type { ServiceDeps } from "./deps.ts";
+import type { JobHandler } from "./job-runner.ts";
+import type { Note, Recipient } from "./ports.ts";
+
+function requesterOf(grant: Grant): Recipient {
+  return { email: grant.requester, slackId: grant.requesterSlackId };
+}
+
+function noteFor(grant: Grant, payload: Record<string, unknown>): Note | null {
+  const message = String(payload.message ?? grant.endReason ?? "");
+  switch (payload.note) {
+    case "request_opened":
+      return { kind: "request_opened", grant };
+    case "request_failed":
+      return { kind: "request_failed", grant, message };
+    case "declined":
+      return { kind: "declined", grant };
+    case "rejected":
+      return { kind: "rejected", grant, message };
+    case "ended":
+      return { kind: "ended", grant, reason: String(payload.reason ?? grant.state) };
+    default:
+      return null;
+  }
+}
+
+export function notifyHandler(deps: ServiceDeps): JobHandler {
+  return {
+    maxAttempts: 20,
+    async run(payload) {
+      const grant = deps.grants.get(String(payload.grantId));
+      if (!grant) return;
+      const note = noteFor(grant, payload);
+      if (!note) return;
+      await deps.notifier.send(requesterOf(grant), note);
+      if (note.kind === "ended" && grant.subject !== grant.requester) {
+        await deps.notifier.send({ email: grant.subject }, note);
+      }
+    },
+  };
+}
+
+/** Signs the credential (deterministic: same claims, same key -> same token) and DMs it. */
+export function deliverCredentialHandler(deps: ServiceDeps): JobHandler {
+  return {
+    maxAttempts: 20,
+    async run(payload) {
+      const grant = deps.grants.get(String(payload.grantId));
+      if (!grant || grant.state !== "active" || grant.credentialMessage) return;
+      const record = deps.credentials.forGrant(grant.id).find((c) => c.revokedAt === null) ?? null;
+      let token: string | null = null;
+      if (record) {
+        const signed = await deps.signer.sign({
+          subject: record.subject,
+          audience: record.audience,
+          scope: record.scope,
+          grantId: record.grantId,
+          jti: record.jti,
+          issuedAt: record.issuedAt,
+          expiresAt: record.expiresAt,
+        });
+        token = signed.token;
+      }
+      const ref = await deps.notifier.send({ email: grant.subject, slackId: grant.subject === grant.requester ? grant.requesterSlackId : null }, { kind: "active", grant, token, audience: record?.audience ?? null });
+      const now = deps.clock.now();
+      if (ref) deps.grants.update(grant.id, ["active", "expired", "released", "revoked"], { credentialMessage: ref, updatedAt: now });
+      // A grant that ended while the DM was in flight: redact at once.
+      const after = deps.grants.get(grant.id);
+      if (ref && after && after.state !== "active") await deps.notifier.redactCredential(ref, after);
+      deps.audit.append({ at: now, actor: "grantbot", action: "credential.delivered", grantId: grant.id, data: { jti: record?.jti ?? null, dm: Boolean(ref) } });
+    },
+  };
+}
+
+export function redactCredentialHandler(deps: ServiceDeps): JobHandler {
+  return {
+    maxAttempts: 20,
+    async run(payload) {
+      const grant = deps.grants.get(String(payload.grantId));
+      if (!grant?.credentialMessage) return;
+      await deps.notifier.redactCredential(grant.credentialMessage, grant);
+    },
+  };
+}
+
+export function prCommentHandler(deps: ServiceDeps): JobHandler {
+  return {
+    maxAttempts: 20,
+    async run(payload) {
+      await deps.changes.comment(Number(payload.prNumber), String(payload.body));
+    },
+  };
+}
+
+export function closePrHandler(deps: ServiceDeps): JobHandler {
+  return {
+    maxAttempts: 20,
+    async run(payload) {
+      await deps.changes.close(Number(payload.prNumber), String(payload.comment));
+    },
+  };
+}

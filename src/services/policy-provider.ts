@@ -1,0 +1,88 @@
+/**
+ * Reads catalog.yaml and people.yaml from the grants repository's base branch (through the
+ * GrantsSource port, which uses conditional requests) and keeps the last valid version, so a
+ * catalog merged on GitHub takes effect without a restart and a broken one never replaces a
+ * good one.
+ */
+import { parse } from "yaml";
+import { catalogSchema, peopleSchema, type Catalog, type People } from "../domain/grant-files.ts";
+import { AppError } from "../domain/errors.ts";
+import type { GrantsSource, Log } from "./ports.ts";
+
+export interface Policy {
+  catalog: Catalog;
+  people: People;
+}
+
+export interface PolicyProvider {
+  /** The current policy; throws `target_unavailable` when it was never loaded and GitHub is down. */
+  current(): Promise<Policy>;
+}
+
+function parseYaml(text: string, file: string): unknown {
+  try {
+    return parse(text, { maxAliasCount: 50, uniqueKeys: true });
+  } catch (err) {
+    throw new AppError("bad_input", `${file} is not valid YAML: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+export function parsePolicy(catalogText: string, peopleText: string | null): Policy {
+  const catalog = catalogSchema.safeParse(parseYaml(catalogText, "grants/catalog.yaml"));
+  if (!catalog.success) {
+    throw new AppError("bad_input", `grants/catalog.yaml is invalid: ${catalog.error.issues[0]?.message ?? "unknown"}`);
+  }
+  const people = peopleSchema.safeParse(peopleText === null ? { people: [] } : parseYaml(peopleText, "grants/people.yaml"));
+  if (!people.success) {
+    throw new AppError("bad_input", `grants/people.yaml is invalid: ${people.error.issues[0]?.message ?? "unknown"}`);
+  }
+  return { catalog: catalog.data, people: people.data };
+}
+
+export class RepoPolicyProvider implements PolicyProvider {
+  private last: { key: string; policy: Policy } | null = null;
+  private lastBadKey: string | null = null;
+
+  constructor(
+    private readonly source: GrantsSource,
+    private readonly log: Log,
+    private readonly onInvalid: (message: string) => void = () => {},
+  ) {}
+
+  async current(): Promise<Policy> {
+    let files;
+    try {
+      files = await this.source.readPolicyFiles();
+    } catch (err) {
+      if (this.last) {
+        this.log.warn({ err: String(err) }, "policy files unavailable; using the last good version");
+        return this.last.policy;
+      }
+      throw err;
+    }
+    const key = `${files.catalog.text}\u0000${files.people?.text ?? ""}`;
+    if (this.last?.key === key) return this.last.policy;
+    try {
+      const policy = parsePolicy(files.catalog.text, files.people?.text ?? null);
+      this.last = { key, policy };
+      return policy;
+    } catch (err) {
+      if (this.lastBadKey !== key) {
+        this.lastBadKey = key;
+        const message = (err as Error).message;
+        this.log.error({ err: message }, "policy files on the base branch are invalid");
+        this.onInvalid(message);
+      }
+      if (this.last) return this.last.policy;
+      throw err;
+    }
+  }
+}
+
+/** A fixed policy (CLI commands that run on a checkout, tests). */
+export class StaticPolicyProvider implements PolicyProvider {
+  constructor(private readonly policy: Policy) {}
+  async current(): Promise<Policy> {
+    return this.policy;
+  }
+}

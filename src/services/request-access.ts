@@ -1,0 +1,103 @@
+/**
+ * Use case: an engineer asks for access. Validates against the catalog, records the request
+ * and queues the pull request; the caller (Slack) has already acknowledged the command.
+ */
+import { AppError } from "../domain/errors.ts";
+import { formatDuration } from "../domain/durations.ts";
+import { grantBranch, grantFilePath, type Grant } from "../domain/grant.ts";
+import { renderGrantFile } from "../domain/grant-file-text.ts";
+import { evaluateRequest, resolvePersonByEmail } from "../domain/policy.ts";
+import type { ServiceDeps } from "./deps.ts";
+import { JOB } from "./job-kinds.ts";
+
+export interface AccessRequestInput {
+  requesterEmail: string;
+  requesterSlackId: string | null;
+  resource: string;
+  /** Omitted = the resource's default duration. */
+  duration?: string;
+  reason: string;
+  /** Who gets access; defaults to the requester. */
+  subject?: string;
+  /** The grant this request extends (same subject and resource, still live). */
+  extends?: string;
+}
+
+export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput): Promise<Grant> {
+  const requester = input.requesterEmail.trim().toLowerCase();
+  const subject = (input.subject ?? requester).trim().toLowerCase();
+  const { catalog, people } = await deps.policy.current();
+  const groups = resolvePersonByEmail(people, requester)?.groups ?? [];
+  const decision = evaluateRequest({
+    catalog,
+    resource: input.resource,
+    duration: input.duration,
+    reason: input.reason,
+    requester: { email: requester, groups },
+  });
+  if (!decision.ok) throw new AppError(decision.code, decision.message);
+
+  if (input.extends !== undefined) {
+    const base = deps.grants.get(input.extends);
+    if (!base) throw new AppError("grant_not_found", `no grant ${input.extends}`);
+    if (base.subject !== subject || base.resource !== input.resource) {
+      throw new AppError("not_allowed", `grant ${base.id} belongs to another person or resource`);
+    }
+  }
+
+  const now = deps.clock.now();
+  const id = deps.ids.next();
+  const requestedAt = new Date(Math.floor(now / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const fileContent = renderGrantFile({
+    id,
+    resource: input.resource,
+    subject,
+    requester,
+    duration: formatDuration(decision.durationMs),
+    reason: input.reason.trim(),
+    requested_at: requestedAt,
+    ...(input.extends === undefined ? {} : { extends: input.extends }),
+  });
+  const grant: Grant = {
+    id,
+    resource: input.resource,
+    subject,
+    requester,
+    requesterSlackId: input.requesterSlackId,
+    durationMs: decision.durationMs,
+    reason: input.reason.trim(),
+    requestedAt: now,
+    extends: input.extends ?? null,
+    state: "requested",
+    fileContent,
+    filePath: grantFilePath(input.resource, id),
+    branch: grantBranch(id),
+    prNumber: null,
+    prUrl: null,
+    headSha: null,
+    mergeSha: null,
+    approvedBy: [],
+    approvedAt: null,
+    activatedAt: null,
+    expiresAt: null,
+    endedAt: null,
+    endReason: null,
+    access: null,
+    credentialMessage: null,
+    updatedAt: now,
+  };
+  deps.tx.transaction(() => {
+    deps.grants.insert(grant);
+    deps.jobs.enqueue({ kind: JOB.openPr, payload: { grantId: id }, dedupeKey: `${JOB.openPr}:${id}`, maxAttempts: 8 });
+    deps.audit.append({
+      at: now,
+      actor: requester,
+      action: "grant.requested",
+      grantId: id,
+      data: { resource: grant.resource, subject, duration: formatDuration(grant.durationMs), reason: grant.reason },
+    });
+  });
+  deps.metrics.requestFiled(grant.resource);
+  deps.wake();
+  return grant;
+}

@@ -1,0 +1,111 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { openStore, type Store } from "../../src/adapters/sqlite/open-store.ts";
+import type { CredentialRecord } from "../../src/services/ports.ts";
+
+const clock = { now: () => 5_000 };
+let dir: string;
+let store: Store;
+
+function insertGrant(id: string): void {
+  store.grants.insert({
+    id, resource: "prod-db-readonly", subject: "alice@example.com", requester: "alice@example.com",
+    requesterSlackId: null, durationMs: 60_000, reason: "r", requestedAt: 1, extends: null, state: "active",
+    fileContent: "", filePath: `grants/prod-db-readonly/${id}.yaml`, branch: `grant/${id}`, prNumber: null,
+    prUrl: null, headSha: null, mergeSha: null, approvedBy: ["carol-gh"], approvedAt: 1, activatedAt: 2,
+    expiresAt: 60_002, endedAt: null, endReason: null, access: null, credentialMessage: null, updatedAt: 2,
+  });
+}
+
+function credential(jti: string, grantId: string, overrides: Partial<CredentialRecord> = {}): CredentialRecord {
+  return {
+    jti, grantId, subject: "alice@example.com", audience: "prod-db", scope: "db:read", kid: "k1",
+    issuedAt: 2, expiresAt: 60_002, revokedAt: null, ...overrides,
+  };
+}
+
+beforeEach(() => {
+  dir = join(mkdtempSync(join(tmpdir(), "grantbot-store-")), "data");
+  store = openStore(dir, clock);
+});
+afterEach(() => {
+  store.close();
+  rmSync(join(dir, ".."), { recursive: true, force: true });
+});
+
+describe("openStore", () => {
+  it("creates a private data directory and database file", () => {
+    expect(statSync(dir).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, "grantbot.db")).mode & 0o777).toBe(0o600);
+    expect(existsSync(join(dir, "grantbot.db-wal"))).toBe(true);
+  });
+
+  it("commits writes of several stores together through the transactor, or none of them", () => {
+    insertGrant("g1");
+    expect(() =>
+      store.transactor.transaction(() => {
+        store.grants.update("g1", ["active"], { state: "revoked", endedAt: 3 });
+        store.credentials.insert(credential("j1", "g1"));
+        store.transactor.transaction(() => store.audit.append({ at: 3, actor: "grantbot", action: "grant.revoked", grantId: "g1" }));
+        store.jobs.enqueue({ kind: "scim.remove", payload: { grantId: "g1" }, dedupeKey: "remove:g1" });
+        throw new Error("crash before commit");
+      }),
+    ).toThrow("crash before commit");
+    expect(store.grants.get("g1")?.state).toBe("active");
+    expect(store.credentials.get("j1")).toBeNull();
+    expect(store.audit.verify().rows).toBe(0);
+    expect(store.jobs.pending("remove:")).toEqual([]);
+  });
+
+  it("reopens the same data directory with its data", () => {
+    insertGrant("g1");
+    store.close();
+    store = openStore(dir, clock);
+    expect(store.grants.get("g1")?.approvedBy).toEqual(["carol-gh"]);
+  });
+});
+
+describe("SqliteCredentialStore", () => {
+  it("revokes every unrevoked credential of a grant once and reports how many", () => {
+    insertGrant("g1");
+    insertGrant("g2");
+    store.credentials.insert(credential("j1", "g1"));
+    store.credentials.insert(credential("j2", "g1", { issuedAt: 3 }));
+    store.credentials.insert(credential("j3", "g1", { revokedAt: 1 }));
+    store.credentials.insert(credential("j4", "g2"));
+    expect(store.credentials.revokeForGrant("g1", 100)).toBe(2);
+    expect(store.credentials.revokeForGrant("g1", 200)).toBe(0);
+    expect(store.credentials.forGrant("g1").map((c) => [c.jti, c.revokedAt])).toEqual([["j1", 100], ["j3", 1], ["j2", 100]]);
+    expect(store.credentials.get("j4")?.revokedAt).toBeNull();
+  });
+
+  it("ignores a second insert of the same jti", () => {
+    insertGrant("g1");
+    store.credentials.insert(credential("j1", "g1"));
+    store.credentials.insert(credential("j1", "g1", { scope: "db:write" }));
+    expect(store.credentials.get("j1")?.scope).toBe("db:read");
+    expect(store.credentials.get("nope")).toBeNull();
+  });
+
+  it("refuses a credential for a grant that does not exist", () => {
+    expect(() => store.credentials.insert(credential("j1", "ghost"))).toThrow(/FOREIGN KEY/);
+  });
+});
+
+describe("SqliteDeliveryLog", () => {
+  it("reports a replayed delivery as not first seen, per source", () => {
+    expect(store.deliveries.firstSeen("github", "d-1", 10)).toBe(true);
+    expect(store.deliveries.firstSeen("github", "d-1", 11)).toBe(false);
+    expect(store.deliveries.firstSeen("directory", "d-1", 12)).toBe(true);
+  });
+
+  it("forgets deliveries older than the replay window", () => {
+    store.deliveries.firstSeen("github", "old", 10);
+    store.deliveries.firstSeen("github", "new", 20);
+    expect(store.deliveries.prune(15)).toBe(1);
+    expect(store.deliveries.firstSeen("github", "old", 30)).toBe(true);
+    expect(store.deliveries.firstSeen("github", "new", 30)).toBe(false);
+  });
+});
