@@ -29,6 +29,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   demo: async () => (await import("./cli/demo.ts")).demoCommand,
   validate: async () => (await import("./cli/validate.ts")).validateCommand,
   codeowners: async () => (await import("./cli/codeowners.ts")).codeownersCommand,
+  grants: async () => (await import("./cli/grants.ts")).grantsCommand,
+  revoke: async () => (await import("./cli/revoke.ts")).revokeCommand,
   audit: async () => (await import("./cli/audit.ts")).auditCommand,
 };
 

@@ -42,6 +42,18 @@ export interface StartOptions {
   jobConcurrency?: number;
 }
 
+export interface BuiltGrantbot {
+  config: Config;
+  deps: ServiceDeps;
+  runner: JobRunner;
+  store: Store;
+  slack: ReturnType<typeof createSlackApp>;
+  metrics: PromMetrics;
+  log: Log;
+  /** Stops the runner (waiting for jobs in flight) and closes the database. */
+  close(): Promise<void>;
+}
+
 export interface RunningGrantbot {
   url: string;
   port: number;
@@ -53,7 +65,7 @@ export interface RunningGrantbot {
   stop(): Promise<void>;
 }
 
-export async function startGrantbot(config: Config, options: StartOptions = {}): Promise<RunningGrantbot> {
+export async function buildGrantbot(config: Config, options: StartOptions = {}): Promise<BuiltGrantbot> {
   const clock = options.clock ?? systemClock;
   const timers = options.timers ?? systemTimers;
   const log = options.log ?? createLogger({ level: config.logLevel });
@@ -92,7 +104,7 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
   const directory = new SlackDirectory(slack.app.client, policy, clock);
   notifier = new SlackNotifier(slack.app.client, directory, clock, config.slack.opsChannel ?? null);
 
-  let runner: JobRunner | null = null;
+  let jobRunner: JobRunner | null = null;
   const deps: ServiceDeps = {
     clock,
     tx: store.transactor,
@@ -110,15 +122,37 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
     metrics,
     settings: { repository: gh.repository, baseBranch: gh.baseBranch, publicUrl: config.publicUrl, retry: config.jobRetry },
     ids: { next: () => ulid(clock.now()) },
-    wake: () => runner?.wake(),
+    wake: () => jobRunner?.wake(),
   };
-  runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics }, jobHandlers(deps), {
+  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics }, jobHandlers(deps), {
     concurrency: options.jobConcurrency ?? 32,
     leaseMs: 120_000,
     retry: config.jobRetry,
   });
+  jobRunner = runner;
   registerAccessCommand(slack.app, deps, directory);
 
+  return {
+    config,
+    deps,
+    runner,
+    store,
+    slack,
+    metrics,
+    log,
+    close: async () => {
+      await runner.stop();
+      await slack.stop();
+      store.close();
+    },
+  };
+}
+
+export async function startGrantbot(config: Config, options: StartOptions = {}): Promise<RunningGrantbot> {
+  const built = await buildGrantbot(config, options);
+  const { deps, runner, store, slack, metrics, log } = built;
+  const gh = config.github;
+  const targets = deps.targets;
   let ready = false;
   const http = createHttpServer({
     host: config.server.host,
@@ -139,7 +173,7 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
   const scheduler = new Scheduler(log);
   const sweep = () => {
     sweepExpiries(deps);
-    runner?.wake();
+    runner.wake();
   };
   let polls = 0;
   const poll = async () => {
@@ -168,10 +202,8 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
     stop: async () => {
       ready = false;
       scheduler.stop();
-      await runner?.stop();
-      await slack.stop();
       await http.close();
-      store.close();
+      await built.close();
     },
   };
 }

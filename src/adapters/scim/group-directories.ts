@@ -1,0 +1,63 @@
+/**
+ * Builds one ScimGroupDirectory per SCIM target of GRANTBOT_CONFIG.
+ */
+import { AppError } from "../../domain/errors.ts";
+import type { GroupDirectories } from "../../services/ports.ts";
+import { SCIM_PROFILE_NAMES, type ScimProfileName } from "./profiles.ts";
+import { ScimGroupDirectory } from "./scim-group-directory.ts";
+
+export interface ScimTargetConfig {
+  name: string;
+  url: string;
+  /** The bearer token, already resolved from `${ENV_VAR}`. */
+  token: string;
+  profile: ScimProfileName;
+  timeoutMs?: number;
+}
+
+export interface ScimDirectoriesOptions {
+  fetch?: typeof fetch;
+  userAgent?: string;
+  now?: () => number;
+}
+
+export interface ScimGroupDirectories extends GroupDirectories {
+  get(target: string): ScimGroupDirectory;
+}
+
+export function createGroupDirectories(targets: readonly ScimTargetConfig[], options: ScimDirectoriesOptions = {}): ScimGroupDirectories {
+  const directories = new Map<string, ScimGroupDirectory>();
+  for (const target of targets) {
+    if (directories.has(target.name)) {
+      throw new AppError("config_invalid", `SCIM target ${target.name} is defined twice`);
+    }
+    if (!(SCIM_PROFILE_NAMES as readonly string[]).includes(target.profile)) {
+      throw new AppError(
+        "config_invalid",
+        `SCIM target ${target.name}: unknown profile ${String(target.profile)} (one of ${SCIM_PROFILE_NAMES.join(", ")})`,
+      );
+    }
+    directories.set(
+      target.name,
+      new ScimGroupDirectory({
+        name: target.name,
+        baseUrl: target.url,
+        token: target.token,
+        profile: target.profile,
+        ...(target.timeoutMs === undefined ? {} : { timeoutMs: target.timeoutMs }),
+        ...options,
+      }),
+    );
+  }
+  return {
+    get(target: string): ScimGroupDirectory {
+      const directory = directories.get(target);
+      if (!directory) {
+        const known = [...directories.keys()].join(", ") || "none";
+        throw new AppError("config_invalid", `unknown SCIM target ${target} (configured: ${known})`);
+      }
+      return directory;
+    },
+    names: () => [...directories.keys()],
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * `grantbot revoke <grant-id>`: end a live grant now, through the same durable path as expiry,
+ * and wait (up to 2 minutes) until every SCIM removal is confirmed. Safe while `serve` runs on
+ * the same database: jobs are claimed with leases, so each runs once.
+ */
+import type { Command } from "../cli.ts";
+import { ConfigError, loadConfig } from "../config/index.ts";
+import { ULID_RE } from "../domain/grant-files.ts";
+import { buildGrantbot } from "../main.ts";
+import { revokeGrant } from "../services/grant-commands.ts";
+import { createLogger } from "../shared/logger.ts";
+
+export const revokeCommand: Command = async (args, io) => {
+  const id = args[0]?.toUpperCase();
+  if (!id || !ULID_RE.test(id) || args.length > 1) {
+    io.stderr("usage: grantbot revoke <grant-id>\n");
+    return 1;
+  }
+  let config;
+  try {
+    config = loadConfig(io.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      io.stderr(`${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const built = await buildGrantbot(config, { log: createLogger({ level: "warn" }) });
+  try {
+    const grant = built.deps.grants.get(id);
+    if (!grant) {
+      io.stderr(`grantbot revoke: no grant ${id}\n`);
+      return 1;
+    }
+    const ended = revokeGrant(built.deps, id, `cli:${io.env.USER ?? "operator"}`);
+    if (!ended) {
+      io.stdout(`grant ${id} is ${grant.state}; nothing to revoke\n`);
+      return 0;
+    }
+    built.runner.start();
+    const deadline = Date.now() + 120_000;
+    while (built.deps.jobs.pending(`scim_remove:${id}:`).length > 0) {
+      if (Date.now() > deadline) {
+        io.stderr(`grant ${id} revoked; SCIM removal still being retried (grantbot serve will finish it)\n`);
+        return 2;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await built.runner.drain(10_000).catch(() => undefined);
+    io.stdout(`grant ${id} revoked: credential inactive, SCIM membership removed and verified\n`);
+    return 0;
+  } finally {
+    await built.close();
+  }
+};

@@ -1,0 +1,133 @@
+/**
+ * In-memory implementations of the credential and grant store ports, for service tests.
+ * They keep the ports' documented contracts (idempotent credential insert, compare-and-set
+ * grant updates with legal transitions only) so tests cannot pass on behaviour SQLite forbids.
+ */
+import { assertTransition, GRANT_STATES, type Grant, type GrantState } from "../../src/domain/grant.ts";
+import type { Clock, CredentialRecord, CredentialStore, GrantStore } from "../../src/services/ports.ts";
+
+export class InMemoryCredentialStore implements CredentialStore {
+  readonly #rows = new Map<string, CredentialRecord>();
+
+  insert(record: CredentialRecord): void {
+    if (!this.#rows.has(record.jti)) this.#rows.set(record.jti, { ...record });
+  }
+
+  get(jti: string): CredentialRecord | null {
+    const row = this.#rows.get(jti);
+    return row ? { ...row } : null;
+  }
+
+  forGrant(grantId: string): CredentialRecord[] {
+    return [...this.#rows.values()].filter((r) => r.grantId === grantId).map((r) => ({ ...r }));
+  }
+
+  revokeForGrant(grantId: string, at: number): number {
+    let count = 0;
+    for (const row of this.#rows.values()) {
+      if (row.grantId === grantId && row.revokedAt === null) {
+        row.revokedAt = at;
+        count++;
+      }
+    }
+    return count;
+  }
+}
+
+export class InMemoryGrantStore implements GrantStore {
+  readonly #rows = new Map<string, Grant>();
+
+  constructor(private readonly clock: Clock = { now: () => 0 }) {}
+
+  insert(grant: Grant): void {
+    if (this.#rows.has(grant.id)) throw new Error(`grant ${grant.id} already exists`);
+    this.#rows.set(grant.id, clone(grant));
+  }
+
+  get(id: string): Grant | null {
+    const row = this.#rows.get(id);
+    return row ? clone(row) : null;
+  }
+
+  getByPrNumber(prNumber: number): Grant | null {
+    const row = [...this.#rows.values()].find((g) => g.prNumber === prNumber);
+    return row ? clone(row) : null;
+  }
+
+  update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): boolean {
+    const row = this.#rows.get(id);
+    if (!row || !fromStates.includes(row.state)) return false;
+    if (patch.state !== undefined && patch.state !== row.state) assertTransition(row.state, patch.state);
+    Object.assign(row, clone(patch), { updatedAt: this.clock.now() });
+    return true;
+  }
+
+  listByState(states: readonly GrantState[], limit = Number.POSITIVE_INFINITY): Grant[] {
+    return this.#sorted((g) => states.includes(g.state), (a, b) => a.requestedAt - b.requestedAt).slice(0, limit);
+  }
+
+  listBySubject(subject: string, states: readonly GrantState[]): Grant[] {
+    return this.#sorted((g) => g.subject === subject && states.includes(g.state), (a, b) => a.requestedAt - b.requestedAt);
+  }
+
+  listDueForExpiry(at: number, limit: number): Grant[] {
+    return this.#sorted(
+      (g) => g.state === "active" && g.expiresAt !== null && g.expiresAt <= at,
+      (a, b) => a.expiresAt! - b.expiresAt!,
+    ).slice(0, limit);
+  }
+
+  nextExpiry(): number | null {
+    const due = this.listDueForExpiry(Number.POSITIVE_INFINITY, 1);
+    return due[0]?.expiresAt ?? null;
+  }
+
+  countByState(): Record<GrantState, number> {
+    const counts = Object.fromEntries(GRANT_STATES.map((s) => [s, 0])) as Record<GrantState, number>;
+    for (const g of this.#rows.values()) counts[g.state]++;
+    return counts;
+  }
+
+  #sorted(keep: (g: Grant) => boolean, order: (a: Grant, b: Grant) => number): Grant[] {
+    return [...this.#rows.values()].filter(keep).sort(order).map(clone);
+  }
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** A grant with every field filled; override what the test cares about. */
+export function makeGrant(overrides: Partial<Grant> = {}): Grant {
+  const id = overrides.id ?? "01JD2S3K7Q8R9T0V1W2X3Y4Z5A";
+  const resource = overrides.resource ?? "prod-db-readonly";
+  return {
+    id,
+    resource,
+    subject: "alice@example.com",
+    requester: "alice@example.com",
+    requesterSlackId: null,
+    durationMs: 2 * 60 * 60 * 1000,
+    reason: "INC-1234 investigate replica lag",
+    requestedAt: 0,
+    extends: null,
+    state: "requested",
+    fileContent: "",
+    filePath: `grants/${resource}/${id}.yaml`,
+    branch: `grant/${id}`,
+    prNumber: null,
+    prUrl: null,
+    headSha: null,
+    mergeSha: null,
+    approvedBy: [],
+    approvedAt: null,
+    activatedAt: null,
+    expiresAt: null,
+    endedAt: null,
+    endReason: null,
+    access: null,
+    credentialMessage: null,
+    updatedAt: 0,
+    ...overrides,
+  };
+}
