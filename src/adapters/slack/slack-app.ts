@@ -3,11 +3,10 @@
  * request listener is mounted on grantbot's one HTTP server at POST /slack/events (we never
  * start Bolt's own server). Socket Mode when SLACK_APP_TOKEN is set.
  */
-import bolt from "@slack/bolt";
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { RequestListener } from "node:http";
 import type { Log } from "../../services/ports.ts";
 
-const { App, HTTPReceiver, LogLevel, SocketModeReceiver } = bolt;
 
 export interface SlackAppOptions {
   botToken: string;
@@ -23,7 +22,7 @@ export interface SlackAppOptions {
 }
 
 export interface SlackApp {
-  app: InstanceType<typeof App>;
+  app: App;
   /** For POST /slack/events (HTTP mode); null in Socket Mode. */
   requestListener: RequestListener | null;
   start(): Promise<void>;
