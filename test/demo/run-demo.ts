@@ -1,0 +1,76 @@
+/**
+ * `npm run demo`: the whole lifecycle on this machine with the embedded defaults — a temporary
+ * data directory, generated signing keys, local stand-ins for the Slack and GitHub APIs and a
+ * local SCIM server per target — driving the real grantbot server (startGrantbot, the code
+ * `serve` runs) exactly as Slack and GitHub would. Prints each step with its time and latency.
+ */
+import { createLocalJWKSet, jwtVerify } from "jose";
+import type { CliIO } from "../../src/cli.ts";
+import { Stack } from "../e2e/stack.ts";
+
+function stamp(): string {
+  return new Date().toISOString().slice(11, 23);
+}
+
+export async function runDemo(args: string[], io: CliIO): Promise<number> {
+  const seconds = Number(args.find((a) => /^--duration=\d+$/.test(a))?.split("=")[1] ?? 5);
+  const say = (text: string) => io.stdout(`${stamp()}  ${text}\n`);
+  const ms = (n: number) => `${n.toFixed(1)} ms`;
+  let stack: Stack | null = null;
+  try {
+    say("starting local stand-ins (Slack Web API, GitHub API, SCIM servers) and grantbot…");
+    stack = await Stack.start();
+    say(`grantbot listening on ${stack.url}; SCIM targets: ${[...stack.scim.keys()].join(", ")}; data dir ${stack.env.GRANTBOT_DATA_DIR}`);
+    const alice = stack.person("alice");
+
+    say(`alice types: /access prod-db-readonly ${seconds}s INC-1234 investigate replica lag`);
+    const ack = await stack.slash(`prod-db-readonly ${seconds}s INC-1234 investigate replica lag`, alice.slack);
+    say(`  slash command acknowledged: HTTP ${ack.status} in ${ms(ack.ms)}`);
+    const requestedAt = performance.now();
+    const grant = await stack.waitFor(() => stack!.latestGrant(), 5000, "the request");
+    const pr = await stack.waitForPr(grant.id);
+    const calls = stack.github.calls();
+    const reads = calls.filter((c) => c.op === "repos/get-content").length;
+    say(`  pull request #${pr} opened in ${ms(performance.now() - requestedAt)}: ${calls.length - reads} GitHub API calls to open it (${calls.filter((c) => c.op !== "repos/get-content").map((c) => c.op).join(", ")}), ${reads} conditional reads of the catalog`);
+    say(`  branch grant/${grant.id}, file ${grant.filePath}:`);
+    for (const line of grant.fileContent.trimEnd().split("\n")) io.stdout(`      ${line}\n`);
+    say(`  DM to alice: ${(await stack.waitFor(() => stack!.dmTexts(alice.slack).find((t) => t.includes(`#${pr}`)), 5000, "request DM")).split("\n")[0]}`);
+
+    say("carol-gh (DBA lead, an approver) approves the PR on its final commit and merges it");
+    stack.approve(pr, "carol-gh");
+    const mergedAt = performance.now();
+    const hook = await stack.merge(pr, "carol-gh");
+    say(`  signed pull_request.closed webhook delivered: HTTP ${hook.status}`);
+    await stack.waitForGrant(grant.id, ["active"]);
+    const token = await stack.waitFor(() => stack!.credentialToken(grant.id), 5000, "credential DM");
+    const effective = performance.now() - mergedAt;
+    const active = stack.grant(grant.id);
+    say(`  ACTIVE: merge -> access effective (SCIM membership confirmed, credential issued, DM sent) in ${ms(effective)}`);
+    say(`  SCIM group prod-db-readonly members: ${stack.members("aws", "prod-db-readonly").join(", ")}`);
+    const jwks = (await (await fetch(`${stack.url}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
+    const { payload, protectedHeader } = await jwtVerify(token, createLocalJWKSet(jwks as never), { issuer: stack.env.GRANTBOT_PUBLIC_URL, audience: "prod-db" });
+    say(`  credential verified against ${stack.url}/.well-known/jwks.json: alg ${protectedHeader.alg}, kid ${protectedHeader.kid?.slice(0, 12)}…, sub ${payload.sub}, scope "${String(payload.scope)}", exp ${new Date((payload.exp ?? 0) * 1000).toISOString()}`);
+    say(`  introspection: active=${String((await stack.introspect(token)).body.active)}; expires at ${new Date(active.expiresAt!).toISOString()}`);
+    say(`  PR comment: ${stack.github.comments(pr).at(-1)?.split("\n")[0] ?? "(none yet)"}`);
+
+    say(`waiting for the expiry (${seconds}s after activation)…`);
+    await stack.waitFor(() => !stack!.members("aws", "prod-db-readonly").includes(alice.email), (seconds + 10) * 1000, "membership removed");
+    const removedAt = Date.now();
+    const inactive = await stack.introspect(token);
+    say(`  EXPIRED: expiry -> SCIM removal confirmed in ${ms(removedAt - active.expiresAt!)} after the scheduled second; introspection active=${String(inactive.body.active)}`);
+    await stack.waitFor(() => stack!.credentialToken(grant.id) === null, 5000, "credential DM redacted");
+    say("  credential DM edited: the token no longer appears");
+    await stack.settle();
+    say(`  PR comment: ${stack.github.comments(pr).at(-1)?.split("\n")[0] ?? "(none)"}`);
+    say(`  DM to alice: ${stack.dmTexts(alice.slack).at(-1)?.split("\n")[0] ?? "(none)"}`);
+    const audit = stack.grantbot.deps.audit.verify();
+    say(`audit log: ${audit.ok ? "chain verified" : "BROKEN"} (${audit.rows} rows): ${stack.grantbot.deps.audit.forGrant(grant.id).map((r) => r.action).join(" -> ")}`);
+    say(`summary: merge -> active ${ms(effective)}; expiry -> removed ${ms(removedAt - active.expiresAt!)}`);
+    return audit.ok ? 0 : 1;
+  } catch (err) {
+    io.stderr(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  } finally {
+    await stack?.stop();
+  }
+}
