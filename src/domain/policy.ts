@@ -5,7 +5,7 @@
  */
 import { formatDuration, parseDuration } from "./durations.ts";
 import type { ErrorCode } from "./errors.ts";
-import type { Catalog, CatalogResource, People } from "./grant-files.ts";
+import type { Catalog, CatalogResource } from "./grant-files.ts";
 import { evaluateApprovals, orList, type ApprovalsInput } from "./policy-approvals.ts";
 
 export {
