@@ -40,6 +40,8 @@ export interface StartOptions {
   /** Slack Web API retries (tests use 0). */
   slackRetries?: number;
   jobConcurrency?: number;
+  /** How long a catalog read is reused before asking GitHub again (default 2 s). */
+  policyMaxAgeMs?: number;
 }
 
 export interface BuiltGrantbot {
@@ -100,7 +102,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   let notifier: SlackNotifier | null = null;
   const policy = new RepoPolicyProvider(source, log, (message) => {
     void notifier?.ops({ kind: "ops_alert", title: "The grants catalog on the base branch is invalid", detail: `${message}. grantbot keeps using the last valid version.` }).catch(() => undefined);
-  });
+  }, clock, options.policyMaxAgeMs ?? 2_000);
   const directory = new SlackDirectory(slack.app.client, policy, clock);
   notifier = new SlackNotifier(slack.app.client, directory, clock, config.slack.opsChannel ?? null);
 

@@ -42,14 +42,31 @@ export function parsePolicy(catalogText: string, peopleText: string | null): Pol
 export class RepoPolicyProvider implements PolicyProvider {
   private last: { key: string; policy: Policy } | null = null;
   private lastBadKey: string | null = null;
+  private checkedAt = Number.NEGATIVE_INFINITY;
+  private inFlight: Promise<Policy> | null = null;
 
+  /**
+   * @param maxAgeMs how long a successful read is reused without asking GitHub again (conditional
+   *   requests are cheap but not free: a burst of activations should not cost two calls each).
+   */
   constructor(
     private readonly source: GrantsSource,
     private readonly log: Log,
     private readonly onInvalid: (message: string) => void = () => {},
+    private readonly clock: { now(): number } = { now: () => 0 },
+    private readonly maxAgeMs = 0,
   ) {}
 
   async current(): Promise<Policy> {
+    if (this.last && this.clock.now() - this.checkedAt < this.maxAgeMs) return this.last.policy;
+    // Concurrent callers share one read.
+    this.inFlight ??= this.load().finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  private async load(): Promise<Policy> {
     let files;
     try {
       files = await this.source.readPolicyFiles();
@@ -60,6 +77,7 @@ export class RepoPolicyProvider implements PolicyProvider {
       }
       throw err;
     }
+    this.checkedAt = this.clock.now();
     const key = `${files.catalog.text}\u0000${files.people?.text ?? ""}`;
     if (this.last?.key === key) return this.last.policy;
     try {
