@@ -32,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   grants: async () => (await import("./cli/grants.ts")).grantsCommand,
   revoke: async () => (await import("./cli/revoke.ts")).revokeCommand,
   audit: async () => (await import("./cli/audit.ts")).auditCommand,
+  reconcile: async () => (await import("./cli/reconcile.ts")).reconcileCommand,
 };
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {

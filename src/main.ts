@@ -16,7 +16,12 @@ import { createGroupDirectories } from "./adapters/scim/group-directories.ts";
 import { createSlackApp } from "./adapters/slack/slack-app.ts";
 import { SlackDirectory } from "./adapters/slack/slack-directory.ts";
 import { SlackNotifier } from "./adapters/slack/slack-notifier.ts";
-import { registerAccessCommand } from "./adapters/slack/access-command.ts";
+import { registerSlackHandlers } from "./adapters/slack/registrations.ts";
+import { SlackWebSurfaces } from "./adapters/slack/slack-surfaces.ts";
+import { refreshingGrants } from "./services/slack-refresh.ts";
+import { slackJobHandlers } from "./services/slack-jobs.ts";
+import { pollReviews } from "./services/review-check.ts";
+import type { SlackExperience } from "./services/slack-ports.ts";
 import { PromMetrics } from "./adapters/http/metrics.ts";
 import { buildRoutes } from "./adapters/http/routes.ts";
 import { createHttpServer } from "./adapters/http/server.ts";
@@ -29,7 +34,10 @@ import { jobHandlers } from "./services/handlers.ts";
 import { RepoPolicyProvider } from "./services/policy-provider.ts";
 import { sweepExpiries } from "./services/end-grant.ts";
 import { pollPullRequests, recheckOpenPullRequests } from "./services/pull-request-events.ts";
-import type { Clock, Log, Timers } from "./services/ports.ts";
+import type { Clock, Log, PeopleDirectory, Timers } from "./services/ports.ts";
+import { ScimPeopleDirectory } from "./adapters/directory/scim-people-directory.ts";
+import { directoryHookRoute } from "./adapters/http/directory-hook.ts";
+import { scheduleLeaverTasks } from "./leaver-tasks.ts";
 
 export interface StartOptions {
   clock?: Clock;
@@ -40,6 +48,8 @@ export interface StartOptions {
   /** Slack Web API retries (tests use 0). */
   slackRetries?: number;
   jobConcurrency?: number;
+  /** false: leave jobs another process has running alone (CLI one-shots next to `serve`). */
+  recoverJobs?: boolean;
   /** How long a catalog read is reused before asking GitHub again (default 2 s). */
   policyMaxAgeMs?: number;
 }
@@ -52,6 +62,8 @@ export interface BuiltGrantbot {
   slack: ReturnType<typeof createSlackApp>;
   metrics: PromMetrics;
   log: Log;
+  /** The source-of-truth directory (GRANTBOT_CONFIG `directory`), or null. */
+  peopleDirectory: PeopleDirectory | null;
   /** Stops the runner (waiting for jobs in flight) and closes the database. */
   close(): Promise<void>;
 }
@@ -64,6 +76,8 @@ export interface RunningGrantbot {
   store: Store;
   /** Runs the backstop sweep and a GitHub poll now (tests, demo). */
   tick(): Promise<void>;
+  /** Runs one periodic task now, by name: `directory-poll`, `reconcile`, `stale-requests`, ... */
+  runTask(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -73,7 +87,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   const log = options.log ?? createLogger({ level: config.logLevel });
   const dataDir = resolve(config.dataDir);
   const store = openStore(dataDir, clock);
-  const recovered = store.jobs.requeueRunning();
+  const recovered = options.recoverJobs === false ? 0 : store.jobs.requeueRunning();
   if (recovered > 0) log.warn({ jobs: recovered }, "re-queued jobs left running by a previous process");
 
   const keys = await loadOrCreateSigningKeys(dataDir, { now: clock.now() });
@@ -105,12 +119,20 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   }, clock, options.policyMaxAgeMs ?? 2_000);
   const directory = new SlackDirectory(slack.app.client, policy, clock);
   notifier = new SlackNotifier(slack.app.client, directory, clock, config.slack.opsChannel ?? null);
+  // Slack experience (issue 5): request cards, approvals so far, Home tabs.
+  const slackExperience: SlackExperience = {
+    cards: store.cards,
+    homeUsers: store.homeUsers,
+    surfaces: new SlackWebSurfaces(slack.app.client, directory),
+    opsChannel: config.slack.opsChannel ?? null,
+  };
 
   let jobRunner: JobRunner | null = null;
   const deps: ServiceDeps = {
     clock,
     tx: store.transactor,
-    grants: store.grants,
+    // Every state change also queues the card and Home tab refreshes, in the same transaction.
+    grants: refreshingGrants(store.grants, store.transactor, () => deps, slackExperience),
     jobs: store.jobs,
     audit: store.audit,
     credentials: store.credentials,
@@ -122,17 +144,28 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     signer,
     log,
     metrics,
-    settings: { repository: gh.repository, baseBranch: gh.baseBranch, publicUrl: config.publicUrl, retry: config.jobRetry },
+    settings: {
+      repository: gh.repository,
+      baseBranch: gh.baseBranch,
+      publicUrl: config.publicUrl,
+      retry: config.jobRetry,
+      notifyBeforeExpiryMs: config.notifyBeforeExpiryMs,
+      staleRequestAgeMs: config.staleRequestAgeMs,
+      offboardingPendingAfterMs: config.offboardingPendingAfterMs,
+      directoryConfigured: config.directory !== undefined,
+    },
     ids: { next: () => ulid(clock.now()) },
     wake: () => jobRunner?.wake(),
+    people: store.people,
+    offboarding: store.offboarding,
   };
-  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics }, jobHandlers(deps), {
+  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor }, { ...jobHandlers(deps), ...slackJobHandlers(deps, slackExperience) }, {
     concurrency: options.jobConcurrency ?? 32,
     leaseMs: 120_000,
     retry: config.jobRetry,
   });
   jobRunner = runner;
-  registerAccessCommand(slack.app, deps, directory);
+  registerSlackHandlers(slack.app, { deps, slack: slackExperience, directory });
 
   return {
     config,
@@ -142,6 +175,9 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     slack,
     metrics,
     log,
+    peopleDirectory: config.directory
+      ? ScimPeopleDirectory.fromConfig({ name: "directory", baseUrl: config.directory.url, token: config.directory.token.reveal(), profile: config.directory.profile })
+      : null,
     close: async () => {
       await runner.stop();
       await slack.stop();
@@ -167,6 +203,7 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
       introspectionToken: config.introspectionToken?.reveal() ?? null,
       metrics,
       isReady: () => ready,
+      extra: config.directorySecret ? [directoryHookRoute(deps, config.directorySecret.reveal())] : [],
     }),
     onResponse: (route, status) => metrics.httpRequests.inc({ route, status: String(status) }),
   });
@@ -178,12 +215,17 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
     runner.wake();
   };
   let polls = 0;
+  let reviewPolls = 0;
   const poll = async () => {
     await pollPullRequests(deps);
     if (!gh.webhookSecret || ++polls % 10 === 0) await recheckOpenPullRequests(deps);
+    // Approvals so far on the request cards: every other poll without webhooks, a backstop with them.
+    if (++reviewPolls % (gh.webhookSecret ? 10 : 2) === 1) pollReviews(deps);
   };
   scheduler.everyMinute("expiry-sweep", sweep);
   scheduler.every({ name: "github-poll", everyMs: gh.webhookSecret ? Math.max(gh.pollIntervalMs, 300_000) : gh.pollIntervalMs, run: poll });
+  const tasks = scheduleLeaverTasks({ scheduler, deps, config, peopleDirectory: built.peopleDirectory, log });
+  tasks.set("expiry-sweep", sweep).set("github-poll", poll);
 
   sweep(); // catch up every expiry missed while down
   runner.start();
@@ -200,6 +242,11 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
     tick: async () => {
       sweep();
       await scheduler.runNow("github-poll", poll);
+    },
+    runTask: async (name) => {
+      const task = tasks.get(name);
+      if (!task) throw new Error(`no periodic task ${name} (known: ${[...tasks.keys()].join(", ")})`);
+      await task();
     },
     stop: async () => {
       ready = false;

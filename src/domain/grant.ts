@@ -87,6 +87,11 @@ export interface Grant {
   access: { target: string; groups: string[] } | null;
   /** Where the credential DM was posted, so it can be redacted when the grant ends. */
   credentialMessage: { channel: string; ts: string } | null;
+  /**
+   * For a service identity (non-human subject): the lower-cased email of the person who owns it
+   * (grant file `owner`). Reported as orphaned when that person leaves. Absent = none.
+   */
+  owner?: string | null;
   updatedAt: number;
 }
 

@@ -26,7 +26,8 @@ export function activationComment(input: { expiresAt: number; groups: string[]; 
   return truncate(lines.join("\n"), GITHUB_COMMENT_LIMIT);
 }
 
-export function endComment(input: { reason: string; at: number; removed: { group: string; verified: boolean; note?: string }[] }): string {
+/** `keptBy`: the membership stays because that other live grant of the subject still covers the group. */
+export function endComment(input: { reason: string; at: number; removed: { group: string; verified: boolean; note?: string; keptBy?: string }[] }): string {
   const headline: Record<string, string> = {
     expired: "⏱️ **Expired**",
     released: "🔓 **Released early by the subject**",
@@ -38,7 +39,8 @@ export function endComment(input: { reason: string; at: number; removed: { group
   if (input.removed.length > 0) {
     lines.push("");
     for (const r of input.removed) {
-      lines.push(`- \`${r.group}\`: ${r.verified ? "membership removed (verified)" : `NOT verified${r.note ? `: ${r.note}` : ""}`}`);
+      const outcome = r.keptBy ? `membership kept: still covered by grant ${r.keptBy}` : r.verified ? "membership removed (verified)" : `NOT verified${r.note ? `: ${r.note}` : ""}`;
+      lines.push(`- \`${r.group}\`: ${outcome}`);
     }
   }
   return truncate(lines.join("\n"), GITHUB_COMMENT_LIMIT);

@@ -35,11 +35,22 @@ export const MAX_COMMAND_TEXT = 3000;
 /** Same limit as the `reason` of a grant file (grant-files.ts). */
 export const MAX_REASON = 1000;
 
+export interface ParseOptions {
+  /**
+   * Resource ids of the catalog. When given, a first word that is neither a subcommand nor one of
+   * these is reported as an unknown subcommand (with a "did you mean" for near misses) instead of
+   * being read as a request for a resource that does not exist.
+   */
+  resources?: readonly string[];
+}
+
+export const SUBCOMMANDS = ["list", "release", "extend", "help"] as const;
+
 /**
  * `text` is the raw `text` field of the slash command. Slack HTML-escapes `&`, `<` and `>` in it;
  * the reason is unescaped so grant files and PRs show what the user typed.
  */
-export function parseSlashCommand(text: string): SlashCommand {
+export function parseSlashCommand(text: string, options: ParseOptions = {}): SlashCommand {
   if (text.length > MAX_COMMAND_TEXT) {
     return error(`that command is ${text.length} characters long; the limit is ${MAX_COMMAND_TEXT}`, USAGE);
   }
@@ -59,8 +70,46 @@ export function parseSlashCommand(text: string): SlashCommand {
     case "extend":
       return parseExtend(args);
     default:
+      if (options.resources && !options.resources.includes(verb)) {
+        const unknown = unknownWord(words[0] ?? "", options.resources, words.length === 1);
+        if (unknown) return unknown;
+      }
       return parseRequest(trimmed);
   }
+}
+
+/**
+ * A first word that is neither a subcommand nor a resource: a near miss of a subcommand gets a
+ * "did you mean"; a lone word is reported as unknown. A longer text is left to the request path,
+ * whose policy check names the valid resources.
+ */
+function unknownWord(word: string, resources: readonly string[], alone: boolean): SlashCommand | null {
+  const lower = word.toLowerCase();
+  const shown = shorten(word);
+  const near = (candidates: readonly string[]) => candidates.find((c) => editDistance(lower, c) <= Math.max(1, Math.min(2, Math.floor(c.length / 3))));
+  const subcommand = near(SUBCOMMANDS);
+  if (subcommand) return error(`\`${shown}\` is not a subcommand; did you mean \`/access ${subcommand}\`?`, USAGE);
+  if (!alone) return null;
+  const resource = near(resources);
+  if (resource) return error(`\`${shown}\` is not a subcommand or a resource; did you mean \`${resource}\`?`, USAGE);
+  const listed = [...resources].sort().slice(0, 8).join(", ");
+  return error(`\`${shown}\` is not a subcommand or a resource${listed ? ` (resources: ${listed}${resources.length > 8 ? ", …" : ""})` : ""}`, USAGE);
+}
+
+/** Edit distance with adjacent transpositions ("lsit" -> "list" is 1), for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Math.max(a.length, b.length);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number) => d[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      d[i]![j] = best;
+    }
+  }
+  return at(a.length, b.length);
 }
 
 function parseRelease(args: readonly string[]): SlashCommand {

@@ -13,6 +13,7 @@ import { JOB } from "./job-kinds.ts";
 import { queueNote, queuePrComment } from "./outbox.ts";
 import { ensureMember } from "./scim-membership.ts";
 import { queueRemovals } from "./end-grant.ts";
+import { queueExpiryReminder } from "./expiry-reminders.ts";
 
 export function activateHandler(deps: ServiceDeps): JobHandler {
   return {
@@ -56,6 +57,7 @@ export function activateHandler(deps: ServiceDeps): JobHandler {
           });
         }
         deps.jobs.enqueue({ kind: JOB.expire, payload: { grantId: grant.id }, runAt: expiresAt, dedupeKey: `${JOB.expire}:${grant.id}`, lockKey: `grant:${grant.id}`, maxAttempts: null });
+        queueExpiryReminder(deps, { id: grant.id, durationMs: grant.durationMs, expiresAt });
         deps.jobs.enqueue({ kind: JOB.deliverCredential, payload: { grantId: grant.id }, dedupeKey: `${JOB.deliverCredential}:${grant.id}`, lockKey: `grant:${grant.id}`, maxAttempts: 20 });
         const active = deps.grants.get(grant.id)!;
         queuePrComment(deps, active, "active", activationComment({ expiresAt, groups, target, approvers: grant.approvedBy, credential: Boolean(credential) }));

@@ -4,13 +4,14 @@
  * the PR's final head commit. Then `approved` + activation queued, or `rejected` with the rule
  * that failed (PR comment + DM + audit).
  */
-import { evaluateMerge, resolvePersonByEmail } from "../domain/policy.ts";
+import { evaluateMerge } from "../domain/policy.ts";
 import { formatDuration } from "../domain/durations.ts";
 import { rejectionComment } from "../domain/pr-texts.ts";
 import type { ServiceDeps } from "./deps.ts";
 import type { JobHandler } from "./job-runner.ts";
 import { JOB } from "./job-kinds.ts";
 import { queueNote, queuePrComment } from "./outbox.ts";
+import { groupsFor } from "./directory-groups.ts";
 
 export function checkMergeHandler(deps: ServiceDeps): JobHandler {
   return {
@@ -42,7 +43,7 @@ export function checkMergeHandler(deps: ServiceDeps): JobHandler {
         resource: grant.resource,
         duration: formatDuration(grant.durationMs),
         reason: grant.reason,
-        requester: { email: grant.requester, groups: resolvePersonByEmail(people, grant.requester)?.groups ?? [] },
+        requester: { email: grant.requester, groups: groupsFor(deps, people, grant.requester) },
         reviews,
         headSha: pr.headSha,
         people,

@@ -15,6 +15,8 @@ import type {
   Metrics,
   Notifier,
   Transactor,
+  DirectorySnapshotStore,
+  OffboardingStore,
 } from "./ports.ts";
 import type { PolicyProvider } from "./policy-provider.ts";
 
@@ -25,6 +27,12 @@ export interface Settings {
   publicUrl: string;
   /** Job retry backoff. */
   retry: { baseMs: number; maxMs: number };
+  /** Leavers/movers/drift (issue 4); defaults apply when absent. */
+  notifyBeforeExpiryMs?: number;
+  staleRequestAgeMs?: number;
+  offboardingPendingAfterMs?: number;
+  /** true when a source-of-truth directory is polled (its groups decide `eligible`). */
+  directoryConfigured?: boolean;
 }
 
 export interface ServiceDeps {
@@ -46,4 +54,8 @@ export interface ServiceDeps {
   ids: { next(): string };
   /** Tells the job runner that new work may be due (re-arms its timer). */
   wake(): void;
+  /** Last known directory record of each person (leavers, movers, managers). */
+  people?: DirectorySnapshotStore;
+  /** Offboarding cases of leavers. */
+  offboarding?: OffboardingStore;
 }

@@ -8,6 +8,7 @@ import { activateHandler } from "./activate-grant.ts";
 import { expireHandler } from "./end-grant.ts";
 import { removeMembershipHandler } from "./remove-membership.ts";
 import { closePrHandler, deliverCredentialHandler, notifyHandler, prCommentHandler, redactCredentialHandler } from "./message-jobs.ts";
+import { leaversJobHandlers } from "./leavers-handlers.ts";
 
 export function jobHandlers(deps: ServiceDeps): Record<string, JobHandler> {
   return {
@@ -21,5 +22,6 @@ export function jobHandlers(deps: ServiceDeps): Record<string, JobHandler> {
     [JOB.redactCredential]: redactCredentialHandler(deps),
     [JOB.prComment]: prCommentHandler(deps),
     [JOB.closePr]: closePrHandler(deps),
+    ...leaversJobHandlers(deps),
   };
 }

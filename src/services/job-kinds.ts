@@ -10,5 +10,17 @@ export const JOB = {
   redactCredential: "redact_credential",
   prComment: "pr_comment",
   closePr: "close_pr",
+  // Leavers, movers and drift
+  offboardingReport: "offboarding_report",
+  offboardingNotify: "offboarding_notify",
+  expiryReminder: "expiry_reminder",
+  staleNotice: "stale_request_notice",
+  reconcileAdd: "reconcile_add",
+  reconcileRemove: "reconcile_remove",
+  opsNotice: "ops_notice",
+  /** Slack experience (issue 5): re-render a request card, re-read a PR's reviews, re-publish a Home tab. */
+  refreshCard: "refresh_card",
+  checkReviews: "check_reviews",
+  refreshHome: "refresh_home",
 } as const;
 export type JobKind = (typeof JOB)[keyof typeof JOB];

@@ -2,13 +2,17 @@
  * Jobs that talk to people: DMs, the credential DM and its redaction, PR comments.
  * Rendered when sent, from the grant as it is then.
  */
-import type { Grant } from "../domain/grant.ts";
+import { LIVE_STATES, type Grant } from "../domain/grant.ts";
 import type { ServiceDeps } from "./deps.ts";
 import type { JobHandler } from "./job-runner.ts";
 import type { Note, Recipient } from "./ports.ts";
 
 function requesterOf(grant: Grant): Recipient {
   return { email: grant.requester, slackId: grant.requesterSlackId };
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
 }
 
 function noteFor(grant: Grant, payload: Record<string, unknown>): Note | null {
@@ -24,6 +28,14 @@ function noteFor(grant: Grant, payload: Record<string, unknown>): Note | null {
       return { kind: "rejected", grant, message };
     case "ended":
       return { kind: "ended", grant, reason: String(payload.reason ?? grant.state) };
+    case "review":
+      return {
+        kind: "review",
+        grant,
+        approvedBy: strings(payload.approvedBy),
+        changesRequestedBy: strings(payload.changesRequestedBy),
+        required: Number(payload.required ?? 1),
+      };
     default:
       return null;
   }
@@ -35,8 +47,14 @@ export function notifyHandler(deps: ServiceDeps): JobHandler {
     async run(payload) {
       const grant = deps.grants.get(String(payload.grantId));
       if (!grant) return;
-      const note = noteFor(grant, payload);
+      let note = noteFor(grant, payload);
       if (!note) return;
+      if (note.kind === "review" && grant.state !== "pr_open") return; // merged or closed meanwhile: the next note says so
+      if (note.kind === "ended") {
+        // An extension that is live keeps the access: say so instead of "removed".
+        const continuedBy = deps.grants.listBySubject(grant.subject, LIVE_STATES).find((g) => g.resource === grant.resource && g.id !== grant.id) ?? null;
+        note = { ...note, continuedBy };
+      }
       await deps.notifier.send(requesterOf(grant), note);
       if (note.kind === "ended" && grant.subject !== grant.requester) {
         await deps.notifier.send({ email: grant.subject }, note);

@@ -5,11 +5,24 @@
  */
 import { renderPrBody, renderPrTitle } from "../domain/pr-body.ts";
 import { formatDuration } from "../domain/durations.ts";
+import type { CatalogResource } from "../domain/grant-files.ts";
 import type { ServiceDeps } from "./deps.ts";
 import type { JobHandler } from "./job-runner.ts";
 import { queueNote } from "./outbox.ts";
+import { queueClosePr } from "./cancel-request.ts";
 
 export const PR_LABELS = ["grantbot", "access-request"];
+
+/** The catalog facts a PR body shows, as they were when the request was validated. */
+export type PrPolicy = Pick<CatalogResource, "description" | "approvers" | "reason_required"> & { duration: Pick<CatalogResource["duration"], "max"> };
+
+/**
+ * Snapshot for the job payload: the job then needs no catalog read of its own, so opening the
+ * PR costs exactly the 5 GitHub calls of the product's bar (the request already read the catalog).
+ */
+export function prPolicyOf(resource: CatalogResource): PrPolicy {
+  return { description: resource.description, approvers: resource.approvers, reason_required: resource.reason_required, duration: { max: resource.duration.max } };
+}
 
 export function openPullRequestHandler(deps: ServiceDeps): JobHandler {
   return {
@@ -17,8 +30,7 @@ export function openPullRequestHandler(deps: ServiceDeps): JobHandler {
     async run(payload) {
       const grant = deps.grants.get(String(payload.grantId));
       if (!grant || grant.state !== "requested") return;
-      const { catalog } = await deps.policy.current();
-      const resource = catalog.resources[grant.resource];
+      const resource = (payload.policy as PrPolicy | undefined) ?? (await deps.policy.current()).catalog.resources[grant.resource];
       const approvers = resource
         ? [...resource.approvers.teams.map((t) => `@${t}`), ...resource.approvers.users.map((u) => `@${u}`)].join(", ")
         : "(resource no longer in the catalog)";
@@ -57,7 +69,10 @@ export function openPullRequestHandler(deps: ServiceDeps): JobHandler {
           headSha: pr.headSha,
           updatedAt: now,
         });
-        if (!moved) return;
+        if (!moved) {
+          closeIfCancelled(deps, grant.id, pr.number, pr.url, now);
+          return;
+        }
         const updated = deps.grants.get(grant.id)!;
         deps.audit.append({ at: now, actor: "grantbot", action: "grant.pr_opened", grantId: grant.id, data: { pr: pr.number, url: pr.url } });
         queueNote(deps, updated, "request_opened");
@@ -74,4 +89,12 @@ export function openPullRequestHandler(deps: ServiceDeps): JobHandler {
       });
     },
   };
+}
+
+/** The request was cancelled (its requester left) while its PR was being opened: close that PR. */
+function closeIfCancelled(deps: ServiceDeps, grantId: string, prNumber: number, prUrl: string, now: number): void {
+  const current = deps.grants.get(grantId);
+  if (current?.state !== "cancelled" || current.prNumber !== null) return;
+  deps.grants.update(grantId, ["cancelled"], { prNumber, prUrl, updatedAt: now });
+  queueClosePr(deps, grantId, prNumber, `🚪 **Closed by grantbot:** this request was cancelled (${current.endReason ?? "cancelled"}) while its pull request was being opened. Nothing was granted.`);
 }

@@ -3,6 +3,9 @@
  * them; tests use fakes that implement them. Times are epoch milliseconds unless stated.
  */
 import type { Grant, GrantState } from "../domain/grant.ts";
+import type { OffboardingReport } from "../domain/offboarding.ts";
+
+export type * from "./directory-ports.ts";
 
 /** The only way services read time. */
 export interface Clock {
@@ -77,8 +80,10 @@ export interface JobQueue {
    * Claims up to `limit` runnable jobs: queued with runAt <= now, or running with an expired lease
    * (their worker crashed). Skips jobs whose lockKey is held by another unexpired running job.
    * Claimed jobs become `running` with leaseUntil = now + leaseMs and attempts + 1.
+   * `excludeLockPrefixes`: skip jobs whose lock key starts with one of these (a batch of them is
+   * already running).
    */
-  claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[]): Job[];
+  claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[], excludeLockPrefixes?: readonly string[]): Job[];
   /** Marks a claimed job done. */
   complete(id: number): void;
   /**
@@ -337,8 +342,17 @@ export type Note =
   | { kind: "active"; grant: Grant; token: string | null; audience: string | null }
   | { kind: "declined"; grant: Grant }
   | { kind: "rejected"; grant: Grant; message: string }
-  | { kind: "ended"; grant: Grant; reason: string }
-  | { kind: "ops_alert"; title: string; detail: string; grantId?: string };
+  /** `continuedBy`: a live grant of the same subject and resource (an extension) that keeps the access. */
+  | { kind: "ended"; grant: Grant; reason: string; continuedBy?: Grant | null }
+  /** The approvals so far of a pending request changed (a review was submitted). */
+  | { kind: "review"; grant: Grant; approvedBy: string[]; changesRequestedBy: string[]; required: number }
+  | { kind: "ops_alert"; title: string; detail: string; grantId?: string }
+  /** Leaver offboarding: the confirmation (`final`) or the interim `pending` notice. */
+  | { kind: "offboarding"; phase: "final" | "pending"; audience: "manager" | "ops"; report: OffboardingReport }
+  /** The grant expires in `notifyBeforeExpiry`: how long is left and how to extend. */
+  | { kind: "expiry_reminder"; grant: Grant }
+  /** A request PR left unreviewed too long was closed. */
+  | { kind: "request_stale"; grant: Grant; ageMs: number };
 
 export interface Notifier {
   /** Sends a DM. Returns where it was posted, or null when the recipient has no Slack user. */

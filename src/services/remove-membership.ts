@@ -60,7 +60,7 @@ export function removeMembershipHandler(deps: ServiceDeps): JobHandler {
           const removed = deps.audit
             .forGrant(grantId)
             .filter((r) => r.action === "scim.member_removed" || r.action === "scim.member_kept")
-            .map((r) => ({ group: String(r.data?.group), verified: true, note: r.action === "scim.member_kept" ? `kept: covered by ${String(r.data?.coveredBy)}` : undefined }));
+            .map((r) => ({ group: String(r.data?.group), verified: true, ...(r.action === "scim.member_kept" ? { keptBy: String(r.data?.coveredBy) } : {}) }));
           queueNote(deps, grant, "ended", { reason: String(payload.reason ?? grant.state) });
           queuePrComment(deps, grant, "ended", endComment({ reason: String(payload.reason ?? grant.state), at: grant.endedAt ?? now, removed }));
         }

@@ -6,9 +6,11 @@ import { AppError } from "../domain/errors.ts";
 import { formatDuration } from "../domain/durations.ts";
 import { grantBranch, grantFilePath, type Grant } from "../domain/grant.ts";
 import { renderGrantFile } from "../domain/grant-file-text.ts";
-import { evaluateRequest, resolvePersonByEmail } from "../domain/policy.ts";
+import { evaluateRequest } from "../domain/policy.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { JOB } from "./job-kinds.ts";
+import { assertNotLeaver, groupsFor } from "./directory-groups.ts";
+import { prPolicyOf } from "./open-pull-request.ts";
 
 export interface AccessRequestInput {
   requesterEmail: string;
@@ -21,13 +23,18 @@ export interface AccessRequestInput {
   subject?: string;
   /** The grant this request extends (same subject and resource, still live). */
   extends?: string;
+  /** For a service identity subject: the person who owns it (reported as orphaned when they leave). */
+  owner?: string;
 }
 
 export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput): Promise<Grant> {
   const requester = input.requesterEmail.trim().toLowerCase();
   const subject = (input.subject ?? requester).trim().toLowerCase();
   const { catalog, people } = await deps.policy.current();
-  const groups = resolvePersonByEmail(people, requester)?.groups ?? [];
+  assertNotLeaver(deps, requester);
+  if (subject !== requester) assertNotLeaver(deps, subject);
+  const groups = groupsFor(deps, people, requester);
+  const owner = input.owner?.trim().toLowerCase() || undefined;
   const decision = evaluateRequest({
     catalog,
     resource: input.resource,
@@ -57,6 +64,7 @@ export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput
     reason: input.reason.trim(),
     requested_at: requestedAt,
     ...(input.extends === undefined ? {} : { extends: input.extends }),
+    ...(owner === undefined ? {} : { owner }),
   });
   const grant: Grant = {
     id,
@@ -85,10 +93,11 @@ export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput
     access: null,
     credentialMessage: null,
     updatedAt: now,
+    owner: owner ?? null,
   };
   deps.tx.transaction(() => {
     deps.grants.insert(grant);
-    deps.jobs.enqueue({ kind: JOB.openPr, payload: { grantId: id }, dedupeKey: `${JOB.openPr}:${id}`, maxAttempts: 8 });
+    deps.jobs.enqueue({ kind: JOB.openPr, payload: { grantId: id, policy: prPolicyOf(decision.resource) }, dedupeKey: `${JOB.openPr}:${id}`, maxAttempts: 8 });
     deps.audit.append({
       at: now,
       actor: requester,

@@ -7,6 +7,7 @@
 import { createLocalJWKSet, jwtVerify } from "jose";
 import type { CliIO } from "../../src/cli.ts";
 import { Stack } from "../e2e/stack.ts";
+import { runLeaverDemo } from "./leaver-demo.ts";
 
 function stamp(): string {
   return new Date().toISOString().slice(11, 23);
@@ -66,7 +67,10 @@ export async function runDemo(args: string[], io: CliIO): Promise<number> {
     const audit = stack.grantbot.deps.audit.verify();
     say(`audit log: ${audit.ok ? "chain verified" : "BROKEN"} (${audit.rows} rows): ${stack.grantbot.deps.audit.forGrant(grant.id).map((r) => r.action).join(" -> ")}`);
     say(`summary: merge -> active ${ms(effective)}; expiry -> removed ${ms(removedAt - active.expiresAt!)}`);
-    return audit.ok ? 0 : 1;
+    await stack.stop();
+    stack = null;
+    const leaverOk = await runLeaverDemo(io, say);
+    return audit.ok && leaverOk ? 0 : 1;
   } catch (err) {
     io.stderr(`demo failed: ${(err as Error).stack ?? String(err)}\n`);
     return 1;

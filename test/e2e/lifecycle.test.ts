@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalJWKSet, jwtVerify } from "jose";
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from "jose";
 import { Stack } from "./stack.ts";
 
 describe("grant lifecycle end to end", () => {
@@ -28,7 +28,7 @@ describe("grant lifecycle end to end", () => {
     expect(stack.members("aws", "prod-db-readonly")).toContain("alice@example.com");
 
     const token = await stack.waitFor(() => stack.credentialToken(grant.id), 5000, "credential DM");
-    const jwks = await (await fetch(`${stack.url}/.well-known/jwks.json`)).json();
+    const jwks = (await (await fetch(`${stack.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
     const { payload } = await jwtVerify(token, createLocalJWKSet(jwks), { issuer: "http://grantbot.test", audience: "prod-db" });
     expect(payload).toMatchObject({ sub: "alice@example.com", scope: "db:read", grant_id: grant.id });
     expect(payload.exp).toBe(Math.floor(active.expiresAt! / 1000));

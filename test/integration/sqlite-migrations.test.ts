@@ -55,7 +55,7 @@ describe("schema migrations", () => {
     old.close();
 
     const db = openDatabase(path);
-    expect(schemaVersion(db)).toBe(2);
+    expect(schemaVersion(db)).toBe(LATEST_VERSION);
     expect(tables(db)).toContain("directory_people");
     expect(db.prepare("SELECT id, reason FROM grants").all()).toEqual([{ id: "g1", reason: "INC-1" }]);
     db.close();
@@ -77,7 +77,7 @@ describe("schema migrations", () => {
     const db = new Database(path);
     migrate(db, [...MIGRATIONS, { version: LATEST_VERSION + 1, name: "from_the_future", sql: "CREATE TABLE future (x)" }]);
     db.close();
-    expect(() => openDatabase(path)).toThrow(/schema is version 3 but this grantbot only knows versions up to 2/);
+    expect(() => openDatabase(path)).toThrow(new RegExp(`schema is version ${LATEST_VERSION + 1} but this grantbot only knows versions up to ${LATEST_VERSION}`));
   });
 
   it("refuses a database whose recorded migration has a different name", () => {

@@ -5,6 +5,7 @@
 import type { RequestListener } from "node:http";
 import type { ServiceDeps } from "../../services/deps.ts";
 import { onPullRequestClosed } from "../../services/pull-request-events.ts";
+import { onPullRequestReview } from "../../services/review-check.ts";
 import { handleIntrospection } from "../credentials/introspection-http.ts";
 import { parseGithubWebhook } from "../github/webhook.ts";
 import type { PromMetrics } from "./metrics.ts";
@@ -93,6 +94,10 @@ async function githubWebhook(services: ServiceDeps, secret: string, headers: Rec
   if (event.kind === "pull_request_closed") {
     const outcome = onPullRequestClosed(services, { number: event.number, merged: event.merged, by: event.mergedBy, source: "webhook" });
     return { status: 202, body: { outcome } };
+  }
+  if (event.kind === "pull_request_review") {
+    // Approvals so far: re-read the PR's reviews and update its request card (review-check.ts).
+    return { status: 202, body: { outcome: onPullRequestReview(services, event.number) } };
   }
   return { status: 202, body: { outcome: "recorded" } };
 }

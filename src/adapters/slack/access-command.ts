@@ -1,128 +1,129 @@
 /**
- * The `/access` slash command and the request modal, on a Bolt App. Every handler acks first
- * (Slack's 3-second limit) and does the slow work after, replying through `respond`
- * (response_url) or a DM.
+ * The `/access` slash command. Every branch acks first (Slack's 3-second limit; nothing slow runs
+ * before the ack) and does the work after, replying through `respond` (response_url), always
+ * ephemeral. Bad input gets the sentence that explains it plus the exact usage of that form.
  */
 import type { App, RespondFn } from "@slack/bolt";
-import { isAppError, toAppError } from "../../domain/errors.ts";
-import { describeRemaining, formatDuration } from "../../domain/durations.ts";
-import { evaluateRequest, resolvePersonByEmail } from "../../domain/policy.ts";
-import { parseSlashCommand, USAGE } from "../../domain/slash-command.ts";
-import type { ServiceDeps } from "../../services/deps.ts";
-import { extendGrant, listMyGrants, releaseGrant } from "../../services/grant-commands.ts";
+import { toAppError } from "../../domain/errors.ts";
+import { formatDuration } from "../../domain/durations.ts";
+import { parseSlashCommand, SUBCOMMANDS, USAGE, USAGE_LINES, type SlashCommand } from "../../domain/slash-command.ts";
+import { extendGrant, linkedLiveGrants, releaseGrant } from "../../services/grant-commands.ts";
+import { buildHome } from "../../services/home-tab.ts";
 import { requestAccess } from "../../services/request-access.ts";
-import type { SlackDirectory } from "./slack-directory.ts";
-import { userFacingError } from "./views/error-text.ts";
-import { REQUEST_MODAL, readRequestModal, requestModal } from "./views/request-modal.ts";
+import { errorText, requireEmail, type SlackHandlerContext } from "./handler-context.ts";
+import { openRequestForm } from "./request-form.ts";
+import { listReply } from "./views/list-reply.ts";
 
 export const ACCESS_COMMAND = "/access";
 
-function errorText(err: unknown): string {
-  const e = toAppError(err);
-  return `⚠️ ${userFacingError(e.code, isAppError(err) ? e.message : "unexpected error")}`;
+/** The `/access help` text. */
+export const HELP_TEXT = [
+  "*grantbot* gives you time-bound access: each request becomes a pull request, an approver merges it, and the access ends on its own.",
+  USAGE,
+  "Your live grants and pending requests are also on grantbot's *Home* tab, with Extend and Release buttons.",
+].join("\n");
+
+/** `usage` is one of USAGE_LINES, or USAGE, which carries its own "Usage:" heading. */
+function usageText(usage: string): string {
+  return usage.startsWith("Usage:") ? usage : `Usage: ${usage}`;
 }
 
-export function registerAccessCommand(app: App, deps: ServiceDeps, directory: SlackDirectory): void {
-  const requireEmail = async (userId: string): Promise<string> => {
-    const email = await directory.emailOf(userId);
-    if (!email) throw Object.assign(toAppError(new Error("no email on your Slack profile"), "unknown_person"), { message: "grantbot cannot see an email address on your Slack profile" });
-    return email;
-  };
+function parseErrorText(parsed: Extract<SlashCommand, { kind: "error" }>): string {
+  return `⚠️ ${parsed.message}\n${usageText(parsed.usage)}`;
+}
 
-  const reply = async (respond: RespondFn, text: string) => {
-    await respond({ response_type: "ephemeral", replace_original: false, text });
+/** Errors that mean "the command was typed wrong": the reply repeats the usage line. */
+const TYPO_CODES = new Set(["unknown_resource", "bad_duration", "bad_input", "grant_not_found"]);
+
+function withUsage(err: unknown, usage: string): string {
+  return TYPO_CODES.has(toAppError(err).code) ? `${errorText(err)}\n${usageText(usage)}` : errorText(err);
+}
+
+function isSubcommand(text: string): boolean {
+  const first = text.trim().split(/\s+/)[0]?.toLowerCase() ?? "";
+  return (SUBCOMMANDS as readonly string[]).includes(first);
+}
+
+export function registerAccessCommand(app: App, ctx: SlackHandlerContext): void {
+  const { deps } = ctx;
+  const reply = async (respond: RespondFn, text: string, blocks?: unknown[]) => {
+    await respond({ response_type: "ephemeral", replace_original: false, text, ...(blocks ? { blocks: blocks as never } : {}) });
   };
 
   app.command(ACCESS_COMMAND, async ({ command, ack, respond, client, logger }) => {
-    const parsed = parseSlashCommand(command.text ?? "");
+    const text = command.text ?? "";
+    const parsed = parseSlashCommand(text);
+    const user = command.user_id;
     switch (parsed.kind) {
       case "error":
-        await ack({ response_type: "ephemeral", text: `⚠️ ${parsed.message}\nUsage: ${parsed.usage}` });
-        return;
-      case "help":
-        await ack({ response_type: "ephemeral", text: USAGE });
-        return;
-      case "modal": {
+        if (isSubcommand(text)) {
+          await ack({ response_type: "ephemeral", text: parseErrorText(parsed) });
+          return;
+        }
+        // Not a subcommand: with the catalog at hand (read after the ack) the error can say
+        // "did you mean /access list?" or list the resources.
         await ack();
         try {
           const { catalog } = await deps.policy.current();
-          await client.views.open({ trigger_id: command.trigger_id, view: requestModal(catalog) as never });
+          const again = parseSlashCommand(text, { resources: Object.keys(catalog.resources) });
+          await reply(respond, again.kind === "error" ? parseErrorText(again) : parseErrorText(parsed));
+        } catch {
+          await reply(respond, parseErrorText(parsed));
+        }
+        return;
+      case "help":
+        await ack({ response_type: "ephemeral", text: HELP_TEXT });
+        return;
+      case "modal":
+        await ack();
+        try {
+          await openRequestForm(ctx, client, command.trigger_id);
         } catch (err) {
           logger.error(`views.open failed: ${String(err)}`);
           await reply(respond, errorText(err));
         }
         return;
-      }
       case "request":
         await ack({ response_type: "ephemeral", text: `⏳ Requesting *${parsed.resource}* for ${parsed.duration}…` });
         try {
-          const email = await requireEmail(command.user_id);
-          const grant = await requestAccess(deps, { requesterEmail: email, requesterSlackId: command.user_id, resource: parsed.resource, duration: parsed.duration, reason: parsed.reason });
+          const email = await requireEmail(ctx, user);
+          const grant = await requestAccess(deps, { requesterEmail: email, requesterSlackId: user, resource: parsed.resource, duration: parsed.duration, reason: parsed.reason });
           await reply(respond, `📝 Request \`${grant.id}\` filed for *${grant.resource}* (${formatDuration(grant.durationMs)}). The pull request link follows by DM.`);
         } catch (err) {
-          await reply(respond, errorText(err));
+          await reply(respond, withUsage(err, USAGE_LINES.request));
         }
         return;
-      case "list": {
+      case "list":
         await ack();
         try {
-          const mine = listMyGrants(deps, await requireEmail(command.user_id));
-          const now = deps.clock.now();
-          const lines = [
-            ...mine.live.map((g) => `• *${g.resource}* \`${g.id}\` — ${g.state === "active" ? `${describeRemaining((g.expiresAt ?? now) - now)} left` : "being activated"}`),
-            ...mine.pending.map((g) => `• *${g.resource}* \`${g.id}\` — waiting for review${g.prUrl ? ` (<${g.prUrl}|PR #${g.prNumber}>)` : ""}`),
-          ];
-          await reply(respond, lines.length ? lines.join("\n") : "You have no live grants or pending requests.");
+          const message = listReply(await buildHome(deps, ctx.slack, await requireEmail(ctx, user)));
+          await reply(respond, message.text, message.blocks);
         } catch (err) {
           await reply(respond, errorText(err));
         }
         return;
-      }
       case "release":
         await ack();
         try {
-          const grant = releaseGrant(deps, parsed.grantId, await requireEmail(command.user_id));
-          await reply(respond, `🔓 Releasing \`${grant.id}\` (*${grant.resource}*): access is being removed now.`);
+          const email = await requireEmail(ctx, user);
+          const before = deps.grants.get(parsed.grantId);
+          const linked = before ? linkedLiveGrants(deps, before).filter((g) => g.subject === email) : [];
+          const grant = releaseGrant(deps, parsed.grantId, email);
+          const also = linked.length > 0 ? ` Linked grant${linked.length === 1 ? "" : "s"} ${linked.map((g) => `\`${g.id}\``).join(", ")} end${linked.length === 1 ? "s" : ""} too.` : "";
+          await reply(respond, `🔓 Releasing \`${grant.id}\` (*${grant.resource}*): access is being removed now.${also} You will get a DM once the removal is verified.`);
         } catch (err) {
-          await reply(respond, errorText(err));
+          await reply(respond, withUsage(err, USAGE_LINES.release));
         }
         return;
       case "extend":
         await ack();
         try {
-          const grant = await extendGrant(deps, { grantId: parsed.grantId, email: await requireEmail(command.user_id), slackId: command.user_id, duration: parsed.duration });
-          await reply(respond, `📝 Extension \`${grant.id}\` filed for *${grant.resource}* (${parsed.duration}). The pull request link follows by DM.`);
+          const grant = await extendGrant(deps, { grantId: parsed.grantId, email: await requireEmail(ctx, user), slackId: user, duration: parsed.duration });
+          await reply(respond, `📝 Extension \`${grant.id}\` filed for *${grant.resource}* (${formatDuration(grant.durationMs)}), extending \`${parsed.grantId}\`. Once it is approved and merged your access continues without a gap. The pull request link follows by DM.`);
         } catch (err) {
-          await reply(respond, errorText(err));
+          await reply(respond, withUsage(err, USAGE_LINES.extend));
         }
         return;
-    }
-  });
-
-  app.view(REQUEST_MODAL.callbackId, async ({ ack, body, view, client, logger }) => {
-    const values = readRequestModal(view.state.values);
-    let email: string;
-    let meta: { extends?: string } = {};
-    try {
-      meta = JSON.parse(view.private_metadata || "{}") as { extends?: string };
-      email = await requireEmail(body.user.id);
-      const { catalog, people } = await deps.policy.current();
-      const decision = evaluateRequest({ catalog, resource: values.resource, duration: values.duration || undefined, reason: values.reason, requester: { email, groups: resolvePersonByEmail(people, email)?.groups ?? [] } });
-      if (!decision.ok) {
-        const block = decision.code === "bad_duration" ? REQUEST_MODAL.durationBlock : decision.code === "policy_denied" && /reason/i.test(decision.message) ? REQUEST_MODAL.reasonBlock : REQUEST_MODAL.resourceBlock;
-        await ack({ response_action: "errors", errors: { [block]: decision.message.slice(0, 150) } });
-        return;
-      }
-    } catch (err) {
-      await ack({ response_action: "errors", errors: { [REQUEST_MODAL.resourceBlock]: errorText(err).slice(0, 150) } });
-      return;
-    }
-    await ack();
-    try {
-      await requestAccess(deps, { requesterEmail: email, requesterSlackId: body.user.id, resource: values.resource, duration: values.duration || undefined, reason: values.reason, ...(meta.extends ? { extends: meta.extends } : {}) });
-    } catch (err) {
-      logger.warn(`request from modal failed: ${String(err)}`);
-      await client.chat.postMessage({ channel: body.user.id, text: errorText(err) }).catch(() => undefined);
     }
   });
 }

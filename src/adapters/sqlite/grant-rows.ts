@@ -32,10 +32,11 @@ export interface GrantRow {
   access: string | null;
   credential_message: string | null;
   updated_at: number;
+  owner: string | null;
 }
 
 /** Grant field -> column, with how the value is written. */
-const COLUMNS: { readonly [K in keyof Grant]: readonly [column: keyof GrantRow, encode?: (value: Grant[K]) => unknown] } = {
+const COLUMNS: { readonly [K in keyof Grant]-?: readonly [column: keyof GrantRow, encode?: (value: Grant[K]) => unknown] } = {
   id: ["id"],
   resource: ["resource"],
   subject: ["subject"],
@@ -62,6 +63,7 @@ const COLUMNS: { readonly [K in keyof Grant]: readonly [column: keyof GrantRow, 
   access: ["access", (v) => (v === null ? null : JSON.stringify(v))],
   credentialMessage: ["credential_message", (v) => (v === null ? null : JSON.stringify(v))],
   updatedAt: ["updated_at"],
+  owner: ["owner"],
 };
 
 export const GRANT_FIELDS = Object.keys(COLUMNS) as (keyof Grant)[];
@@ -115,5 +117,6 @@ export function rowToGrant(row: GrantRow): Grant {
     access: row.access === null ? null : (JSON.parse(row.access) as Grant["access"]),
     credentialMessage: row.credential_message === null ? null : (JSON.parse(row.credential_message) as Grant["credentialMessage"]),
     updatedAt: row.updated_at,
+    ...(row.owner ? { owner: row.owner } : {}),
   };
 }

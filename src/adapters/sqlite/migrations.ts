@@ -10,6 +10,8 @@ import type Database from "better-sqlite3";
 import { AppError } from "../../domain/errors.ts";
 import { MIGRATION_001_INITIAL } from "./migration-001-initial.ts";
 import { MIGRATION_002_DIRECTORY_PEOPLE } from "./migration-002-directory-people.ts";
+import { MIGRATION_003_LEAVERS } from "./migration-003-leavers.ts";
+import { MIGRATION_004_SLACK_CARDS } from "./migration-004-slack-cards.ts";
 
 export interface Migration {
   version: number;
@@ -20,6 +22,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: "initial", sql: MIGRATION_001_INITIAL },
   { version: 2, name: "directory_people", sql: MIGRATION_002_DIRECTORY_PEOPLE },
+  { version: 3, name: "leavers", sql: MIGRATION_003_LEAVERS },
+  { version: 4, name: "slack_cards", sql: MIGRATION_004_SLACK_CARDS },
 ];
 
 /** The schema version this code writes. */

@@ -10,6 +10,9 @@ import { SqliteCredentialStore } from "./sqlite-credential-store.ts";
 import { SqliteDeliveryLog } from "./sqlite-delivery-log.ts";
 import { SqliteGrantStore } from "./sqlite-grant-store.ts";
 import { SqliteJobQueue } from "./sqlite-job-queue.ts";
+import { SqliteDirectoryStore } from "./sqlite-directory-store.ts";
+import { SqliteOffboardingStore } from "./sqlite-offboarding-store.ts";
+import { SqliteCardStore, SqliteHomeUsers } from "./sqlite-card-store.ts";
 
 export const DATABASE_FILE = "grantbot.db";
 
@@ -26,6 +29,12 @@ export interface Store {
   audit: SqliteAuditLog;
   deliveries: SqliteDeliveryLog;
   credentials: SqliteCredentialStore;
+  /** Last known directory record of each person. */
+  people: SqliteDirectoryStore;
+  offboarding: SqliteOffboardingStore;
+  /** Request card copies and approvals so far (Slack experience). */
+  cards: SqliteCardStore;
+  homeUsers: SqliteHomeUsers;
   /** Closes the connection (checkpointing the WAL). Idempotent. */
   close(): void;
 }
@@ -49,6 +58,10 @@ export function openStore(dataDir: string, clock: Clock): Store {
     audit: new SqliteAuditLog(db),
     deliveries: new SqliteDeliveryLog(db),
     credentials: new SqliteCredentialStore(db),
+    people: new SqliteDirectoryStore(db),
+    offboarding: new SqliteOffboardingStore(db),
+    cards: new SqliteCardStore(db),
+    homeUsers: new SqliteHomeUsers(db),
     close: () => {
       if (db.open) db.close();
     },

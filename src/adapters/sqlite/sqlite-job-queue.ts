@@ -58,6 +58,8 @@ WITH runnable AS (
   FROM jobs j
   WHERE ${RUNNABLE}
     AND (@kinds IS NULL OR j.kind IN (SELECT value FROM json_each(@kinds)))
+    AND (@exclude IS NULL OR j.lock_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM json_each(@exclude) e WHERE substr(j.lock_key, 1, length(e.value)) = e.value))
     AND (j.lock_key IS NULL OR NOT EXISTS (
       SELECT 1 FROM jobs h
       WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))
@@ -138,11 +140,12 @@ export class SqliteJobQueue implements JobQueue {
     return id ?? null;
   }
 
-  claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[]): Job[] {
+  claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[], excludeLockPrefixes?: readonly string[]): Job[] {
     if (limit <= 0 || kinds?.length === 0) return [];
+    const exclude = excludeLockPrefixes && excludeLockPrefixes.length > 0 ? JSON.stringify(excludeLockPrefixes) : null;
     return inTransaction(this.db, () => {
       this.stmts.bury.run({ now });
-      const rows = this.stmts.claim.all({ now, leaseMs, limit, kinds: kinds ? JSON.stringify(kinds) : null });
+      const rows = this.stmts.claim.all({ now, leaseMs, limit, kinds: kinds ? JSON.stringify(kinds) : null, exclude });
       return rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
     });
   }

@@ -18,15 +18,39 @@ export const SLACK_LIMITS = {
   modalTitle: 24,
   /** Button text. */
   buttonText: 75,
+  /** Button value (we put a grant id there). */
+  buttonValue: 2000,
   /** Context block text element. */
   contextText: 3000,
+  /** Elements in one context block. */
+  contextElements: 10,
+  /** Elements in one actions block. */
+  actionsElements: 25,
   /** Header block text. */
   headerText: 150,
+  /** Fields in one section block, and the text of each. */
+  sectionFields: 10,
+  sectionFieldText: 2000,
+  /** block_id and action_id. */
+  blockId: 255,
+  /** Text of a confirm dialog (title 100, text 300, buttons 30). */
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
+  /** private_metadata of a view. */
+  privateMetadata: 3000,
 } as const;
 
+/**
+ * Cuts `text` to at most `limit` UTF-16 units (how Slack and JSON count), ending with "…" when
+ * cut, and never splitting a surrogate pair (an emoji is dropped whole, not halved).
+ */
 export function clip(text: string, limit: number): string {
   if (text.length <= limit) return text;
-  return `${[...text].slice(0, limit - 1).join("")}…`;
+  let end = Math.max(0, limit - 1);
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
 }
 
 /** Escapes the three characters Slack's mrkdwn treats as control characters. */

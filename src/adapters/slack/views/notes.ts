@@ -3,6 +3,8 @@ import { describeRemaining, formatDuration } from "../../../domain/durations.ts"
 import type { Grant } from "../../../domain/grant.ts";
 import type { Note, OutboundMessage } from "../../../services/ports.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
+import { renderExpiryReminder, renderOffboarding, renderRequestStale } from "./leaver-notes.ts";
+import { grantButtons } from "./blocks.ts";
 
 const REASON_WORDS: Record<string, string> = {
   expired: "expired",
@@ -32,10 +34,13 @@ function message(text: string, extra: Record<string, unknown>[] = []): OutboundM
 }
 
 export function renderNote(note: Note, now: number): OutboundMessage {
-  const g = note.kind === "ops_alert" ? null : note.grant;
+  const g = "grant" in note ? note.grant : null;
   const what = g ? `*${escapeMrkdwn(g.resource)}* for ${formatDuration(g.durationMs)}` : "";
   switch (note.kind) {
     case "request_opened":
+      if (note.grant.extends) {
+        return message(`📝 Your request for ${what} (an extension of \`${note.grant.extends}\`) is open as ${prLink(note.grant)}. Once it is approved and merged your access continues without a gap.`);
+      }
       return message(`📝 Your request for ${what} is open as ${prLink(note.grant)}. Access starts when an approver approves it and it is merged.`);
     case "request_failed":
       return message(`⚠️ Your request for ${what} could not be opened: ${escapeMrkdwn(note.message)} Nothing was granted; try \`/access\` again later.`);
@@ -46,17 +51,38 @@ export function renderNote(note: Note, now: number): OutboundMessage {
     case "active": {
       const until = ts(note.grant.expiresAt);
       const left = describeRemaining((note.grant.expiresAt ?? now) - now);
-      const head = `✅ *${escapeMrkdwn(note.grant.resource)}* is active until ${until} (${left} left). Grant \`${note.grant.id}\`.`;
-      if (!note.token) return message(head);
+      const approvers = note.grant.approvedBy.length > 0 ? ` Approved by ${note.grant.approvedBy.map(escapeMrkdwn).join(", ")}.` : "";
+      const head = `✅ *${escapeMrkdwn(note.grant.resource)}* is active until ${until} (${left} left). Grant \`${note.grant.id}\`.${approvers}`;
+      // Extend / Release right here; the redaction at the end replaces the blocks, buttons included.
+      if (!note.token) return message(head, [grantButtons(note.grant)]);
       const body = `${head}\n\`\`\`${note.token}\`\`\`\nUse it as a bearer token for *${escapeMrkdwn(note.audience ?? "")}*: \`Authorization: Bearer <token>\`. It stops working at the same second.`;
-      return message(body);
+      return message(body, [grantButtons(note.grant)]);
     }
     case "ended": {
       const words = REASON_WORDS[note.reason] ?? `ended (${note.reason})`;
+      const next = note.continuedBy;
+      if (next) {
+        return message(`⏹️ Grant \`${note.grant.id}\` for ${what} ${words} at ${ts(note.grant.endedAt)}; its credential is inactive. Your access continues without a gap under \`${next.id}\`${next.expiresAt ? ` until ${ts(next.expiresAt)}` : ""}, so the group membership was kept.`);
+      }
       return message(`⏹️ Your access to ${what} ${words} at ${ts(note.grant.endedAt)}. Group membership removed and verified; the credential is inactive.`);
     }
     case "ops_alert":
       return message(`🚨 *${escapeMrkdwn(note.title)}*\n${escapeMrkdwn(note.detail)}`);
+    case "offboarding":
+      return renderOffboarding(note.report, note.phase, note.audience);
+    case "expiry_reminder": {
+      // The reminder's text plus one-click Extend (a prefilled extension form) and Release.
+      const reminder = renderExpiryReminder(note.grant, now);
+      return { ...reminder, blocks: [...(reminder.blocks ?? []), grantButtons(note.grant)].slice(0, SLACK_LIMITS.messageBlocks) };
+    }
+    case "review": {
+      const approved = note.approvedBy.length > 0 ? ` Approved by ${note.approvedBy.map(escapeMrkdwn).join(", ")}.` : "";
+      const changes = note.changesRequestedBy.length > 0 ? ` Changes requested by ${note.changesRequestedBy.map(escapeMrkdwn).join(", ")}.` : "";
+      const ready = note.approvedBy.length >= note.required ? " It has enough approvals; access starts when it is merged." : "";
+      return message(`👀 Review on your request for ${what} (${prLink(note.grant)}): ${note.approvedBy.length} of ${note.required} approval${note.required === 1 ? "" : "s"}.${approved}${changes}${ready}`);
+    }
+    case "request_stale":
+      return renderRequestStale(note.grant, note.ageMs);
   }
 }
 

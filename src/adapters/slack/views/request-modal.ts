@@ -12,7 +12,16 @@ export const REQUEST_MODAL = {
   reasonAction: "reason_input",
 } as const;
 
-export function requestModal(catalog: Catalog, options: { resource?: string; duration?: string; reason?: string; extends?: string } = {}): Record<string, unknown> {
+/** What the form carries in `private_metadata`: set for an extension of a live grant. */
+export interface RequestModalMetadata {
+  extends?: string;
+}
+
+/**
+ * The request form. With `extends`, it is the extension form of that grant: the resource is fixed
+ * (shown, not selectable) and the duration and reason are prefilled.
+ */
+export function requestModal(catalog: Catalog, options: { resource?: string; duration?: string; reason?: string; extends?: string; note?: string } = {}): Record<string, unknown> {
   const entries = Object.entries(catalog.resources).slice(0, SLACK_LIMITS.selectOptions);
   const option = (id: string) => {
     const r = catalog.resources[id]!;
@@ -46,17 +55,26 @@ export function requestModal(catalog: Catalog, options: { resource?: string; dur
   return {
     type: "modal",
     callback_id: REQUEST_MODAL.callbackId,
-    private_metadata: JSON.stringify(options.extends ? { extends: options.extends } : {}),
+    private_metadata: JSON.stringify(options.extends ? ({ extends: options.extends } satisfies RequestModalMetadata) : {}),
     title: { type: "plain_text", text: clip(options.extends ? "Extend access" : "Request access", SLACK_LIMITS.modalTitle) },
     submit: { type: "plain_text", text: "Open request" },
     close: { type: "plain_text", text: "Cancel" },
     blocks: [
-      { type: "input", block_id: REQUEST_MODAL.resourceBlock, label: { type: "plain_text", text: "Resource" }, element: select },
+      options.extends
+        ? { type: "section", text: { type: "mrkdwn", text: clip(options.note ?? `Extending *${options.resource ?? "?"}*, grant \`${options.extends}\`.`, SLACK_LIMITS.sectionText) } }
+        : { type: "input", block_id: REQUEST_MODAL.resourceBlock, label: { type: "plain_text", text: "Resource" }, element: select },
       { type: "input", block_id: REQUEST_MODAL.durationBlock, optional: true, label: { type: "plain_text", text: "For how long" }, element: durationInput },
       { type: "input", block_id: REQUEST_MODAL.reasonBlock, optional: true, label: { type: "plain_text", text: "Why" }, element: reasonInput },
       {
         type: "context",
-        elements: [{ type: "mrkdwn", text: "grantbot opens a pull request; access starts when it is approved and merged, and ends on its own." }],
+        elements: [
+          {
+            type: "mrkdwn",
+            text: options.extends
+              ? "grantbot opens a pull request marked as an extension; once it is approved and merged your access continues without a gap, for the new duration counted from the merge."
+              : "grantbot opens a pull request; access starts when it is approved and merged, and ends on its own.",
+          },
+        ],
       },
     ],
   };
@@ -70,4 +88,14 @@ export function readRequestModal(values: unknown): { resource: string; duration:
     duration: v[REQUEST_MODAL.durationBlock]?.[REQUEST_MODAL.durationAction]?.value ?? "",
     reason: v[REQUEST_MODAL.reasonBlock]?.[REQUEST_MODAL.reasonAction]?.value ?? "",
   };
+}
+
+/** Reads `private_metadata`; anything unparsable counts as a plain request. */
+export function readRequestModalMetadata(text: string | undefined): RequestModalMetadata {
+  try {
+    const parsed = JSON.parse(text || "{}") as { extends?: unknown };
+    return typeof parsed.extends === "string" && /^[0-9A-HJKMNP-TV-Z]{26}$/.test(parsed.extends) ? { extends: parsed.extends } : {};
+  } catch {
+    return {};
+  }
 }

@@ -1,0 +1,28 @@
+/**
+ * `app_home_opened`: publish the person's Home tab (views.publish) and remember them, so every
+ * later state change of their grants re-publishes it (refresh_home jobs).
+ */
+import type { App } from "@slack/bolt";
+import { openHome } from "../../services/home-tab.ts";
+import type { SlackHandlerContext } from "./handler-context.ts";
+import { unknownUserHome } from "./views/home.ts";
+import { wrap } from "./slack-notifier.ts";
+
+export const APP_HOME_OPENED = "app_home_opened";
+
+export function registerAppHome(app: App, ctx: SlackHandlerContext): void {
+  app.event(APP_HOME_OPENED, async ({ event, client, logger }) => {
+    // The same event fires for the Messages tab; only the Home tab has something to publish.
+    if (event.tab !== "home") return;
+    try {
+      const email = await ctx.directory.emailOf(event.user);
+      if (!email) {
+        await wrap("views.publish", () => client.views.publish({ user_id: event.user, view: unknownUserHome() as never }));
+        return;
+      }
+      await openHome(ctx.deps, ctx.slack, event.user, email);
+    } catch (err) {
+      logger.warn(`Home tab not published: ${String(err)}`);
+    }
+  });
+}

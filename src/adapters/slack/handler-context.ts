@@ -1,0 +1,35 @@
+/**
+ * What every Slack listener needs — services, the Slack experience's stores, the user directory —
+ * and the two things they all do: find out who clicked or typed (an email), and turn a failure into
+ * a sentence for that person.
+ */
+import type { WebClient } from "@slack/web-api";
+import { AppError, isAppError, toAppError } from "../../domain/errors.ts";
+import type { ServiceDeps } from "../../services/deps.ts";
+import type { SlackExperience } from "../../services/slack-ports.ts";
+import type { SlackDirectory } from "./slack-directory.ts";
+import { userFacingError } from "./views/error-text.ts";
+
+export interface SlackHandlerContext {
+  deps: ServiceDeps;
+  slack: SlackExperience;
+  directory: SlackDirectory;
+}
+
+/** The email of a Slack user, or `unknown_person` when their profile shows none. */
+export async function requireEmail(ctx: SlackHandlerContext, userId: string): Promise<string> {
+  const email = await ctx.directory.emailOf(userId);
+  if (!email) throw new AppError("unknown_person", "grantbot cannot see an email address on your Slack profile");
+  return email;
+}
+
+/** "⚠️ <sentence> <next step>" for any failure; technical details stay in the log. */
+export function errorText(err: unknown): string {
+  const e = toAppError(err);
+  return `⚠️ ${userFacingError(e.code, isAppError(err) ? e.message : "")}`;
+}
+
+/** Tells a user something privately outside a slash command: in their DM with grantbot. */
+export async function tellUser(client: WebClient, userId: string, text: string): Promise<void> {
+  await client.chat.postMessage({ channel: userId, text }).catch(() => undefined);
+}

@@ -1,0 +1,148 @@
+/**
+ * Use case: poll the source-of-truth directory. Every person is listed (page by page, no filter
+ * on `active`) and compared with grantbot's snapshot, so a poll costs the same whether or not
+ * anything changed and each change is acted on once:
+ * - active -> inactive: a leaver (`deactivated`); present in the snapshot but not listed: a
+ *   leaver (`deleted`), whose last record (manager included) is kept;
+ * - groups changed while active: a mover (eligibility re-checked).
+ * A listing that would delete most of the directory at once is not believed: ops is alerted
+ * and nobody is offboarded for it.
+ */
+import { sameGroups } from "../domain/eligibility.ts";
+import type { LeaverCause } from "../domain/offboarding.ts";
+import type { ServiceDeps } from "./deps.ts";
+import { directoryStores } from "./directory-groups.ts";
+import { offboardPerson } from "./offboard-person.ts";
+import { dayOf, queueOpsNotice } from "./ops-notice.ts";
+import type { DirectoryPerson, DirectoryRecord, PeopleDirectory } from "./ports.ts";
+import { revokeIneligibleGrants } from "./revoke-ineligible.ts";
+
+export interface SyncResult {
+  pages: number;
+  people: number;
+  changes: number;
+  leavers: { email: string; cause: LeaverCause }[];
+  movers: string[];
+  /** Set when deletions were not believed (see above). */
+  deletionsSkipped: string | null;
+}
+
+/** Most people that may vanish in one poll before grantbot suspects the directory, not them. */
+export const MASS_DELETION = { minPeople: 5, fraction: 0.5 };
+
+type Event = { kind: "leaver"; email: string; cause: LeaverCause; firstSight: boolean } | { kind: "mover"; email: string } | { kind: "change" } | null;
+
+/** Merges a polled person into their previous record; says what changed. */
+export function mergePolled(prev: DirectoryRecord | null, person: DirectoryPerson, now: number): { record: DirectoryRecord; event: Event } {
+  const managerId = person.managerId ?? prev?.managerId ?? null;
+  const managerEmail = prev && prev.managerId === managerId ? prev.managerEmail : null;
+  const groups = person.groups ?? prev?.groups ?? null;
+  const record: DirectoryRecord = {
+    email: person.email,
+    directoryId: person.directoryId,
+    active: person.active,
+    managerId,
+    managerEmail,
+    displayName: person.displayName ?? prev?.displayName ?? null,
+    groups,
+    attributes: prev?.attributes ?? {},
+    seenAt: now,
+    removedAt: null,
+  };
+  if (!person.active && (!prev || prev.active)) {
+    return { record, event: { kind: "leaver", email: person.email, cause: "deactivated", firstSight: !prev } };
+  }
+  if (prev && person.active && prev.active && prev.removedAt === null && !sameGroups(prev.groups, groups)) {
+    return { record, event: { kind: "mover", email: person.email } };
+  }
+  const changed = !prev || prev.active !== record.active || prev.removedAt !== null || prev.managerId !== managerId || prev.displayName !== record.displayName || !sameGroups(prev.groups, groups);
+  return { record, event: changed ? { kind: "change" } : null };
+}
+
+export async function syncDirectory(deps: ServiceDeps, source: PeopleDirectory): Promise<SyncResult> {
+  const { people } = directoryStores(deps);
+  const now = deps.clock.now();
+  const pollId = people.startPoll(now);
+  const result: SyncResult = { pages: 0, people: 0, changes: 0, leavers: [], movers: [], deletionsSkipped: null };
+  const firstSight = new Set<string>();
+
+  const stats = await source.listPeople((page) => {
+    deps.tx.transaction(() => {
+      for (const person of page) {
+        const { record, event } = mergePolled(people.get(person.email), person, now);
+        people.put(record, pollId);
+        if (!event) continue;
+        result.changes++;
+        if (event.kind === "leaver") {
+          result.leavers.push({ email: event.email, cause: event.cause });
+          if (event.firstSight) firstSight.add(event.email);
+        }
+        if (event.kind === "mover") result.movers.push(event.email);
+      }
+    });
+  });
+  result.pages = stats.pages;
+  result.people = stats.people;
+
+  // Managers the listing did not contain (rare): read them by id.
+  for (const id of people.resolveManagers(pollId).slice(0, 50)) {
+    const manager = await source.getPerson(id).catch(() => null);
+    if (!manager) continue;
+    const prev = people.get(manager.email);
+    people.put({ ...mergePolled(prev, manager, now).record, removedAt: prev?.removedAt ?? null });
+  }
+  people.resolveManagers(pollId);
+
+  const gone = people.unseen(pollId);
+  const present = people.countPresent();
+  const suspicious = gone.length > 0 && (stats.people === 0 || (gone.length > MASS_DELETION.minPeople && gone.length > present * MASS_DELETION.fraction));
+  if (suspicious) {
+    result.deletionsSkipped = `${gone.length} of ${present} people vanished from directory ${source.name} in one poll`;
+    queueOpsNotice(deps, `directory-mass-deletion:${dayOf(now)}`, "Directory poll not believed", `${result.deletionsSkipped}; grantbot offboarded nobody for it. Check the directory URL, token and its filters. Leavers are still processed when they are deactivated.`);
+  } else {
+    deps.tx.transaction(() => {
+      for (const record of gone) {
+        people.put({ ...record, removedAt: now });
+        result.changes++;
+        if (record.active) result.leavers.push({ email: record.email, cause: "deleted" });
+      }
+    });
+  }
+  people.finishPoll(pollId, deps.clock.now(), { pages: result.pages, people: result.people, changes: result.changes });
+
+  for (const leaver of result.leavers) {
+    offboardPerson(deps, { email: leaver.email, cause: leaver.cause, source: "poll", firstSight: firstSight.has(leaver.email) });
+  }
+  for (const email of result.movers) {
+    await revokeIneligibleGrants(deps, email).catch((err: unknown) => deps.log.warn({ email, err: String(err) }, "mover check failed"));
+  }
+  if (result.changes > 0) deps.log.info({ directory: source.name, pages: result.pages, people: result.people, changes: result.changes, leavers: result.leavers.length, movers: result.movers.length }, "directory poll applied changes");
+  return result;
+}
+
+/** Runs polls one at a time; a poll asked for while one runs happens right after it. */
+export class DirectoryPoller {
+  private running: Promise<SyncResult> | null = null;
+  private queued: Promise<SyncResult> | null = null;
+
+  constructor(
+    private readonly deps: ServiceDeps,
+    private readonly source: PeopleDirectory,
+  ) {}
+
+  poll(): Promise<SyncResult> {
+    if (!this.running) {
+      this.running = syncDirectory(this.deps, this.source).finally(() => {
+        this.running = null;
+      });
+      return this.running;
+    }
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.poll();
+      });
+    return this.queued;
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * Use case: a mover. The person's directory groups changed; every live grant whose catalog
+ * `eligible` rule no longer holds for them is revoked with reason `ineligible` (the usual end
+ * path: credentials inactive, verified SCIM removal, and the "ended" DM saying why).
+ */
+import { isEligible } from "../domain/eligibility.ts";
+import { LIVE_STATES } from "../domain/grant.ts";
+import { orList } from "../domain/policy.ts";
+import type { ServiceDeps } from "./deps.ts";
+import { groupsFor } from "./directory-groups.ts";
+import { endGrant } from "./end-grant.ts";
+
+/** Returns the ids of the grants it revoked. */
+export async function revokeIneligibleGrants(deps: ServiceDeps, email: string, actor = "grantbot"): Promise<string[]> {
+  const subject = email.trim().toLowerCase();
+  const live = deps.grants.listBySubject(subject, LIVE_STATES);
+  if (live.length === 0) return [];
+  const { catalog, people } = await deps.policy.current();
+  const groups = groupsFor(deps, people, subject);
+  const revoked: string[] = [];
+  for (const grant of live) {
+    const resource = catalog.resources[grant.resource];
+    if (!resource || isEligible(resource, groups)) continue;
+    const detail = `${subject} is no longer in ${orList(resource.eligible ?? [])} (directory groups now: ${groups.join(", ") || "none"})`;
+    if (endGrant(deps, grant.id, "ineligible", actor, detail)) revoked.push(grant.id);
+  }
+  return revoked;
+}

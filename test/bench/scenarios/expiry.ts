@@ -1,0 +1,128 @@
+/**
+ * Expiry lag: scheduled expiry (the grant's `expiresAt`) -> SCIM removal confirmed (audit
+ * `scim.member_removed`, written after grantbot read the group back and saw the member gone)
+ * AND introspection answering `active:false` (probed over HTTP from `expiresAt` on). A grant's
+ * lag is the later of the two.
+ *
+ * - one grant at a time: grants activated through the real flow (slash -> PR -> merge), their
+ *   expiries ~400 ms apart;
+ * - 1,000 grants expiring within the same second: seeded (see seed.ts), then grantbot is started
+ *   and left to expire them; introspection is probed for a sample of 100.
+ */
+import { pullRequestEvent } from "../../fakes/github-webhooks.ts";
+import type { World } from "../../crash/world.ts";
+import { benchPerson } from "../population.ts";
+import { seedActiveGrants } from "../seed.ts";
+import { mapLimit, sleep, summarize } from "../stats.ts";
+import type { BenchContext, Figure } from "./types.ts";
+
+const JWT_RE = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/;
+
+/** Resolves with the time introspection first answered inactive, probing from `expiresAt`. */
+async function inactiveAt(world: World, token: string, expiresAt: number): Promise<number> {
+  const wait = expiresAt - Date.now();
+  if (wait > 0) await sleep(wait);
+  for (let i = 0; i < 2000; i++) {
+    const r = await world.introspect(token);
+    if (r.status === 200 && r.body.active === false) return Date.now();
+    await sleep(5);
+  }
+  throw new Error("introspection stayed active");
+}
+
+function removalAt(world: World, grantId: string): number | null {
+  const rows = world.stores().audit.forGrant(grantId).filter((r) => r.action === "scim.member_removed");
+  return rows.length > 0 ? Math.max(...rows.map((r) => r.at)) : null;
+}
+
+export async function expiryOne(ctx: BenchContext): Promise<Figure[]> {
+  const { world } = ctx;
+  const n = ctx.quick ? 8 : 25;
+  const spacingMs = 400;
+  const durationS = Math.ceil((n * (spacingMs + 150 + 2 * ctx.rttMs * 6)) / 1000) + 4;
+  const people = Array.from({ length: n }, () => benchPerson(ctx.nextPerson()));
+  const filed = await Promise.all(
+    people.map(async (p, i) => {
+      const ack = await world.slash(`prod-db-readonly ${durationS}s bench: expiry ${i}`, p.slack);
+      return world.filedGrantId(ack.responseId);
+    }),
+  );
+  const grants: { id: string; expiresAt: number; token: string }[] = [];
+  for (const id of filed) {
+    const pr = (await world.waitForGrant(id, ["pr_open"], 60_000)).prNumber!;
+    const started = Date.now();
+    world.approve(pr);
+    world.github.merge(pr, { by: "carol-gh" });
+    await world.deliver("pull_request", pullRequestEvent(world.github, pr));
+    const active = await world.waitForGrant(id, ["active"], 30_000);
+    const dm = await world.waitFor(() => world.slack.messages().find((m) => m.history[0]?.text.includes(id) && JWT_RE.test(m.history[0].text)), 30_000, "credential DM", 5);
+    grants.push({ id, expiresAt: active.expiresAt!, token: JWT_RE.exec(dm.history[0]!.text)![0] });
+    const left = spacingMs - (Date.now() - started);
+    if (left > 0) await sleep(left);
+  }
+  if (grants[0]!.expiresAt < Date.now()) throw new Error("the first grant expired before all were active; raise the duration");
+  const inactive = await Promise.all(grants.map((g) => inactiveAt(world, g.token, g.expiresAt)));
+  const removed = await Promise.all(grants.map((g) => world.waitFor(() => removalAt(world, g.id), 30_000, `removal of ${g.id}`, 10)));
+  const lags = grants.map((g, i) => Math.max(removed[i]!, inactive[i]!) - g.expiresAt);
+  const s = summarize(lags);
+  const members = new Set(world.scim.get("aws")!.members("prod-db-readonly"));
+  const left = people.filter((p) => members.has(p.email)).length;
+  return [
+    {
+      key: "expiry_lag_1",
+      title: "Expiry lag, 1 grant at a time",
+      summary: s,
+      notes: `removal p99 ${summarize(grants.map((g, i) => removed[i]! - g.expiresAt)).p99} ms, introspection inactive p99 ${summarize(grants.map((g, i) => inactive[i]! - g.expiresAt)).p99} ms${left ? `; ${left} still members!` : ""}`,
+      bar: { text: "Expiry -> SCIM removal confirmed and credential inactive: p99 lag < 1 s", met: s.p99 < 1000 && left === 0, why: `p99 ${s.p99} ms` },
+    },
+  ];
+}
+
+export async function expiryThousand(ctx: BenchContext, count: number): Promise<Figure[]> {
+  const { world } = ctx;
+  const people = Array.from({ length: count }, () => benchPerson(ctx.nextPerson()));
+  await world.stopChild();
+  const second = Math.ceil((Date.now() + 8_000) / 1000) * 1000; // a whole second, after the restart
+  ctx.log(`seeding ${count} active grants expiring in [${new Date(second).toISOString()}, +1 s)`);
+  const seeded = await seedActiveGrants(world, {
+    people,
+    resource: "prod-db-readonly",
+    expiresAt: (i) => second + Math.floor((i * 1000) / count),
+    audience: "prod-db",
+    scope: "db:read",
+  });
+  const scim = world.scim.get("aws")!;
+  scim.clearRequests();
+  await world.spawn();
+  if (Date.now() > second - 500) throw new Error("grantbot started too late for the seeded expiries");
+  const sample = seeded.filter((_, i) => i % Math.max(1, Math.floor(count / 100)) === 0);
+  const inactivePromise = mapLimit(sample, 8, (g) => inactiveAt(world, g.token, g.expiresAt));
+  const removed = await world.waitFor(
+    () => {
+      const rows = world.stores().db.prepare("SELECT grant_id AS id, MAX(at) AS at FROM audit_log WHERE action = 'scim.member_removed' GROUP BY grant_id").all() as { id: string; at: number }[];
+      return rows.length >= count ? new Map(rows.map((r) => [r.id, r.at])) : null;
+    },
+    180_000,
+    `${count} removals`,
+    100,
+  );
+  const inactive = new Map(sample.map((g, i) => [g.id, 0] as [string, number]));
+  (await inactivePromise).forEach((at, i) => inactive.set(sample[i]!.id, at));
+  const lags = seeded.map((g) => Math.max(removed.get(g.id) ?? Number.POSITIVE_INFINITY, inactive.get(g.id) ?? 0) - g.expiresAt);
+  const s = summarize(lags);
+  const stillMembers = scim.members("prod-db-readonly").filter((e) => people.some((p) => p.email === e)).length;
+  const requests = scim.requests();
+  const patches = requests.filter((r) => r.method === "PATCH").length;
+  const reads = requests.length - patches;
+  const inactiveLag = summarize(sample.map((g) => inactive.get(g.id)! - g.expiresAt));
+  return [
+    {
+      key: `expiry_lag_${count}`,
+      title: `Expiry lag, ${count.toLocaleString("en")} in the same second`,
+      summary: s,
+      notes: `SCIM: ${patches} PATCH + ${reads} GET; introspection inactive p99 ${inactiveLag.p99} ms (sample ${sample.length})${stillMembers ? `; ${stillMembers} still members!` : ""}`,
+      extra: { scimPatches: patches, scimReads: reads, introspectionSample: inactiveLag },
+      bar: { text: `Expiry lag p99 < 1 s with ${count.toLocaleString("en")} grants expiring in the same second`, met: s.p99 < 1000 && stillMembers === 0, why: `p99 ${s.p99} ms` },
+    },
+  ];
+}

@@ -1,0 +1,75 @@
+/**
+ * Credential throughput:
+ * - JWT issue: the product's JoseCredentialSigner (EdDSA key from a fresh key store), signing in
+ *   this process, one after another;
+ * - introspection: POST /oauth/introspect on the grantbot child over HTTP keep-alive, 16 callers
+ *   at once, for tokens of live grants (the answer is `active:true`, the most expensive path).
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadOrCreateSigningKeys } from "../../../src/adapters/credentials/key-store.ts";
+import { JoseCredentialSigner } from "../../../src/adapters/credentials/jose-credential-signer.ts";
+import { summarize } from "../stats.ts";
+import type { BenchContext, Figure } from "./types.ts";
+
+const JWT_RE = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/;
+
+export async function jwtIssue(ctx: BenchContext): Promise<Figure[]> {
+  const dir = mkdtempSync(join(tmpdir(), "grantbot-bench-keys-"));
+  try {
+    const now = Date.now();
+    const keys = await loadOrCreateSigningKeys(dir, { now });
+    const signer = new JoseCredentialSigner({ keys, issuer: "http://grantbot.test", clock: { now: () => Date.now() } });
+    const n = ctx.quick ? 1000 : 5000;
+    const each: number[] = [];
+    const started = performance.now();
+    for (let i = 0; i < n; i++) {
+      const t = performance.now();
+      await signer.sign({ subject: "eng@example.com", audience: "prod-db", scope: "db:read", grantId: `g${i}`, jti: `j${i}`, issuedAt: now, expiresAt: now + 3_600_000 });
+      each.push(performance.now() - t);
+    }
+    const perSec = n / ((performance.now() - started) / 1000);
+    return [{ key: "jwt_issue_per_second", title: "JWT issue (EdDSA sign), per second", summary: summarize([perSec], "/s"), notes: `1 core; per token p50 ${summarize(each).p50} ms, p99 ${summarize(each).p99} ms`, extra: { perToken: summarize(each) } }];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export async function introspectionThroughput(ctx: BenchContext): Promise<Figure[]> {
+  const { world } = ctx;
+  const active = new Set(world.allGrants().filter((g) => g.state === "active" && (g.expiresAt ?? 0) > Date.now() + 60_000).map((g) => g.id));
+  const tokens = world.slack
+    .messages()
+    .map((m) => ({ text: m.text, id: /Grant `([0-9A-Z]{26})`/.exec(m.text)?.[1] }))
+    .filter((m) => m.id && active.has(m.id) && JWT_RE.test(m.text))
+    .map((m) => JWT_RE.exec(m.text)![0]);
+  if (tokens.length === 0) throw new Error("no live credentials to introspect");
+  const durationMs = ctx.quick ? 1500 : 5000;
+  const latencies: number[] = [];
+  let done = 0;
+  let wrong = 0;
+  const end = performance.now() + durationMs;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: 16 }, async (_, w) => {
+      for (let i = w; performance.now() < end; i += 16) {
+        const t = performance.now();
+        const r = await world.introspect(tokens[i % tokens.length]!);
+        latencies.push(performance.now() - t);
+        if (r.body.active !== true) wrong++;
+        done++;
+      }
+    }),
+  );
+  const perSec = done / ((performance.now() - started) / 1000);
+  return [
+    {
+      key: "introspection_per_second",
+      title: "Introspection (HTTP, 16 callers), per second",
+      summary: summarize([perSec], "/s"),
+      notes: `${tokens.length} live tokens; latency p50 ${summarize(latencies).p50} ms, p99 ${summarize(latencies).p99} ms${wrong ? `; ${wrong} not active!` : ""}`,
+      extra: { latency: summarize(latencies), requests: done },
+    },
+  ];
+}

@@ -1,0 +1,114 @@
+/**
+ * Puts grantbot's database in the state 1,000 activations leave behind, without running 1,000
+ * PR reviews: for each person an `active` grant of one resource whose SCIM membership exists in
+ * the target, a credential record, a credential DM in Slack, and the expiry job queued for
+ * `expiresAt` exactly as activate-grant.ts queues it. Written with the product's own stores while
+ * the grantbot child is stopped. Returns what the benchmark needs to check the expiry.
+ */
+import { ulid } from "ulid";
+import { openStore } from "../../src/adapters/sqlite/open-store.ts";
+import { loadOrCreateSigningKeys } from "../../src/adapters/credentials/key-store.ts";
+import { JoseCredentialSigner } from "../../src/adapters/credentials/jose-credential-signer.ts";
+import { renderGrantFile } from "../../src/domain/grant-file-text.ts";
+import { grantBranch, grantFilePath, type Grant } from "../../src/domain/grant.ts";
+import { formatDuration } from "../../src/domain/durations.ts";
+import { JOB } from "../../src/services/job-kinds.ts";
+import type { World, WorldPerson } from "../crash/world.ts";
+import { mapLimit } from "./stats.ts";
+
+export interface SeededGrant {
+  id: string;
+  email: string;
+  expiresAt: number;
+  token: string;
+}
+
+export async function seedActiveGrants(
+  world: World,
+  input: { people: WorldPerson[]; resource: string; expiresAt: (i: number) => number; audience: string; scope: string },
+): Promise<SeededGrant[]> {
+  const spec = world.catalog.resources[input.resource]!;
+  const { target, groups } = spec.scim;
+  const scim = world.scim.get(target)!;
+  // SCIM users and memberships, as activations would have left them.
+  for (const p of input.people) {
+    if (!scim.store.userByName(p.email)) scim.createUser({ userName: p.email, displayName: p.email });
+    for (const g of groups) scim.addMemberDirectly(g, p.email);
+    world.slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
+  }
+  const now = Date.now();
+  const clock = { now: () => now };
+  const keys = await loadOrCreateSigningKeys(world.dataDir, { now });
+  const signer = new JoseCredentialSigner({ keys, issuer: world.env.GRANTBOT_PUBLIC_URL!, clock });
+  const rows = input.people.map((p, i) => {
+    const id = ulid(now - 3_600_000 + i);
+    const expiresAt = input.expiresAt(i);
+    const activatedAt = now - 60_000;
+    const durationMs = expiresAt - activatedAt;
+    return { p, id, expiresAt, activatedAt, durationMs, jti: ulid(now + i) };
+  });
+  // The credential DMs (so the redaction at expiry has a real message to edit).
+  const refs = await mapLimit(rows, 16, async (r) => {
+    const token = (await signer.sign({ subject: r.p.email, audience: input.audience, scope: input.scope, grantId: r.id, jti: r.jti, issuedAt: r.activatedAt, expiresAt: r.expiresAt })).token;
+    const res = await fetch(`${world.slack.apiUrl}chat.postMessage`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${world.slack.token}`, "content-type": "application/json; charset=utf-8" },
+      body: JSON.stringify({ channel: r.p.slack, text: `credential for grant ${r.id}: \`${token}\`` }),
+    });
+    const body = (await res.json()) as { ok: boolean; channel: string; ts: string };
+    if (!body.ok) throw new Error("seeding chat.postMessage failed");
+    return { token, ref: { channel: body.channel, ts: body.ts } };
+  });
+
+  const store = openStore(world.dataDir, clock);
+  try {
+    store.transactor.transaction(() => {
+      rows.forEach((r, i) => {
+        const file = renderGrantFile({
+          id: r.id,
+          resource: input.resource,
+          subject: r.p.email,
+          requester: r.p.email,
+          duration: formatDuration(r.durationMs),
+          reason: "bench: simultaneous expiry",
+          requested_at: new Date(Math.floor((r.activatedAt - 60_000) / 1000) * 1000).toISOString().replace(".000Z", "Z"),
+        });
+        const grant: Grant = {
+          id: r.id,
+          resource: input.resource,
+          subject: r.p.email,
+          requester: r.p.email,
+          requesterSlackId: r.p.slack,
+          durationMs: r.durationMs,
+          reason: "bench: simultaneous expiry",
+          requestedAt: r.activatedAt - 60_000,
+          extends: null,
+          state: "active",
+          fileContent: file,
+          filePath: grantFilePath(input.resource, r.id),
+          branch: grantBranch(r.id),
+          prNumber: null,
+          prUrl: null,
+          headSha: null,
+          mergeSha: null,
+          approvedBy: ["carol-gh"],
+          approvedAt: r.activatedAt - 1000,
+          activatedAt: r.activatedAt,
+          expiresAt: r.expiresAt,
+          endedAt: null,
+          endReason: null,
+          access: { target, groups: [...groups] },
+          credentialMessage: refs[i]!.ref,
+          updatedAt: r.activatedAt,
+        };
+        store.grants.insert(grant);
+        store.credentials.insert({ jti: r.jti, grantId: r.id, subject: r.p.email, audience: input.audience, scope: input.scope, kid: keys.current.kid, issuedAt: r.activatedAt, expiresAt: r.expiresAt, revokedAt: null });
+        store.jobs.enqueue({ kind: JOB.expire, payload: { grantId: r.id }, runAt: r.expiresAt, dedupeKey: `${JOB.expire}:${r.id}`, lockKey: `grant:${r.id}`, maxAttempts: null });
+        store.audit.append({ at: r.activatedAt, actor: "grantbot", action: "grant.activated", grantId: r.id, data: { target, groups, verified: true, seeded: true } });
+      });
+    });
+  } finally {
+    store.close();
+  }
+  return rows.map((r, i) => ({ id: r.id, email: r.p.email, expiresAt: r.expiresAt, token: refs[i]!.token }));
+}

@@ -1,0 +1,46 @@
+/**
+ * grantbot in a child process, for the crash suite and the benchmark: the same `startGrantbot`
+ * `grantbot serve` runs, configured from the environment (loadConfig). The parent starts the fakes,
+ * spawns this script with `node --import tsx`, and talks to it over IPC:
+ *   -> { cmd: "tick" }   runs the expiry sweep and a GitHub poll now
+ *   -> { cmd: "stats" }  answers { rss, maxRss, heapUsed } (bytes)
+ *   -> { cmd: "stop" }   stops gracefully and exits 0
+ * It announces itself with { ready: true, url, pid } once the server listens.
+ * Options (JSON in GRANTBOT_CHILD_OPTIONS): slackBotIds, slackRetries, jobConcurrency.
+ */
+import { loadConfig } from "../../src/config/index.ts";
+import { startGrantbot, type StartOptions } from "../../src/main.ts";
+
+const options = JSON.parse(process.env.GRANTBOT_CHILD_OPTIONS ?? "{}") as StartOptions;
+const running = await startGrantbot(loadConfig(process.env), options);
+
+function send(message: Record<string, unknown>): void {
+  if (process.send) process.send(message);
+}
+
+process.on("message", (raw) => {
+  const message = raw as { cmd?: string; id?: number };
+  void (async () => {
+    switch (message.cmd) {
+      case "tick":
+        await running.tick().catch(() => undefined);
+        send({ id: message.id, ok: true });
+        return;
+      case "stats": {
+        const mem = process.memoryUsage();
+        send({ id: message.id, ok: true, rss: mem.rss, heapUsed: mem.heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 });
+        return;
+      }
+      case "stop":
+        await running.stop();
+        send({ id: message.id, ok: true });
+        process.exit(0);
+    }
+  })();
+});
+process.on("disconnect", () => {
+  // The parent went away: do not linger as an orphan holding ports and the database.
+  void running.stop().finally(() => process.exit(0));
+});
+
+send({ ready: true, url: running.url, pid: process.pid });

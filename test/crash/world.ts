@@ -1,0 +1,339 @@
+/**
+ * grantbot in a child process against the e2e fakes running in this (the parent) process: a fake
+ * Slack Web API, the stateful fake GitHub and one scimmy SCIM server per target, all on 127.0.0.1.
+ * The crash suite kills the child with SIGKILL and restarts it on the same data directory; the
+ * benchmark uses a child so the fakes and the load generator do not share grantbot's event loop
+ * and so its memory can be measured on its own.
+ *
+ * The parent inspects grantbot's state through its own read-only SQLite connection (WAL lets it
+ * read while the child writes) with the product's store classes.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { parse } from "yaml";
+import type { Grant, GrantState } from "../../src/domain/grant.ts";
+import { GRANT_STATES } from "../../src/domain/grant.ts";
+import { databasePath } from "../../src/adapters/sqlite/open-store.ts";
+import { SqliteAuditLog } from "../../src/adapters/sqlite/sqlite-audit-log.ts";
+import { SqliteGrantStore } from "../../src/adapters/sqlite/sqlite-grant-store.ts";
+import { SqliteJobQueue } from "../../src/adapters/sqlite/sqlite-job-queue.ts";
+import { SqliteCredentialStore } from "../../src/adapters/sqlite/sqlite-credential-store.ts";
+import { FakeGitHub } from "../fakes/fake-github/index.ts";
+import { pullRequestEvent, signWebhook } from "../fakes/github-webhooks.ts";
+import { FakeSlack } from "../fakes/fake-slack/index.ts";
+import { ScimTestServer } from "../fakes/scim-server/index.ts";
+import { slashCommandBody, signSlackRequest } from "../fakes/slack-signing.ts";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const ENTRY = fileURLToPath(new URL("./child-entry.ts", import.meta.url));
+export const SIGNING_SECRET = "child-slack-signing-secret-0123456789";
+export const WEBHOOK_SECRET = "child-github-webhook-secret-0123456789";
+export const INTROSPECTION_TOKEN = "child-introspection-token-0123456789";
+export const GITHUB_TOKEN = "ghp_childFakeGithubToken0123456789abcdef";
+export const OPS_CHANNEL = "C0OPS00001";
+
+export interface WorldPerson {
+  email: string;
+  github: string;
+  slack: string;
+  groups?: string[];
+}
+
+export interface WorldOptions {
+  catalogText?: string;
+  /** people.yaml text; default the repository's. */
+  peopleText?: string;
+  /** Added latency per request at every fake (ms). */
+  rttMs?: number;
+  /** Deliver merges by signed webhook (default) or leave grantbot to poll. */
+  webhook?: boolean;
+  /** Extra env for the child (e.g. LOG_LEVEL). */
+  env?: Record<string, string>;
+  /** Appended to GRANTBOT_CONFIG. */
+  configExtra?: string;
+  /** job_retry in GRANTBOT_CONFIG (default `{ base: 1s, max: 5s }`). */
+  jobRetry?: string;
+  /** SCIM request timeout (default 2s). */
+  scimTimeout?: string;
+  jobConcurrency?: number;
+  slackRetries?: number;
+  /** Extra node flags for the child (e.g. `--cpu-prof`). */
+  nodeArgs?: string[];
+}
+
+interface Pending {
+  resolve(value: Record<string, unknown>): void;
+}
+
+export class World {
+  child: ChildProcess | null = null;
+  url = "";
+  readonly people: WorldPerson[];
+  readonly catalog: { resources: Record<string, { scim: { target: string; groups: string[] }; credential?: { audience: string } }> };
+  private db: Database.Database | null = null;
+  private stderr = "";
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  private exitWaiters: Array<() => void> = [];
+
+  private constructor(
+    readonly slack: FakeSlack,
+    readonly github: FakeGitHub,
+    readonly scim: Map<string, ScimTestServer>,
+    readonly dir: string,
+    readonly env: Record<string, string>,
+    readonly options: WorldOptions,
+    catalogText: string,
+    peopleText: string,
+  ) {
+    this.people = (parse(peopleText) as { people: WorldPerson[] }).people;
+    this.catalog = parse(catalogText) as World["catalog"];
+  }
+
+  static async start(options: WorldOptions = {}): Promise<World> {
+    const catalogText = options.catalogText ?? readFileSync(join(ROOT, "grants/catalog.yaml"), "utf8");
+    const peopleText = options.peopleText ?? readFileSync(join(ROOT, "grants/people.yaml"), "utf8");
+    const catalog = parse(catalogText) as World["catalog"];
+    const people = (parse(peopleText) as { people: WorldPerson[] }).people;
+    const rttMs = options.rttMs ?? 0;
+
+    const slack = await FakeSlack.start({ rttMs });
+    const github = await FakeGitHub.start({ repository: "acme/grants" });
+    github.rttMs = rttMs;
+    github.seed({ "grants/catalog.yaml": catalogText, "grants/people.yaml": peopleText });
+    for (const p of people) slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
+
+    const scim = new Map<string, ScimTestServer>();
+    const targets = [...new Set(Object.values(catalog.resources).map((r) => r.scim.target))];
+    for (const name of targets) {
+      const server = await ScimTestServer.start({ token: `scim-token-${name}-0123456789`, rttMs, pageSize: 200 });
+      for (const p of people) server.createUser({ userName: p.email, displayName: p.email.split("@")[0]! });
+      const groups = new Set(Object.values(catalog.resources).filter((r) => r.scim.target === name).flatMap((r) => r.scim.groups));
+      for (const g of groups) server.createGroup(g);
+      scim.set(name, server);
+    }
+
+    const dir = mkdtempSync(join(tmpdir(), "grantbot-child-"));
+    const configPath = join(dir, "grantbot.yaml");
+    const targetsYaml = targets
+      .map((name) => `    - name: ${name}\n      url: ${scim.get(name)!.url}\n      token: \${SCIM_TOKEN_${name.toUpperCase()}}\n      profile: generic\n      timeout: ${options.scimTimeout ?? "2s"}`)
+      .join("\n");
+    writeFileSync(configPath, `scim:\n  targets:\n${targetsYaml}\nreconcile_interval: 15m\njob_retry: ${options.jobRetry ?? "{ base: 1s, max: 5s }"}\n${options.configExtra ?? ""}`);
+    const env: Record<string, string> = {
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_API_URL: slack.apiUrl,
+      SLACK_OPS_CHANNEL: OPS_CHANNEL,
+      GITHUB_REPOSITORY: "acme/grants",
+      GITHUB_API_URL: github.url,
+      GITHUB_TOKEN,
+      GITHUB_POLL_INTERVAL: "1s",
+      GRANTBOT_CONFIG: configPath,
+      GRANTBOT_DATA_DIR: join(dir, "data"),
+      GRANTBOT_HOST: "127.0.0.1",
+      GRANTBOT_PORT: "0",
+      GRANTBOT_PUBLIC_URL: "http://grantbot.test",
+      GRANTBOT_INTROSPECTION_TOKEN: INTROSPECTION_TOKEN,
+      LOG_LEVEL: "silent",
+      ...Object.fromEntries(targets.map((name) => [`SCIM_TOKEN_${name.toUpperCase()}`, `scim-token-${name}-0123456789`])),
+      ...(options.webhook === false ? {} : { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET }),
+      ...options.env,
+    };
+    return new World(slack, github, scim, dir, env, options, catalogText, peopleText);
+  }
+
+  get dataDir(): string {
+    return this.env.GRANTBOT_DATA_DIR!;
+  }
+
+  /** Starts grantbot in a child process; resolves once it listens. */
+  async spawn(timeoutMs = 20_000): Promise<void> {
+    if (this.child) throw new Error("grantbot child already running");
+    const childOptions = {
+      slackBotIds: { botId: this.slack.botId, botUserId: this.slack.botUserId },
+      slackRetries: this.options.slackRetries ?? 2,
+      ...(this.options.jobConcurrency ? { jobConcurrency: this.options.jobConcurrency } : {}),
+    };
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), "--import", "tsx", ENTRY], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", TMPDIR: tmpdir(), ...this.env, GRANTBOT_CHILD_OPTIONS: JSON.stringify(childOptions) },
+      stdio: ["ignore", "ignore", "pipe", "ipc"],
+    });
+    this.child = child;
+    this.stderr = "";
+    child.stderr!.on("data", (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString("utf8")).slice(-20_000);
+    });
+    child.on("exit", () => {
+      if (this.child === child) this.child = null;
+      for (const waiter of this.exitWaiters.splice(0)) waiter();
+    });
+    this.url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`grantbot child did not start in ${timeoutMs} ms\n${this.stderr}`)), timeoutMs);
+      child.on("message", (raw) => {
+        const message = raw as { ready?: boolean; url?: string; id?: number };
+        if (message.ready && message.url) {
+          clearTimeout(timer);
+          resolve(message.url);
+          return;
+        }
+        if (message.id !== undefined) {
+          this.pending.get(message.id)?.resolve(message as Record<string, unknown>);
+          this.pending.delete(message.id);
+        }
+      });
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`grantbot child exited (${code ?? signal}) before it was ready\n${this.stderr}`));
+      });
+    });
+  }
+
+  get childStderr(): string {
+    return this.stderr;
+  }
+
+  /** kill -9, and wait until the process is gone. */
+  async kill9(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    const gone = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+    child.kill("SIGKILL");
+    await gone;
+  }
+
+  async request(cmd: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+    const child = this.child;
+    if (!child) throw new Error("no grantbot child");
+    const id = ++this.seq;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`child did not answer ${cmd}`)), timeoutMs);
+      this.pending.set(id, { resolve: (v) => (clearTimeout(timer), resolve(v)) });
+      child.send({ cmd, id });
+    });
+  }
+
+  async stopChild(): Promise<void> {
+    if (!this.child) return;
+    const gone = new Promise<void>((resolve) => this.exitWaiters.push(resolve));
+    this.child.send({ cmd: "stop", id: ++this.seq });
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 10_000))]);
+    if (this.child) await this.kill9();
+  }
+
+  // ---- inspection (read-only SQLite) --------------------------------------------------------
+
+  private conn(): Database.Database {
+    this.db ??= new Database(databasePath(this.dataDir), { readonly: true, fileMustExist: true });
+    return this.db;
+  }
+
+  /** The product's stores over the parent's read-only connection (only read methods are used). */
+  stores() {
+    const db = this.conn();
+    const clock = { now: () => Date.now() };
+    return {
+      grants: new SqliteGrantStore(db, clock),
+      jobs: new SqliteJobQueue(db, clock),
+      audit: new SqliteAuditLog(db),
+      credentials: new SqliteCredentialStore(db),
+      db,
+    };
+  }
+
+  grant(id: string): Grant | null {
+    return this.stores().grants.get(id);
+  }
+
+  allGrants(): Grant[] {
+    return this.stores().grants.listByState(GRANT_STATES, 1_000_000);
+  }
+
+  async waitFor<T>(probe: () => T | null | undefined | false, timeoutMs = 10_000, what = "condition", everyMs = 5): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = probe();
+      if (value) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.stderr.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+
+  async waitForGrant(id: string, states: GrantState[], timeoutMs = 10_000): Promise<Grant> {
+    return this.waitFor(() => {
+      const g = this.grant(id);
+      return g && states.includes(g.state) ? g : null;
+    }, timeoutMs, `grant ${id} to be ${states.join("|")} (is ${this.grant(id)?.state ?? "absent"})`);
+  }
+
+  // ---- driving grantbot over HTTP -----------------------------------------------------------
+
+  person(i: number): WorldPerson {
+    return this.people[i]!;
+  }
+
+  /** `/access <text>`; resolves with the HTTP ack and its latency. */
+  async slash(text: string, userId: string): Promise<{ status: number; text: string; ms: number; responseId: string }> {
+    const responseId = `r${++this.seq}`;
+    const body = slashCommandBody({ text, userId, responseUrl: this.slack.responseUrl(responseId) });
+    const started = performance.now();
+    const res = await fetch(`${this.url}/slack/events`, { method: "POST", headers: signSlackRequest(body, SIGNING_SECRET), body });
+    const out = await res.text();
+    return { status: res.status, text: out, ms: performance.now() - started, responseId };
+  }
+
+  /** The grant id from the "Request … filed" response_url reply. */
+  async filedGrantId(responseId: string, timeoutMs = 10_000): Promise<string> {
+    return this.waitFor(() => {
+      for (const r of this.slack.responses(responseId)) {
+        const id = /Request `([0-9A-Z]{26})` filed/.exec(String((r.payload as { text?: string }).text ?? ""))?.[1];
+        if (id) return id;
+      }
+      return null;
+    }, timeoutMs, `a "filed" reply on ${responseId}`);
+  }
+
+  approve(pr: number, login = "carol-gh"): void {
+    this.github.addReview(pr, { login, state: "APPROVED" });
+  }
+
+  /** Merges on the fake and delivers the signed `pull_request.closed` webhook. */
+  async merge(pr: number, by = "carol-gh"): Promise<number> {
+    this.github.merge(pr, { by });
+    return this.deliver("pull_request", pullRequestEvent(this.github, pr));
+  }
+
+  async deliver(event: string, payload: unknown): Promise<number> {
+    const signed = await signWebhook(event, payload, WEBHOOK_SECRET);
+    const res = await fetch(`${this.url}/github/webhook`, { method: "POST", headers: signed.headers, body: signed.body });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  async introspect(token: string): Promise<{ status: number; body: Record<string, unknown> }> {
+    const res = await fetch(`${this.url}/oauth/introspect`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${INTROSPECTION_TOKEN}`, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ token }).toString(),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  /** The JWT in a message's current text (null when absent or redacted). */
+  tokenIn(channel: string, ts: string): string | null {
+    const text = this.slack.visibleText(channel, ts) ?? "";
+    return /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(text)?.[0] ?? null;
+  }
+
+  async close(): Promise<void> {
+    await this.stopChild().catch(() => undefined);
+    this.db?.close();
+    this.db = null;
+    await Promise.allSettled([this.slack.close(), this.github.close(), ...[...this.scim.values()].map((s) => s.close())]);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

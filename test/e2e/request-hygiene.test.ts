@@ -1,0 +1,67 @@
+/**
+ * Pre-expiry reminders and stale request PRs (short intervals set in GRANTBOT_CONFIG).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { activeGrant, fileRequest, waitForComment, waitForDm } from "./flows.ts";
+import { Stack } from "./stack.ts";
+
+describe("pre-expiry reminder", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ configExtra: "notify_before_expiry: 2s\n" });
+    stack.github.setTeamMembers("acme/dba", ["bob-gh"]);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("DMs the requester before expiry with the time left and how to extend", async () => {
+    const alice = stack.person("alice");
+    const grant = await activeGrant(stack, alice.slack, "prod-db-readonly 4s INC-50 quick look");
+    const reminder = await waitForDm(stack, alice.slack, /ends at/, 6000);
+    expect(reminder).toContain(`Grant \`${grant.id}\``);
+    expect(reminder).toMatch(/\(\d+s left\)/);
+    expect(reminder).toContain(`/access extend ${grant.id} <duration>`);
+    expect(stack.grant(grant.id).state).toBe("active");
+    expect(stack.grantbot.deps.audit.forGrant(grant.id).map((r) => r.action)).toContain("grant.expiry_reminder");
+  });
+
+  it("does not remind about a grant that already ended", async () => {
+    const bob = stack.person("bob");
+    const grant = await activeGrant(stack, bob.slack, "prod-db-readonly 4s INC-51 released early");
+    const released = await stack.slash(`release ${grant.id}`, bob.slack);
+    expect(released.status).toBe(200);
+    await stack.waitForGrant(grant.id, ["released"]);
+    await stack.waitFor(() => stack.grantbot.deps.jobs.pending(`expiry_reminder:${grant.id}`).length === 0, 6000, "reminder job done");
+    expect(stack.dmTexts(bob.slack).some((t) => /ends at/.test(t))).toBe(false);
+  });
+
+  it("does not schedule a reminder for a grant shorter than the lead time", async () => {
+    const carol = stack.person("carol");
+    const grant = await activeGrant(stack, carol.slack, "prod-db-readonly 2s INC-52 tiny", "bob-gh");
+    expect(stack.grantbot.deps.jobs.pending(`expiry_reminder:${grant.id}`)).toEqual([]);
+  });
+});
+
+describe("stale request PRs", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ configExtra: "stale_request_age: 2s\n" });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("closes a request PR left unreviewed past the configured age with a comment and a DM", async () => {
+    const alice = stack.person("alice");
+    const filed = await fileRequest(stack, alice.slack, "prod-db-readonly 1h INC-53 nobody looks");
+    await stack.waitForGrant(filed.grantId, ["cancelled"], 8000);
+    await stack.waitFor(() => stack.github.pull(filed.pr).state === "closed", 5000, "PR closed");
+    expect(stack.github.pull(filed.pr).merged).toBe(false);
+    await waitForComment(stack, filed.pr, /not reviewed within 2s, so it was cancelled/);
+    const dm = await waitForDm(stack, alice.slack, /was not reviewed within 2s/);
+    expect(dm).toContain(`PR #${filed.pr}`);
+    expect(stack.grant(filed.grantId).endReason).toBe("cancelled: not reviewed within 2s");
+    expect(stack.grantbot.deps.audit.forGrant(filed.grantId).map((r) => r.action)).toContain("grant.stale_closed");
+  });
+});
