@@ -83,8 +83,11 @@ export interface Grant {
   expiresAt: number | null;
   endedAt: number | null;
   endReason: string | null;
-  /** The SCIM memberships this grant gave, recorded at activation (removed at its end). */
-  access: { target: string; groups: string[] } | null;
+  /**
+   * The SCIM memberships this grant gave, recorded at activation (removed at its end), with the
+   * subject's SCIM user id in that target (absent on grants activated before it was recorded).
+   */
+  access: { target: string; groups: string[]; userId?: string } | null;
   /** Where the credential DM was posted, so it can be redacted when the grant ends. */
   credentialMessage: { channel: string; ts: string } | null;
   /**

@@ -34,13 +34,15 @@ export function activateHandler(deps: ServiceDeps): JobHandler {
       const target = resource.scim.target;
       const groups = [...resource.scim.groups];
       const directory = deps.targets.get(target);
-      for (const group of groups) await ensureMember(directory, grant.subject, group);
+      let userId: string | undefined;
+      for (const group of groups) userId = await ensureMember(directory, grant.subject, group);
+      const access = { target, groups, ...(userId ? { userId } : {}) };
 
       const now = deps.clock.now();
       const expiresAt = expiryFor(now, grant.durationMs);
       let activated = false;
       deps.tx.transaction(() => {
-        activated = deps.grants.update(grant.id, ["approved"], { state: "active", activatedAt: now, expiresAt, access: { target, groups }, updatedAt: now });
+        activated = deps.grants.update(grant.id, ["approved"], { state: "active", activatedAt: now, expiresAt, access, updatedAt: now });
         if (!activated) return;
         const credential = resource.credential;
         if (credential) {
@@ -67,7 +69,7 @@ export function activateHandler(deps: ServiceDeps): JobHandler {
         // The grant was revoked while we were adding: take back what we just gave.
         log.warn({ grantId: grant.id }, "grant changed during activation; removing the membership again");
         const current = deps.grants.get(grant.id);
-        if (current) deps.tx.transaction(() => queueRemovals(deps, { ...current, access: { target, groups } }, "revoked"));
+        if (current) deps.tx.transaction(() => queueRemovals(deps, { ...current, access }, "revoked"));
         deps.wake();
         return;
       }

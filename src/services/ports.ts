@@ -191,6 +191,16 @@ export interface GroupDirectory {
   addMember(groupId: string, userId: string): Promise<void>;
   /** PATCH remove of exactly this member (never a filterless remove). Idempotent. */
   removeMember(groupId: string, userId: string): Promise<void>;
+  /**
+   * Optional batch form of removeMember: as few PATCHes as the provider allows. Idempotent.
+   * Absent = removeMember per user.
+   */
+  removeMembers?(groupId: string, userIds: readonly string[]): Promise<void>;
+  /**
+   * Optional: the ids of every member, in one read from the target (never cached) — isMember for
+   * many users at once. Resolves null when the provider offers no such read.
+   */
+  memberIds?(groupId: string): Promise<Set<string> | null>;
   /** Every member's id and userName (paged until complete). */
   listMembers(groupId: string): Promise<ScimUserRef[]>;
 }

@@ -11,19 +11,33 @@ async function resolve(directory: GroupDirectory, email: string, group: string) 
   return { user, group: found };
 }
 
-/** Adds and confirms. Throws non-retryable `unknown_person`/`target_rejected` when user or group is missing. */
-export async function ensureMember(directory: GroupDirectory, email: string, group: string): Promise<void> {
+/**
+ * Adds and confirms; resolves with the SCIM user id (recorded with the grant, so its removal
+ * needs no lookup). Throws non-retryable `unknown_person`/`target_rejected` when user or group is
+ * missing.
+ */
+export async function ensureMember(directory: GroupDirectory, email: string, group: string, options: CheckOptions = {}): Promise<string> {
   const { user, group: g } = await resolve(directory, email, group);
   if (!user) throw new AppError("unknown_person", `${email} has no user in SCIM target ${directory.name}`, { retryable: false });
   if (!g) throw new AppError("target_rejected", `group "${group}" does not exist in SCIM target ${directory.name}`, { retryable: false });
-  if (await directory.isMember(g.id, user.id)) return;
+  if ((options.checkFirst ?? true) && (await directory.isMember(g.id, user.id))) return user.id;
   await directory.addMember(g.id, user.id);
   if (!(await directory.isMember(g.id, user.id))) {
     throw new AppError("target_unavailable", `${directory.name} accepted the add but ${email} is not a member of "${group}" on read-back`);
   }
+  return user.id;
 }
 
 export type RemovalOutcome = "removed" | "already_absent" | "no_user" | "no_group";
+
+export interface CheckOptions {
+  /**
+   * Read the membership before changing it (default true), so that running the change again —
+   * a job re-run after a crash — sends no second PATCH. A first attempt may skip it: the change
+   * is idempotent and the read-back after it is what confirms the result.
+   */
+  checkFirst?: boolean;
+}
 
 /** Removes and confirms absence. Never removes without a concrete user id. */
 export async function ensureNotMember(directory: GroupDirectory, email: string, group: string): Promise<RemovalOutcome> {
@@ -36,4 +50,71 @@ export async function ensureNotMember(directory: GroupDirectory, email: string, 
     throw new AppError("target_unavailable", `${directory.name} accepted the removal but ${email} is still a member of "${group}" on read-back`);
   }
   return "removed";
+}
+
+export interface RemovalTarget {
+  email: string;
+  /** The SCIM user id recorded at activation; looked up by email when absent. */
+  userId?: string | null;
+}
+
+/** Per removal target (same order): its outcome, or the error that stopped it (retry it). */
+export type BatchRemovalResult = Array<RemovalOutcome | Error>;
+
+async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * ensureNotMember for many users of one group, with the same guarantees — never a remove without
+ * a concrete id, every removal confirmed by reading the group back — in as few requests as the
+ * provider allows: one membership read (skipped with `checkFirst: false`), one PATCH per
+ * `maxMembersPerPatch` members, one read-back (instead of three requests per user). Providers without a whole-group read fall back to
+ * isMember per user. A lookup that fails fails only that user; a failing read or PATCH fails the
+ * users it concerned.
+ */
+export async function ensureNotMembers(directory: GroupDirectory, group: string, targets: readonly RemovalTarget[], options: CheckOptions = {}): Promise<BatchRemovalResult> {
+  if (targets.length === 0) return [];
+  const g = await directory.findGroup(group);
+  if (!g) return targets.map(() => "no_group" as const);
+  const users = await inParallel(targets, 8, async (t) => {
+    if (t.userId) return { id: t.userId } as { id: string } | null;
+    try {
+      return await directory.findUser(t.email);
+    } catch (err) {
+      return err instanceof Error ? err : new Error(String(err));
+    }
+  });
+  const result: BatchRemovalResult = users.map((u) => (u instanceof Error ? u : u === null ? "no_user" : "already_absent"));
+  const ids = [...new Set(users.flatMap((u) => (u && !(u instanceof Error) ? [u.id] : [])))];
+  if (ids.length === 0) return result;
+  const members = async (): Promise<Set<string>> => {
+    const all = directory.memberIds ? await directory.memberIds(g.id) : null;
+    if (all) return all;
+    const present = await inParallel(ids, 8, async (id) => ((await directory.isMember(g.id, id)) ? id : null));
+    return new Set(present.filter((id): id is string => id !== null));
+  };
+  const before = (options.checkFirst ?? true) ? await members() : null;
+  const present = before ? ids.filter((id) => before.has(id)) : ids;
+  if (present.length > 0) {
+    if (directory.removeMembers) await directory.removeMembers(g.id, present);
+    else for (const id of present) await directory.removeMember(g.id, id);
+    const after = await members();
+    users.forEach((u, i) => {
+      if (!u || u instanceof Error || !present.includes(u.id)) return;
+      result[i] = after.has(u.id)
+        ? new AppError("target_unavailable", `${directory.name} accepted the removal but ${targets[i]!.email} is still a member of "${group}" on read-back`)
+        : "removed";
+    });
+  }
+  return result;
 }

@@ -17,7 +17,7 @@ import { cpus, freemem, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseDuration } from "../../src/domain/durations.ts";
 import { ROOT, World } from "../crash/world.ts";
-import { peopleText } from "./population.ts";
+import { catalogText, peopleText } from "./population.ts";
 import { renderBars, renderTable } from "./report.ts";
 import { expiryOne, expiryThousand } from "./scenarios/expiry.ts";
 import { mergeToEffective } from "./scenarios/merge-activation.ts";
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const log = (m: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}\n`);
   const expiryCount = 1000;
   log(`starting fakes (rtt ${args.rttMs} ms${args.quick ? ", quick" : ""})`);
-  const world = await World.start({ peopleText: peopleText(400), rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : {}) });
+  const world = await World.start({ peopleText: peopleText(400), catalogText: catalogText(), rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : {}) });
   let person = 0;
   const ctx: BenchContext = { world, quick: args.quick, rttMs: args.rttMs, nextPerson: () => ++person, log };
   const figures: Figure[] = [];

@@ -25,17 +25,17 @@ export interface SeededGrant {
 
 export async function seedActiveGrants(
   world: World,
-  input: { people: WorldPerson[]; resource: string; expiresAt: (i: number) => number; audience: string; scope: string },
+  input: { people: WorldPerson[]; resource: (i: number) => string; expiresAt: (i: number) => number; scope: string },
 ): Promise<SeededGrant[]> {
-  const spec = world.catalog.resources[input.resource]!;
-  const { target, groups } = spec.scim;
-  const scim = world.scim.get(target)!;
-  // SCIM users and memberships, as activations would have left them.
-  for (const p of input.people) {
-    if (!scim.store.userByName(p.email)) scim.createUser({ userName: p.email, displayName: p.email });
+  // SCIM users and memberships, as activations would have left them (with the user id recorded).
+  const userIds = input.people.map((p, i) => {
+    const { target, groups } = world.catalog.resources[input.resource(i)]!.scim;
+    const scim = world.scim.get(target)!;
+    const user = scim.store.userByName(p.email) ?? scim.createUser({ userName: p.email, displayName: p.email });
     for (const g of groups) scim.addMemberDirectly(g, p.email);
     world.slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
-  }
+    return user.id;
+  });
   const now = Date.now();
   const clock = { now: () => now };
   const keys = await loadOrCreateSigningKeys(world.dataDir, { now });
@@ -45,11 +45,13 @@ export async function seedActiveGrants(
     const expiresAt = input.expiresAt(i);
     const activatedAt = now - 60_000;
     const durationMs = expiresAt - activatedAt;
-    return { p, id, expiresAt, activatedAt, durationMs, jti: ulid(now + i) };
+    const resource = input.resource(i);
+    const spec = world.catalog.resources[resource]!;
+    return { p, id, expiresAt, activatedAt, durationMs, jti: ulid(now + i), resource, target: spec.scim.target, groups: spec.scim.groups, audience: spec.credential?.audience ?? resource, userId: userIds[i]! };
   });
   // The credential DMs (so the redaction at expiry has a real message to edit).
   const refs = await mapLimit(rows, 16, async (r) => {
-    const token = (await signer.sign({ subject: r.p.email, audience: input.audience, scope: input.scope, grantId: r.id, jti: r.jti, issuedAt: r.activatedAt, expiresAt: r.expiresAt })).token;
+    const token = (await signer.sign({ subject: r.p.email, audience: r.audience, scope: input.scope, grantId: r.id, jti: r.jti, issuedAt: r.activatedAt, expiresAt: r.expiresAt })).token;
     const res = await fetch(`${world.slack.apiUrl}chat.postMessage`, {
       method: "POST",
       headers: { authorization: `Bearer ${world.slack.token}`, "content-type": "application/json; charset=utf-8" },
@@ -66,7 +68,7 @@ export async function seedActiveGrants(
       rows.forEach((r, i) => {
         const file = renderGrantFile({
           id: r.id,
-          resource: input.resource,
+          resource: r.resource,
           subject: r.p.email,
           requester: r.p.email,
           duration: formatDuration(r.durationMs),
@@ -75,7 +77,7 @@ export async function seedActiveGrants(
         });
         const grant: Grant = {
           id: r.id,
-          resource: input.resource,
+          resource: r.resource,
           subject: r.p.email,
           requester: r.p.email,
           requesterSlackId: r.p.slack,
@@ -85,7 +87,7 @@ export async function seedActiveGrants(
           extends: null,
           state: "active",
           fileContent: file,
-          filePath: grantFilePath(input.resource, r.id),
+          filePath: grantFilePath(r.resource, r.id),
           branch: grantBranch(r.id),
           prNumber: null,
           prUrl: null,
@@ -97,14 +99,14 @@ export async function seedActiveGrants(
           expiresAt: r.expiresAt,
           endedAt: null,
           endReason: null,
-          access: { target, groups: [...groups] },
+          access: { target: r.target, groups: [...r.groups], userId: r.userId },
           credentialMessage: refs[i]!.ref,
           updatedAt: r.activatedAt,
         };
         store.grants.insert(grant);
-        store.credentials.insert({ jti: r.jti, grantId: r.id, subject: r.p.email, audience: input.audience, scope: input.scope, kid: keys.current.kid, issuedAt: r.activatedAt, expiresAt: r.expiresAt, revokedAt: null });
+        store.credentials.insert({ jti: r.jti, grantId: r.id, subject: r.p.email, audience: r.audience, scope: input.scope, kid: keys.current.kid, issuedAt: r.activatedAt, expiresAt: r.expiresAt, revokedAt: null });
         store.jobs.enqueue({ kind: JOB.expire, payload: { grantId: r.id }, runAt: r.expiresAt, dedupeKey: `${JOB.expire}:${r.id}`, lockKey: `grant:${r.id}`, maxAttempts: null });
-        store.audit.append({ at: r.activatedAt, actor: "grantbot", action: "grant.activated", grantId: r.id, data: { target, groups, verified: true, seeded: true } });
+        store.audit.append({ at: r.activatedAt, actor: "grantbot", action: "grant.activated", grantId: r.id, data: { target: r.target, groups: r.groups, verified: true, seeded: true } });
       });
     });
   } finally {

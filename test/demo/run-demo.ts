@@ -7,6 +7,7 @@
 import { createLocalJWKSet, jwtVerify } from "jose";
 import type { CliIO } from "../../src/cli.ts";
 import { Stack } from "../e2e/stack.ts";
+import { channelCard, waitForCard } from "../e2e/slack-flows.ts";
 import { runLeaverDemo } from "./leaver-demo.ts";
 
 function stamp(): string {
@@ -37,8 +38,17 @@ export async function runDemo(args: string[], io: CliIO): Promise<number> {
     for (const line of grant.fileContent.trimEnd().split("\n")) io.stdout(`      ${line}\n`);
     say(`  DM to alice: ${(await stack.waitFor(() => stack!.dmTexts(alice.slack).find((t) => t.includes(`#${pr}`)), 5000, "request DM")).split("\n")[0]}`);
 
-    say("carol-gh (DBA lead, an approver) approves the PR on its final commit and merges it");
+    const card = async (match: RegExp) => {
+      const text = await waitForCard(stack!, grant.id, match);
+      say(`  request card in ${channelCard(stack!, grant.id)?.channel ?? "?"}: ${text}`);
+    };
+    await card(/Waiting for review/);
+
+    say("carol-gh (DBA lead, an approver) approves the PR on its final commit; GitHub sends pull_request_review");
     stack.approve(pr, "carol-gh");
+    await stack.deliverReview(pr);
+    await card(/1 of 1 approval/);
+    say("carol-gh merges it");
     const mergedAt = performance.now();
     const hook = await stack.merge(pr, "carol-gh");
     say(`  signed pull_request.closed webhook delivered: HTTP ${hook.status}`);
@@ -53,6 +63,7 @@ export async function runDemo(args: string[], io: CliIO): Promise<number> {
     say(`  credential verified against ${stack.url}/.well-known/jwks.json: alg ${protectedHeader.alg}, kid ${protectedHeader.kid?.slice(0, 12)}…, sub ${payload.sub}, scope "${String(payload.scope)}", exp ${new Date((payload.exp ?? 0) * 1000).toISOString()}`);
     say(`  introspection: active=${String((await stack.introspect(token)).body.active)}; expires at ${new Date(active.expiresAt!).toISOString()}`);
     say(`  PR comment: ${stack.github.comments(pr).at(-1)?.split("\n")[0] ?? "(none yet)"}`);
+    await card(/Active until/);
 
     say(`waiting for the expiry (${seconds}s after activation)…`);
     await stack.waitFor(() => !stack!.members("aws", "prod-db-readonly").includes(alice.email), (seconds + 10) * 1000, "membership removed");
@@ -64,6 +75,7 @@ export async function runDemo(args: string[], io: CliIO): Promise<number> {
     await stack.settle();
     say(`  PR comment: ${stack.github.comments(pr).at(-1)?.split("\n")[0] ?? "(none)"}`);
     say(`  DM to alice: ${stack.dmTexts(alice.slack).at(-1)?.split("\n")[0] ?? "(none)"}`);
+    await card(/Ended at/);
     const audit = stack.grantbot.deps.audit.verify();
     say(`audit log: ${audit.ok ? "chain verified" : "BROKEN"} (${audit.rows} rows): ${stack.grantbot.deps.audit.forGrant(grant.id).map((r) => r.action).join(" -> ")}`);
     say(`summary: merge -> active ${ms(effective)}; expiry -> removed ${ms(removedAt - active.expiresAt!)}`);

@@ -1,5 +1,6 @@
 /**
- * Pre-expiry reminders and stale request PRs (short intervals set in GRANTBOT_CONFIG).
+ * Pre-expiry reminders and stale request PRs. The reminder lead time is set just under the grant
+ * length (59m58s before a 1h expiry), so the reminder comes 2 s after activation.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { activeGrant, fileRequest, waitForComment, waitForDm } from "./flows.ts";
@@ -8,7 +9,7 @@ import { Stack } from "./stack.ts";
 describe("pre-expiry reminder", () => {
   let stack: Stack;
   beforeAll(async () => {
-    stack = await Stack.start({ configExtra: "notify_before_expiry: 2s\n" });
+    stack = await Stack.start({ configExtra: "notify_before_expiry: 59m58s\n" });
     stack.github.setTeamMembers("acme/dba", ["bob-gh"]);
   });
   afterAll(async () => {
@@ -17,10 +18,10 @@ describe("pre-expiry reminder", () => {
 
   it("DMs the requester before expiry with the time left and how to extend", async () => {
     const alice = stack.person("alice");
-    const grant = await activeGrant(stack, alice.slack, "prod-db-readonly 4s INC-50 quick look");
+    const grant = await activeGrant(stack, alice.slack, "prod-db-readonly 1h INC-50 quick look");
     const reminder = await waitForDm(stack, alice.slack, /ends at/, 6000);
     expect(reminder).toContain(`Grant \`${grant.id}\``);
-    expect(reminder).toMatch(/\(\d+s left\)/);
+    expect(reminder).toMatch(/\(59m \d+s left\)/);
     expect(reminder).toContain(`/access extend ${grant.id} <duration>`);
     expect(stack.grant(grant.id).state).toBe("active");
     expect(stack.grantbot.deps.audit.forGrant(grant.id).map((r) => r.action)).toContain("grant.expiry_reminder");
@@ -28,7 +29,7 @@ describe("pre-expiry reminder", () => {
 
   it("does not remind about a grant that already ended", async () => {
     const bob = stack.person("bob");
-    const grant = await activeGrant(stack, bob.slack, "prod-db-readonly 4s INC-51 released early");
+    const grant = await activeGrant(stack, bob.slack, "prod-db-readonly 1h INC-51 released early");
     const released = await stack.slash(`release ${grant.id}`, bob.slack);
     expect(released.status).toBe(200);
     await stack.waitForGrant(grant.id, ["released"]);
@@ -38,7 +39,7 @@ describe("pre-expiry reminder", () => {
 
   it("does not schedule a reminder for a grant shorter than the lead time", async () => {
     const carol = stack.person("carol");
-    const grant = await activeGrant(stack, carol.slack, "prod-db-readonly 2s INC-52 tiny", "bob-gh");
+    const grant = await activeGrant(stack, carol.slack, "prod-db-readonly 59m INC-52 shorter than the lead time", "bob-gh");
     expect(stack.grantbot.deps.jobs.pending(`expiry_reminder:${grant.id}`)).toEqual([]);
   });
 });

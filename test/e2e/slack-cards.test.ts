@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack } from "./stack.ts";
-import { fileRequest } from "./flows.ts";
+import { activeGrant, fileRequest } from "./flows.ts";
+import { revokeGrant } from "../../src/services/grant-commands.ts";
 import { cardCopies, cardHistory, channelCard, waitForCard } from "./slack-flows.ts";
 
 describe("the live request card", () => {
@@ -79,6 +80,13 @@ describe("the live request card", () => {
     expect(await waitForCard(stack, filed.grantId, /not activated/)).toMatch(/needs 1 approval/);
   });
 
+  it("says an operator revoked an active grant", async () => {
+    const grant = await activeGrant(stack, stack.person("dave").slack, "prod-db-readonly 1h INC-305 revoked by ops");
+    await waitForCard(stack, grant.id, /Active until/);
+    revokeGrant(stack.grantbot.deps, grant.id, "ops@example.com");
+    expect(await waitForCard(stack, grant.id, /Ended at/)).toContain("revoked by an operator");
+  });
+
   it("goes to the ops channel for a resource without slack_channel", async () => {
     const filed = await fileRequest(stack, stack.person("frank").slack, "snowflake-analyst 2h DATA-7 quarterly numbers");
     await waitForCard(stack, filed.grantId, /Waiting for review/);
@@ -97,5 +105,22 @@ describe("the live request card", () => {
     expect([after.channel, after.ts]).toEqual([before.channel, before.ts]);
     const copies = stack.slack.messages("C0DBA00001").filter((m) => stack.slack.visibleText(m.channel, m.ts)!.includes(filed.grantId));
     expect(copies).toHaveLength(1);
+  });
+});
+
+describe("the request card without webhooks", () => {
+  let stack: Stack;
+  beforeAll(async () => {
+    stack = await Stack.start({ webhook: false });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it("picks up approvals by polling", async () => {
+    const filed = await fileRequest(stack, stack.person("alice").slack, "prod-db-readonly 1h INC-310 polled review");
+    await waitForCard(stack, filed.grantId, /0 of 1/);
+    stack.approve(filed.pr, "carol-gh");
+    expect(await waitForCard(stack, filed.grantId, /1 of 1 approval · approved by carol-gh/, 8000)).toContain("Waiting for review");
   });
 });

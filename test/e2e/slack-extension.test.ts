@@ -42,6 +42,7 @@ describe("extensions", () => {
     await watcher;
 
     expect(gap).toBe(false);
+    // No PATCH at all on the group: neither a removal at the original's expiry nor a re-add at activation.
     expect(scim.patchCount("prod-db-readonly")).toBe(patches);
     expect(stack.members("aws", "prod-db-readonly")).toContain(alice.email);
     expect(stack.grant(extension.id).state).toBe("active");

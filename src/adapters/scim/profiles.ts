@@ -4,7 +4,7 @@
  * vendor's public SCIM documentation (see docs in SCIM-NOTES.md).
  */
 import { AppError } from "../../domain/errors.ts";
-import { memberValuePath } from "./scim-filter.ts";
+import { eq, memberValuePath } from "./scim-filter.ts";
 
 export const PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
@@ -135,6 +135,16 @@ export function removeMemberOperation(profile: ScimProfile, userId: string): Pat
   return profile.removeShape === "members-value"
     ? { op: "remove", path: "members", value: [{ value: userId }] }
     : { op: "remove", path: memberValuePath(userId) };
+}
+
+/**
+ * One `remove` of several members by a combined value filter: `members[value eq "A" or value eq
+ * "B"]`. Every id is concrete (an empty list or id throws): the path can never match everyone.
+ */
+export function removeMembersOperation(userIds: readonly string[]): PatchOperation {
+  if (userIds.length === 0) throw new AppError("internal", "refusing to build a remove of no members");
+  for (const id of userIds) assertConcreteId(id, "member id");
+  return { op: "remove", path: `members[${userIds.map((id) => eq("value", id)).join(" or ")}]` };
 }
 
 export function patchBody(profile: ScimProfile, operations: PatchOperation[]): Record<string, unknown> {

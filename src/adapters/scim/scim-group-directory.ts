@@ -13,7 +13,7 @@
  */
 import { AppError } from "../../domain/errors.ts";
 import type { GroupDirectory, ScimGroupRef, ScimUserRef } from "../../services/ports.ts";
-import { addMemberOperation, assertConcreteId, patchBody, removeMemberOperation, scimProfile, type ScimProfile, type ScimProfileName } from "./profiles.ts";
+import { addMemberOperation, assertConcreteId, patchBody, removeMemberOperation, removeMembersOperation, scimProfile, type ScimProfile, type ScimProfileName } from "./profiles.ts";
 import { ScimTargetError } from "./scim-errors.ts";
 import { and, eq, normaliseUserName } from "./scim-filter.ts";
 import { ScimHttp, segment } from "./scim-http.ts";
@@ -46,6 +46,8 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
   readonly profile: ScimProfile;
   readonly #http: ScimHttp;
   readonly #groups = new Map<string, ScimGroupRef>();
+  /** The provider answered 400 to a combined `members[... or ...]` remove path. */
+  #orPathRejected = false;
 
   constructor(options: ScimGroupDirectoryOptions) {
     this.name = options.name;
@@ -120,6 +122,57 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
       if (error instanceof ScimTargetError && error.status === 400 && error.scimType === "noTarget") return;
       throw error;
     }
+  }
+
+  /**
+   * Removes several members, `profile.maxMembersPerPatch` per PATCH (one request for a whole
+   * batch on most providers). A PATCH is atomic (RFC 7644 §3.5.2): when a chunk is refused with
+   * 400 `noTarget` (one of its members was already gone), its members are removed one by one.
+   * Idempotent; every id must be concrete.
+   */
+  async removeMembers(groupId: string, userIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(userIds)];
+    const size = Math.max(1, this.profile.maxMembersPerPatch);
+    for (let i = 0; i < ids.length; i += size) {
+      const chunk = ids.slice(i, i + size);
+      if (chunk.length === 1) {
+        await this.removeMember(groupId, chunk[0]!);
+        continue;
+      }
+      if (this.profile.removeShape === "value-path" && !this.#orPathRejected) {
+        // One operation, `members[value eq "A" or value eq "B"]` (RFC 7644 §3.5.2: a valuePath
+        // filter may combine expressions): servers apply it in one pass instead of once per
+        // operation. It removes the members present; noTarget = none of them was.
+        try {
+          await this.#patchGroup(groupId, patchBody(this.profile, [removeMembersOperation(chunk)]));
+          continue;
+        } catch (error) {
+          if (error instanceof ScimTargetError && error.status === 400 && error.scimType === "noTarget") continue;
+          if (!(error instanceof ScimTargetError && error.status === 400)) throw error;
+          this.#orPathRejected = true; // this provider takes simple paths only: one op per member from now on
+        }
+      }
+      try {
+        await this.#patchGroup(groupId, patchBody(this.profile, chunk.map((id) => removeMemberOperation(this.profile, id))));
+      } catch (error) {
+        if (!(error instanceof ScimTargetError && error.status === 400 && error.scimType === "noTarget")) throw error;
+        for (const id of chunk) await this.removeMember(groupId, id);
+      }
+    }
+  }
+
+  /**
+   * The ids of the group's members in one read (never cached): what isMember reads, for many
+   * users at once. Null when the profile has no such read (AWS returns groups without members;
+   * use isMember per user there).
+   */
+  async memberIds(groupId: string): Promise<Set<string> | null> {
+    if (this.profile.membershipCheck !== "group-read") return null;
+    assertConcreteId(groupId, "group id");
+    return this.#forgetOn404(groupId, async () => {
+      const group = await this.#http.getJson(`/Groups/${segment(groupId)}`, attributes(this.profile, "members"), GroupSchema, "Group");
+      return new Set((group.members ?? []).map((m) => m.value));
+    });
   }
 
   async listMembers(groupId: string): Promise<ScimUserRef[]> {

@@ -113,9 +113,11 @@ export class SqliteJobQueue implements JobQueue {
       depth: db.prepare<[], { kind: string; n: number }>(
         "SELECT kind, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY kind ORDER BY kind",
       ),
-      pending: db.prepare<[{ prefix: string | null }], JobRow>(
+      // A range on dedupe_key (its unique index) rather than substr(): the removal jobs ask this
+      // for every grant they finish, and a scan of every pending job each time adds up.
+      pending: db.prepare<[{ prefix: string | null; end: string | null }], JobRow>(
         `SELECT * FROM jobs WHERE state IN ('queued', 'running')
-           AND (@prefix IS NULL OR substr(dedupe_key, 1, length(@prefix)) = @prefix)
+           AND (@prefix IS NULL OR (dedupe_key >= @prefix AND dedupe_key < @end))
          ORDER BY run_at, id`,
       ),
       prune: db.prepare("DELETE FROM jobs WHERE state IN ('done', 'dead') AND updated_at < ?"),
@@ -181,7 +183,8 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   pending(prefix?: string): Job[] {
-    return this.stmts.pending.all({ prefix: prefix ?? null }).map(rowToJob);
+    const from = prefix ?? null;
+    return this.stmts.pending.all({ prefix: from, end: from === null ? null : `${from}\u{10FFFF}` }).map(rowToJob);
   }
 
   /**
