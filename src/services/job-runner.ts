@@ -19,6 +19,8 @@ import type { Clock, Job, JobQueue, Log, Metrics, Timers, Transactor } from "./p
 
 /** Re-check interval for due jobs that could not be claimed (see arm()). */
 const RECHECK_BLOCKED_MS = 250;
+/** Slots other jobs may use while revocation batches run. */
+const SLOTS_WHILE_REVOKING = 4;
 
 export interface JobContext {
   job: Job;
@@ -163,7 +165,12 @@ export class JobRunner {
           for (const group of byKey.values()) batches.push(group);
           free -= byKey.size;
         }
-        if (free > 0 && this.singleKinds.length > 0) single.push(...this.deps.jobs.claim(now, free, this.options.leaseMs, this.singleKinds));
+        // Revocations first: while batches (expiries, SCIM removals) are in flight, other jobs
+        // (DMs, redactions, PR comments) get a few slots only, so they neither delay the removals
+        // nor starve.
+        const revoking = batches.length > 0 || [...this.batchesRunning.values()].some((keys) => keys.size > 0);
+        const limit = revoking ? Math.min(free, SLOTS_WHILE_REVOKING) : free;
+        if (limit > 0 && this.singleKinds.length > 0) single.push(...this.deps.jobs.claim(now, limit, this.options.leaseMs, this.singleKinds));
       };
       if (this.deps.tx) this.deps.tx.transaction(turn);
       else turn();

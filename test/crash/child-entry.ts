@@ -28,7 +28,8 @@ process.on("message", (raw) => {
         return;
       case "stats": {
         const mem = process.memoryUsage();
-        send({ id: message.id, ok: true, rss: mem.rss, heapUsed: mem.heapUsed, maxRss: process.resourceUsage().maxRSS * 1024 });
+        const elu = performance.eventLoopUtilization();
+        send({ id: message.id, ok: true, rss: mem.rss, heapUsed: mem.heapUsed, maxRss: process.resourceUsage().maxRSS * 1024, eluActive: elu.active, eluIdle: elu.idle });
         return;
       }
       case "stop":

@@ -44,30 +44,35 @@ function rowToJob(row: JobRow): Job {
   };
 }
 
-const RUNNABLE = `((j.state = 'queued' AND j.run_at <= @now) OR (j.state = 'running' AND j.lease_until <= @now))`;
-
 /**
- * One statement: pick runnable jobs (optionally of some kinds) whose lock key no live lease
- * holds, keep only the first job per lock key (so one batch never holds a key twice), take the
- * earliest `limit`, and lease them.
+ * Candidates, earliest first: queued, due, of the wanted kinds, not excluded, and not behind a
+ * live lease on their lock key. Read in index order (state, run_at) and cut at a window a few
+ * times the limit, so a claim costs the same with 10 or 10,000 due jobs; the caller keeps the
+ * first job per lock key (a batch never holds a key twice) and leases those. A lock key that
+ * shows up more than once in the window only delays its later jobs to the next claim, which is
+ * when they could run anyway.
  */
-const CLAIM_SQL = `
-WITH runnable AS (
-  SELECT j.id, j.run_at,
-         ROW_NUMBER() OVER (PARTITION BY COALESCE(j.lock_key, '#' || j.id) ORDER BY j.run_at, j.id) AS nth
-  FROM jobs j
-  WHERE ${RUNNABLE}
-    AND (@kinds IS NULL OR j.kind IN (SELECT value FROM json_each(@kinds)))
-    AND (@exclude IS NULL OR j.lock_key IS NULL OR NOT EXISTS (
-      SELECT 1 FROM json_each(@exclude) e WHERE substr(j.lock_key, 1, length(e.value)) = e.value))
-    AND (j.lock_key IS NULL OR NOT EXISTS (
-      SELECT 1 FROM jobs h
-      WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))
-)
-UPDATE jobs
-SET state = 'running', attempts = attempts + 1, lease_until = @now + @leaseMs, updated_at = @now
-WHERE id IN (SELECT id FROM runnable WHERE nth = 1 ORDER BY run_at, id LIMIT @limit)
+const CANDIDATES_SQL = `
+SELECT j.id, j.lock_key FROM jobs j
+WHERE j.state = 'queued' AND j.run_at <= @now
+  AND (@kinds IS NULL OR j.kind IN (SELECT value FROM json_each(@kinds)))
+  AND (@exclude IS NULL OR j.lock_key IS NULL OR NOT EXISTS (
+    SELECT 1 FROM json_each(@exclude) e WHERE substr(j.lock_key, 1, length(e.value)) = e.value))
+  AND (j.lock_key IS NULL OR NOT EXISTS (
+    SELECT 1 FROM jobs h
+    WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))
+ORDER BY j.run_at, j.id
+LIMIT @window`;
+
+const LEASE_SQL = `
+UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = @now + @leaseMs, updated_at = @now
+WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 'queued'
 RETURNING *`;
+
+/** Jobs whose worker died (lease expired) go back to the queue, keeping their place (runAt). */
+const REQUEUE_EXPIRED_SQL = `
+UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = @now
+WHERE state = 'running' AND lease_until <= @now`;
 
 /**
  * A job whose worker died mid-run as many times as it may attempt: dead, not re-run forever
@@ -92,7 +97,9 @@ export class SqliteJobQueue implements JobQueue {
          ON CONFLICT (dedupe_key) DO NOTHING RETURNING id`,
       ).pluck(),
       bury: db.prepare(BURY_EXHAUSTED_SQL),
-      claim: db.prepare<Record<string, unknown>, JobRow>(CLAIM_SQL),
+      requeueExpired: db.prepare(REQUEUE_EXPIRED_SQL),
+      candidates: db.prepare<Record<string, unknown>, { id: number; lock_key: string | null }>(CANDIDATES_SQL),
+      lease: db.prepare<Record<string, unknown>, JobRow>(LEASE_SQL),
       complete: db.prepare(
         "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
       ),
@@ -113,11 +120,12 @@ export class SqliteJobQueue implements JobQueue {
       depth: db.prepare<[], { kind: string; n: number }>(
         "SELECT kind, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY kind ORDER BY kind",
       ),
-      // A range on dedupe_key (its unique index) rather than substr(): the removal jobs ask this
-      // for every grant they finish, and a scan of every pending job each time adds up.
-      pending: db.prepare<[{ prefix: string | null; end: string | null }], JobRow>(
-        `SELECT * FROM jobs WHERE state IN ('queued', 'running')
-           AND (@prefix IS NULL OR (dedupe_key >= @prefix AND dedupe_key < @end))
+      pending: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY run_at, id"),
+      // A range on dedupe_key's unique index (`+state` keeps the planner off the state index):
+      // removal jobs ask this for every grant they finish; a scan of all pending jobs each time
+      // adds up when a thousand grants end together.
+      pendingWithPrefix: db.prepare<[{ prefix: string; end: string }], JobRow>(
+        `SELECT * FROM jobs WHERE +state IN ('queued', 'running') AND dedupe_key >= @prefix AND dedupe_key < @end
          ORDER BY run_at, id`,
       ),
       prune: db.prepare("DELETE FROM jobs WHERE state IN ('done', 'dead') AND updated_at < ?"),
@@ -147,7 +155,20 @@ export class SqliteJobQueue implements JobQueue {
     const exclude = excludeLockPrefixes && excludeLockPrefixes.length > 0 ? JSON.stringify(excludeLockPrefixes) : null;
     return inTransaction(this.db, () => {
       this.stmts.bury.run({ now });
-      const rows = this.stmts.claim.all({ now, leaseMs, limit, kinds: kinds ? JSON.stringify(kinds) : null, exclude });
+      this.stmts.requeueExpired.run({ now });
+      const candidates = this.stmts.candidates.all({ now, kinds: kinds ? JSON.stringify(kinds) : null, exclude, window: limit * 4 + 16 });
+      const keys = new Set<string>();
+      const ids: number[] = [];
+      for (const c of candidates) {
+        if (ids.length >= limit) break;
+        if (c.lock_key !== null) {
+          if (keys.has(c.lock_key)) continue;
+          keys.add(c.lock_key);
+        }
+        ids.push(c.id);
+      }
+      if (ids.length === 0) return [];
+      const rows = this.stmts.lease.all({ now, leaseMs, ids: JSON.stringify(ids) });
       return rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
     });
   }
@@ -183,8 +204,8 @@ export class SqliteJobQueue implements JobQueue {
   }
 
   pending(prefix?: string): Job[] {
-    const from = prefix ?? null;
-    return this.stmts.pending.all({ prefix: from, end: from === null ? null : `${from}\u{10FFFF}` }).map(rowToJob);
+    const rows = prefix === undefined ? this.stmts.pending.all() : this.stmts.pendingWithPrefix.all({ prefix, end: `${prefix}\u{10FFFF}` });
+    return rows.map(rowToJob);
   }
 
   /**

@@ -95,6 +95,7 @@ export async function expiryThousand(ctx: BenchContext, count: number): Promise<
   await world.spawn();
   if (Date.now() > second - 500) throw new Error("grantbot started too late for the seeded expiries");
   const sample = seeded.filter((_, i) => i % Math.max(1, Math.floor(count / 100)) === 0);
+  const trace = process.env.BENCH_TRACE ? traceLoops(world, second) : null;
   const inactivePromise = mapLimit(sample, 8, (g) => inactiveAt(world, g.token, g.expiresAt));
   const removed = await world.waitFor(
     () => {
@@ -105,6 +106,7 @@ export async function expiryThousand(ctx: BenchContext, count: number): Promise<
     `${count} removals`,
     100,
   );
+  trace?.stop();
   const inactive = new Map(sample.map((g, i) => [g.id, 0] as [string, number]));
   (await inactivePromise).forEach((at, i) => inactive.set(sample[i]!.id, at));
   const lags = seeded.map((g) => Math.max(removed.get(g.id) ?? Number.POSITIVE_INFINITY, inactive.get(g.id) ?? 0) - g.expiresAt);
@@ -134,4 +136,22 @@ export async function expiryThousand(ctx: BenchContext, count: number): Promise<
       bar: { text: `Expiry lag p99 < 1 s with ${count.toLocaleString("en")} grants expiring in the same second`, met: s.p99 < 1000 && stillMembers === 0, why: `p99 ${s.p99} ms` },
     },
   ];
+}
+
+/** BENCH_TRACE=1: prints both processes' event-loop utilisation every 250 ms around the expiry second. */
+function traceLoops(world: World, second: number): { stop(): void } {
+  let last = performance.eventLoopUtilization();
+  let lastChild: { eluActive: number; eluIdle: number } | null = null;
+  const timer = setInterval(() => {
+    const now = performance.eventLoopUtilization();
+    const parent = performance.eventLoopUtilization(now, last).utilization;
+    last = now;
+    void world.request("stats").then((raw) => {
+      const s = raw as { eluActive: number; eluIdle: number };
+      const child = lastChild ? (s.eluActive - lastChild.eluActive) / (s.eluActive - lastChild.eluActive + s.eluIdle - lastChild.eluIdle) : Number.NaN;
+      lastChild = s;
+      process.stderr.write(`t=${Date.now() - second}ms parent ELU ${(parent * 100).toFixed(0)}% child ELU ${(child * 100).toFixed(0)}%\n`);
+    });
+  }, 250);
+  return { stop: () => clearInterval(timer) };
 }
