@@ -30,6 +30,7 @@ import { createLogger } from "./shared/logger.ts";
 import { systemClock, systemTimers } from "./shared/clock.ts";
 import type { ServiceDeps } from "./services/deps.ts";
 import { JobRunner } from "./services/job-runner.ts";
+import { Foreground } from "./services/foreground.ts";
 import { jobHandlers } from "./services/handlers.ts";
 import { RepoPolicyProvider } from "./services/policy-provider.ts";
 import { sweepExpiries } from "./services/end-grant.ts";
@@ -64,6 +65,8 @@ export interface BuiltGrantbot {
   log: Log;
   /** The source-of-truth directory (GRANTBOT_CONFIG `directory`), or null. */
   peopleDirectory: PeopleDirectory | null;
+  /** Slack requests being acknowledged; background jobs wait for them (services/foreground.ts). */
+  foreground: Foreground;
   /** Stops the runner (waiting for jobs in flight) and closes the database. */
   close(): Promise<void>;
 }
@@ -152,14 +155,14 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
       notifyBeforeExpiryMs: config.notifyBeforeExpiryMs,
       staleRequestAgeMs: config.staleRequestAgeMs,
       offboardingPendingAfterMs: config.offboardingPendingAfterMs,
-      directoryConfigured: config.directory !== undefined,
     },
     ids: { next: () => ulid(clock.now()) },
     wake: () => jobRunner?.wake(),
     people: store.people,
     offboarding: store.offboarding,
   };
-  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor }, { ...jobHandlers(deps), ...slackJobHandlers(deps, slackExperience) }, {
+  const foreground = new Foreground();
+  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, { ...jobHandlers(deps), ...slackJobHandlers(deps, slackExperience) }, {
     concurrency: options.jobConcurrency ?? 32,
     leaseMs: 120_000,
     retry: config.jobRetry,
@@ -175,6 +178,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     slack,
     metrics,
     log,
+    foreground,
     peopleDirectory: config.directory
       ? ScimPeopleDirectory.fromConfig({ name: "directory", baseUrl: config.directory.url, token: config.directory.token.reveal(), profile: config.directory.profile })
       : null,
@@ -206,6 +210,7 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
       extra: config.directorySecret ? [directoryHookRoute(deps, config.directorySecret.reveal())] : [],
     }),
     onResponse: (route, status) => metrics.httpRequests.inc({ route, status: String(status) }),
+    foreground: { paths: ["/slack/events"], enter: () => built.foreground.enter(), leave: () => built.foreground.leave() },
   });
   const { port, url } = await http.listen();
 

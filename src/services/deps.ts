@@ -31,8 +31,6 @@ export interface Settings {
   notifyBeforeExpiryMs?: number;
   staleRequestAgeMs?: number;
   offboardingPendingAfterMs?: number;
-  /** true when a source-of-truth directory is polled (its groups decide `eligible`). */
-  directoryConfigured?: boolean;
 }
 
 export interface ServiceDeps {

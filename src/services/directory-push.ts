@@ -1,13 +1,14 @@
 /**
  * Use case: a signed leaver/mover event pushed by an HR system or IdP (`POST /hooks/directory`;
- * the route has already checked signature, age and replay). The snapshot is updated first (so
- * the manager and groups it carries are kept), then the person is offboarded or their grants'
- * eligibility re-checked.
+ * the route has already checked signature and age). In ONE transaction: the delivery is recorded
+ * (a replay changes nothing), the snapshot updated (so the manager and groups it carries are
+ * kept), and the person offboarded or a durable eligibility re-check queued. A crash at any
+ * point leaves either nothing or all of it, so the sender's retry is never half-applied.
  */
 import type { ServiceDeps } from "./deps.ts";
 import { directoryStores } from "./directory-groups.ts";
 import { offboardPerson, type OffboardResult } from "./offboard-person.ts";
-import { revokeIneligibleGrants } from "./revoke-ineligible.ts";
+import { queueMoverCheck } from "./revoke-ineligible.ts";
 
 export interface DirectoryPush {
   type: "leaver" | "mover";
@@ -18,16 +19,17 @@ export interface DirectoryPush {
   attributes: Record<string, unknown>;
 }
 
-export type PushOutcome =
-  | { type: "leaver"; offboarding: OffboardResult }
-  | { type: "mover"; revoked: string[] };
+export type PushOutcome = { type: "replay" } | { type: "leaver"; offboarding: OffboardResult } | { type: "mover"; queued: true };
 
-export async function onDirectoryPush(deps: ServiceDeps, push: DirectoryPush): Promise<PushOutcome> {
+/** `deliveryId`: identifies this exact signed delivery (the signature) for replay protection. */
+export function onDirectoryPush(deps: ServiceDeps, push: DirectoryPush, deliveryId?: string): PushOutcome {
   const { people } = directoryStores(deps);
   const email = push.email.trim().toLowerCase();
   const now = deps.clock.now();
   const { groups, manager, displayName, ...rest } = push.attributes;
+  let outcome: PushOutcome = { type: "replay" };
   deps.tx.transaction(() => {
+    if (deliveryId !== undefined && !deps.deliveries.firstSeen("directory", deliveryId, now)) return;
     const prev = people.get(email);
     people.put({
       email,
@@ -42,9 +44,13 @@ export async function onDirectoryPush(deps: ServiceDeps, push: DirectoryPush): P
       removedAt: prev?.removedAt ?? null,
     });
     deps.audit.append({ at: now, actor: "directory:push", action: `directory.${push.type}`, data: { email, at: new Date(push.at).toISOString(), attributes: push.attributes } });
+    if (push.type === "leaver") {
+      outcome = { type: "leaver", offboarding: offboardPerson(deps, { email, cause: "pushed", source: "push", at: push.at }) };
+    } else {
+      queueMoverCheck(deps, email, "directory:push");
+      outcome = { type: "mover", queued: true };
+    }
   });
-  if (push.type === "leaver") {
-    return { type: "leaver", offboarding: offboardPerson(deps, { email, cause: "pushed", source: "push", at: push.at }) };
-  }
-  return { type: "mover", revoked: await revokeIneligibleGrants(deps, email, "directory:push") };
+  deps.wake();
+  return outcome;
 }

@@ -15,7 +15,7 @@ import { directoryStores } from "./directory-groups.ts";
 import { offboardPerson } from "./offboard-person.ts";
 import { dayOf, queueOpsNotice } from "./ops-notice.ts";
 import type { DirectoryPerson, DirectoryRecord, PeopleDirectory } from "./ports.ts";
-import { revokeIneligibleGrants } from "./revoke-ineligible.ts";
+import { queueMoverCheck } from "./revoke-ineligible.ts";
 
 export interface SyncResult {
   pages: number;
@@ -29,6 +29,9 @@ export interface SyncResult {
 
 /** Most people that may vanish in one poll before grantbot suspects the directory, not them. */
 export const MASS_DELETION = { minPeople: 5, fraction: 0.5 };
+
+/** Consecutive failed polls before ops is alerted. */
+export const POLL_FAILURES_BEFORE_ALERT = 3;
 
 type Event = { kind: "leaver"; email: string; cause: LeaverCause; firstSight: boolean } | { kind: "mover"; email: string } | { kind: "change" } | null;
 
@@ -64,20 +67,25 @@ export async function syncDirectory(deps: ServiceDeps, source: PeopleDirectory):
   const now = deps.clock.now();
   const pollId = people.startPoll(now);
   const result: SyncResult = { pages: 0, people: 0, changes: 0, leavers: [], movers: [], deletionsSkipped: null };
-  const firstSight = new Set<string>();
 
+  // Each page in one transaction: the snapshot change and what it triggers (offboarding, a mover
+  // check job) commit together, so a crash mid-poll never records a change without acting on it.
   const stats = await source.listPeople((page) => {
     deps.tx.transaction(() => {
       for (const person of page) {
         const { record, event } = mergePolled(people.get(person.email), person, now);
+        if (record.managerId && !record.managerEmail) record.managerEmail = people.getByDirectoryId(record.managerId)?.email ?? null;
         people.put(record, pollId);
         if (!event) continue;
         result.changes++;
         if (event.kind === "leaver") {
           result.leavers.push({ email: event.email, cause: event.cause });
-          if (event.firstSight) firstSight.add(event.email);
+          offboardPerson(deps, { email: event.email, cause: event.cause, source: "poll", firstSight: event.firstSight });
         }
-        if (event.kind === "mover") result.movers.push(event.email);
+        if (event.kind === "mover") {
+          result.movers.push(event.email);
+          queueMoverCheck(deps, event.email, "grantbot");
+        }
       }
     });
   });
@@ -104,18 +112,13 @@ export async function syncDirectory(deps: ServiceDeps, source: PeopleDirectory):
       for (const record of gone) {
         people.put({ ...record, removedAt: now });
         result.changes++;
-        if (record.active) result.leavers.push({ email: record.email, cause: "deleted" });
+        if (!record.active) continue; // deactivated earlier: offboarded then
+        result.leavers.push({ email: record.email, cause: "deleted" });
+        offboardPerson(deps, { email: record.email, cause: "deleted", source: "poll" });
       }
     });
   }
   people.finishPoll(pollId, deps.clock.now(), { pages: result.pages, people: result.people, changes: result.changes });
-
-  for (const leaver of result.leavers) {
-    offboardPerson(deps, { email: leaver.email, cause: leaver.cause, source: "poll", firstSight: firstSight.has(leaver.email) });
-  }
-  for (const email of result.movers) {
-    await revokeIneligibleGrants(deps, email).catch((err: unknown) => deps.log.warn({ email, err: String(err) }, "mover check failed"));
-  }
   if (result.changes > 0) deps.log.info({ directory: source.name, pages: result.pages, people: result.people, changes: result.changes, leavers: result.leavers.length, movers: result.movers.length }, "directory poll applied changes");
   return result;
 }
@@ -124,6 +127,7 @@ export async function syncDirectory(deps: ServiceDeps, source: PeopleDirectory):
 export class DirectoryPoller {
   private running: Promise<SyncResult> | null = null;
   private queued: Promise<SyncResult> | null = null;
+  private failures = 0;
 
   constructor(
     private readonly deps: ServiceDeps,
@@ -132,9 +136,18 @@ export class DirectoryPoller {
 
   poll(): Promise<SyncResult> {
     if (!this.running) {
-      this.running = syncDirectory(this.deps, this.source).finally(() => {
-        this.running = null;
-      });
+      this.running = syncDirectory(this.deps, this.source)
+        .then((result) => {
+          this.failures = 0;
+          return result;
+        })
+        .catch((err: unknown) => {
+          this.failed(err);
+          throw err;
+        })
+        .finally(() => {
+          this.running = null;
+        });
       return this.running;
     }
     this.queued ??= this.running
@@ -144,5 +157,15 @@ export class DirectoryPoller {
         return this.poll();
       });
     return this.queued;
+  }
+
+  /** Leavers go unnoticed while the directory cannot be read: tell ops after a few failed polls. */
+  private failed(err: unknown): void {
+    this.failures++;
+    const message = err instanceof Error ? err.message : String(err);
+    this.deps.log.warn({ directory: this.source.name, failures: this.failures, err: message }, "directory poll failed");
+    if (this.failures === POLL_FAILURES_BEFORE_ALERT) {
+      queueOpsNotice(this.deps, `directory-unreachable:${dayOf(this.deps.clock.now())}`, "Directory cannot be polled", `${POLL_FAILURES_BEFORE_ALERT} polls of directory ${this.source.name} in a row failed (last: ${message}). Leavers and movers are not detected until it answers again; signed pushes still work.`);
+    }
   }
 }

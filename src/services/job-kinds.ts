@@ -18,6 +18,7 @@ export const JOB = {
   reconcileAdd: "reconcile_add",
   reconcileRemove: "reconcile_remove",
   opsNotice: "ops_notice",
+  moverCheck: "mover_check",
   /** Slack experience (issue 5): re-render a request card, re-read a PR's reviews, re-publish a Home tab. */
   refreshCard: "refresh_card",
   checkReviews: "check_reviews",

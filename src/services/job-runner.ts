@@ -16,11 +16,14 @@
 import { backoffDelay } from "../shared/backoff.ts";
 import { isAppError } from "../domain/errors.ts";
 import type { Clock, Job, JobQueue, Log, Metrics, Timers, Transactor } from "./ports.ts";
+import type { Foreground } from "./foreground.ts";
 
 /** Re-check interval for due jobs that could not be claimed (see arm()). */
 const RECHECK_BLOCKED_MS = 250;
 /** Slots other jobs may use while revocation batches run. */
 const SLOTS_WHILE_REVOKING = 4;
+/** Longest time other jobs wait for interactive requests to be answered. */
+const MAX_FOREGROUND_WAIT_MS = 50;
 
 export interface JobContext {
   job: Job;
@@ -72,6 +75,8 @@ export interface JobRunnerDeps {
   metrics: Metrics;
   /** When given, finished jobs are recorded together with the next claim (group commit). */
   tx?: Transactor;
+  /** Interactive requests in flight: while busy, only revocation batches start (see foreground.ts). */
+  foreground?: Foreground;
 }
 
 export class JobRunner {
@@ -87,6 +92,8 @@ export class JobRunner {
   private readonly batchesRunning = new Map<string, Set<string>>();
   private readonly batchKinds: string[];
   private readonly singleKinds: string[];
+  /** Since when other jobs have been held back for interactive requests (null = not held). */
+  private heldSince: number | null = null;
 
   constructor(
     private readonly deps: JobRunnerDeps,
@@ -169,7 +176,7 @@ export class JobRunner {
         // (DMs, redactions, PR comments) get a few slots only, so they neither delay the removals
         // nor starve.
         const revoking = batches.length > 0 || [...this.batchesRunning.values()].some((keys) => keys.size > 0);
-        const limit = revoking ? Math.min(free, SLOTS_WHILE_REVOKING) : free;
+        const limit = this.holdForForeground(now) ? 0 : revoking ? Math.min(free, SLOTS_WHILE_REVOKING) : free;
         if (limit > 0 && this.singleKinds.length > 0) single.push(...this.deps.jobs.claim(now, limit, this.options.leaseMs, this.singleKinds));
       };
       if (this.deps.tx) this.deps.tx.transaction(turn);
@@ -184,6 +191,26 @@ export class JobRunner {
       this.ticking = false;
       if (this.tickAgain) this.wake();
     }
+  }
+
+  /**
+   * True while other jobs should wait for interactive requests in flight (at most
+   * MAX_FOREGROUND_WAIT_MS); arranges a wake-up for when they are answered.
+   */
+  private holdForForeground(now: number): boolean {
+    const fg = this.deps.foreground;
+    if (!fg?.busy) {
+      this.heldSince = null;
+      return false;
+    }
+    if (this.heldSince === null) {
+      this.heldSince = now;
+      fg.onIdle(() => this.wake());
+      this.deps.timers.setTimeout(() => this.wake(), MAX_FOREGROUND_WAIT_MS);
+    }
+    if (now - this.heldSince < MAX_FOREGROUND_WAIT_MS) return true;
+    this.heldSince = null;
+    return false;
   }
 
   /** Records finished jobs as done (in the caller's transaction, if any). */

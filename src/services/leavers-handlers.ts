@@ -7,6 +7,7 @@ import { offboardingNotifyHandler, offboardingReportHandler } from "./offboardin
 import { opsNoticeHandler } from "./ops-notice.ts";
 import { reconcileAddHandler, reconcileRemoveHandler } from "./reconcile-jobs.ts";
 import { staleNoticeHandler } from "./stale-requests.ts";
+import { moverCheckHandler } from "./revoke-ineligible.ts";
 
 export function leaversJobHandlers(deps: ServiceDeps): Record<string, JobHandler> {
   return {
@@ -17,5 +18,6 @@ export function leaversJobHandlers(deps: ServiceDeps): Record<string, JobHandler
     [JOB.reconcileAdd]: reconcileAddHandler(deps),
     [JOB.reconcileRemove]: reconcileRemoveHandler(deps),
     [JOB.opsNotice]: opsNoticeHandler(deps),
+    [JOB.moverCheck]: moverCheckHandler(deps),
   };
 }

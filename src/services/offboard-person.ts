@@ -2,10 +2,10 @@
  * Use case: a person left (the directory deactivated or deleted them, or the HR/IdP push said
  * so). In one transaction: every live grant revoked with reason `leaver` through endGrant
  * (credentials inactive at once, one verified SCIM removal job per membership, queued
- * activations revoked), every pending request cancelled and its PR closed with a comment,
- * service identities the leaver owned recorded as orphaned, an offboarding case opened, each
- * step audited, and the first `offboarding_report` check queued. The report job sends the
- * manager's confirmation once every removal is verified (offboarding-report.ts).
+ * activations revoked), every pending request for them or filed by them cancelled and its PR
+ * closed with a comment, live grants of service identities the leaver owned recorded as orphaned,
+ * an offboarding case opened, each step audited, and the first `offboarding_report` check queued.
+ * The report job sends the manager's confirmation once every removal is verified.
  */
 import { CAUSE_WORDS, type LeaverCause } from "../domain/offboarding.ts";
 import { LIVE_STATES, PENDING_STATES } from "../domain/grant.ts";
@@ -42,16 +42,19 @@ export function offboardPerson(deps: ServiceDeps, input: LeaverInput): OffboardR
 
   deps.tx.transaction(() => {
     const live = deps.grants.listBySubject(email, LIVE_STATES);
-    const pending = deps.grants.listBySubject(email, PENDING_STATES);
-    const owned = deps.grants.listByState([...PENDING_STATES, ...LIVE_STATES], 100_000).filter((g) => g.owner === email && g.subject !== email);
-    const open = offboarding.openFor(email);
-    if (!open && live.length === 0 && pending.length === 0 && owned.length === 0) {
+    const open = deps.grants.listByState([...PENDING_STATES, ...LIVE_STATES], 100_000);
+    // Requests for them or filed by them that nobody approved yet: cancelled.
+    const pending = open.filter((g) => PENDING_STATES.includes(g.state) && (g.subject === email || g.requester === email));
+    // Live access of service identities they owned: reported, not revoked (it may be load-bearing).
+    const owned = open.filter((g) => LIVE_STATES.includes(g.state) && g.owner === email && g.subject !== email);
+    const openCase = offboarding.openFor(email);
+    if (!openCase && live.length === 0 && pending.length === 0 && owned.length === 0) {
       if (!input.firstSight) {
         deps.audit.append({ at: now, actor: "grantbot", action: "directory.leaver", data: { email, cause: input.cause, source: input.source, outcome: "nothing to revoke" } });
       }
       return;
     }
-    const caseId = open?.id ?? deps.ids.next();
+    const caseId = openCase?.id ?? deps.ids.next();
     const revoked = live.filter((g) => endGrant(deps, g.id, "leaver", "grantbot", why)).map((g) => g.id);
     const cancelled = pending
       .filter((g) =>
@@ -65,11 +68,11 @@ export function offboardPerson(deps: ServiceDeps, input: LeaverInput): OffboardR
       .map((g) => g.id);
     const orphans = owned.map((g) => g.id);
 
-    if (open) {
-      offboarding.update(open.id, {
-        revoked: [...new Set([...open.revoked, ...revoked])],
-        cancelled: [...new Set([...open.cancelled, ...cancelled])],
-        orphans: [...new Set([...open.orphans, ...orphans])],
+    if (openCase) {
+      offboarding.update(openCase.id, {
+        revoked: [...new Set([...openCase.revoked, ...revoked])],
+        cancelled: [...new Set([...openCase.cancelled, ...cancelled])],
+        orphans: [...new Set([...openCase.orphans, ...orphans])],
       });
     } else {
       offboarding.insert({ id: caseId, email, source: input.source, cause: input.cause, startedAt: now, revoked, cancelled, orphans, pendingNoticeAt: null, completedAt: null });
@@ -79,7 +82,7 @@ export function offboardPerson(deps: ServiceDeps, input: LeaverInput): OffboardR
       at: now,
       actor: "grantbot",
       action: "offboarding.started",
-      data: { caseId, email, cause: input.cause, source: input.source, reportedAt: input.at ? new Date(input.at).toISOString() : undefined, revoked, cancelled, orphans, merged: Boolean(open) },
+      data: { caseId, email, cause: input.cause, source: input.source, reportedAt: input.at ? new Date(input.at).toISOString() : undefined, revoked, cancelled, orphans, merged: Boolean(openCase) },
     });
     for (const id of orphans) {
       deps.audit.append({ at: now, actor: "grantbot", action: "offboarding.orphaned", grantId: id, data: { caseId, owner: email } });

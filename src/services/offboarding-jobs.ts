@@ -37,6 +37,9 @@ function queueNotify(deps: ServiceDeps, caseId: string, phase: "final" | "pendin
 export function offboardingReportHandler(deps: ServiceDeps): JobHandler {
   return {
     maxAttempts: 20,
+    async onDead(payload, error) {
+      await deps.notifier.ops({ kind: "ops_alert", title: "Offboarding confirmation failed", detail: `Checking offboarding case ${String(payload.caseId)} failed for good: ${error}. The revocations themselves continue; the manager was not sent a confirmation.` });
+    },
     async run(payload) {
       const { offboarding } = directoryStores(deps);
       const caseId = String(payload.caseId);

@@ -47,7 +47,9 @@ export function cardModel(deps: ServiceDeps, slack: SlackExperience, grant: Gran
 
 /** Remembers team-membership answers for TEAM_CACHE_MS (approver DMs would otherwise cost one call per person). */
 class TeamCache {
-  private readonly answers = new Map<string, { member: boolean; at: number }>();
+  // The promise is cached, not only the answer: request cards posted at the same moment (a burst
+  // of requests) share one lookup per person instead of each asking GitHub for everyone.
+  private readonly answers = new Map<string, { member: Promise<boolean>; at: number }>();
   constructor(private readonly deps: ServiceDeps) {}
 
   async isMember(team: string, login: string): Promise<boolean> {
@@ -55,8 +57,9 @@ class TeamCache {
     const now = this.deps.clock.now();
     const hit = this.answers.get(key);
     if (hit && now - hit.at < TEAM_CACHE_MS) return hit.member;
-    const member = await this.deps.changes.isTeamMember(team, login);
+    const member = this.deps.changes.isTeamMember(team, login);
     this.answers.set(key, { member, at: now });
+    member.catch(() => this.answers.delete(key));
     return member;
   }
 }

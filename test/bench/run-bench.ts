@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const log = (m: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}\n`);
   const expiryCount = 1000;
   log(`starting fakes (rtt ${args.rttMs} ms${args.quick ? ", quick" : ""})`);
-  const world = await World.start({ peopleText: peopleText(400), catalogText: catalogText(), rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : {}) });
+  const world = await World.start({ peopleText: peopleText(400), catalogText: catalogText(), rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
   let person = 0;
   const ctx: BenchContext = { world, quick: args.quick, rttMs: args.rttMs, nextPerson: () => ++person, log };
   const figures: Figure[] = [];

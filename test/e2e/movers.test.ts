@@ -54,7 +54,9 @@ describe("movers", () => {
     const grant = await activeGrant(stack, bob.slack, "prod-db-readonly 1h INC-32 slow queries");
     const pushed = await pushDirectoryEvent(stack, { type: "mover", email: bob.email, at: new Date().toISOString(), attributes: { groups: ["dba"], title: "DBA manager" } });
     expect(pushed.status).toBe(202);
-    expect(pushed.body).toMatchObject({ outcome: "checked", revoked: [grant.id] });
+    expect(pushed.body).toEqual({ outcome: "eligibility check queued" });
+    await stack.waitForGrant(grant.id, ["revoked"]);
+    expect(stack.grant(grant.id).endReason).toMatch(/^ineligible: bob@example\.com is no longer in engineering \(directory groups now: dba\)/);
     await stack.waitFor(() => !stack.members("aws", "prod-db-readonly").includes(bob.email), 5000, "membership removed");
     expect(stack.grantbot.deps.people?.get(bob.email)).toMatchObject({ groups: ["dba"], attributes: { title: "DBA manager" } });
   });

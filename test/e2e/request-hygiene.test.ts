@@ -24,7 +24,7 @@ describe("pre-expiry reminder", () => {
     expect(reminder).toMatch(/\(59m \d+s left\)/);
     expect(reminder).toContain(`/access extend ${grant.id} <duration>`);
     expect(stack.grant(grant.id).state).toBe("active");
-    expect(stack.grantbot.deps.audit.forGrant(grant.id).map((r) => r.action)).toContain("grant.expiry_reminder");
+    await stack.waitFor(() => stack.grantbot.deps.audit.forGrant(grant.id).some((r) => r.action === "grant.expiry_reminder"), 5000, "reminder audited");
   });
 
   it("does not remind about a grant that already ended", async () => {

@@ -12,7 +12,7 @@ import { ScimGroupDirectory } from "../../src/adapters/scim/index.ts";
 import { openStore, type Store } from "../../src/adapters/sqlite/open-store.ts";
 import { createGroupDirectories } from "../../src/adapters/scim/group-directories.ts";
 import type { ServiceDeps } from "../../src/services/deps.ts";
-import { syncDirectory } from "../../src/services/directory-sync.ts";
+import { DirectoryPoller, POLL_FAILURES_BEFORE_ALERT, syncDirectory } from "../../src/services/directory-sync.ts";
 import { JobRunner } from "../../src/services/job-runner.ts";
 import { jobHandlers } from "../../src/services/handlers.ts";
 import { offboardPerson } from "../../src/services/offboard-person.ts";
@@ -109,6 +109,18 @@ describe("directory poll", () => {
     expect(store.people.get("u0@example.com")?.removedAt).toBeNull();
     await runner.drain();
     expect(notifier.opsNotes).toEqual([expect.objectContaining({ kind: "ops_alert", title: "Directory poll not believed" })]);
+  });
+
+  it("alerts ops once when the directory cannot be polled several times in a row", async () => {
+    const { server, deps, source, runner, notifier } = await setUp();
+    server.createUser({ userName: "a@example.com" });
+    server.failWith({ status: 503, times: 100 });
+    const poller = new DirectoryPoller(deps, source);
+    for (let i = 0; i < POLL_FAILURES_BEFORE_ALERT + 2; i++) await expect(poller.poll()).rejects.toThrow();
+    await runner.drain();
+    expect(notifier.opsNotes.map((n) => (n.kind === "ops_alert" ? n.title : n.kind))).toEqual(["Directory cannot be polled"]);
+    server.clearFaults();
+    expect((await poller.poll()).people).toBe(1);
   });
 
   it("stays silent about a person first seen already inactive with nothing to revoke", async () => {

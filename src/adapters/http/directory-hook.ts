@@ -69,13 +69,11 @@ export async function handleDirectoryHook(services: ServiceDeps, secret: string,
   if (!parsed.success) {
     return { status: 400, body: { error: "invalid directory event", issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) } };
   }
-  if (!services.deliveries.firstSeen("directory", signature.slice("sha256=".length), now)) {
-    return { status: 409, body: { error: "this signed delivery was already received (replay)" } };
-  }
   const event = parsed.data;
-  const outcome = await onDirectoryPush(services, { type: event.type, email: event.email, at: Date.parse(event.at), attributes: event.attributes });
+  const outcome = onDirectoryPush(services, { type: event.type, email: event.email, at: Date.parse(event.at), attributes: event.attributes }, signature.slice("sha256=".length));
+  if (outcome.type === "replay") return { status: 409, body: { error: "this signed delivery was already received (replay)" } };
   services.log.info({ type: event.type, email: event.email }, "directory push applied");
-  return { status: 202, body: outcome.type === "leaver" ? { outcome: "offboarding", ...outcome.offboarding } : { outcome: "checked", revoked: outcome.revoked } };
+  return { status: 202, body: outcome.type === "leaver" ? { outcome: "offboarding", ...outcome.offboarding } : { outcome: "eligibility check queued" } };
 }
 
 export function directoryHookRoute(services: ServiceDeps, secret: string): Route {

@@ -29,6 +29,8 @@ export interface HttpServerOptions {
   routes: Route[];
   log: Log;
   onResponse?(route: string, status: number): void;
+  /** Counts requests to these paths while they are answered (interactive: Slack acks). */
+  foreground?: { paths: readonly string[]; enter(): void; leave(): void };
 }
 
 function send(res: ServerResponse, result: RouteResult): void {
@@ -46,6 +48,11 @@ function send(res: ServerResponse, result: RouteResult): void {
 export function createHttpServer(options: HttpServerOptions): { server: Server; listen(): Promise<{ port: number; url: string }>; close(): Promise<void> } {
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    const fg = options.foreground;
+    if (fg?.paths.includes(url.pathname)) {
+      fg.enter();
+      res.once("close", () => fg.leave());
+    }
     const candidates = options.routes.filter((r) => r.path === url.pathname);
     const route = candidates.find((r) => r.method === req.method);
     const label = route ? route.path : candidates.length ? "method_not_allowed" : "not_found";

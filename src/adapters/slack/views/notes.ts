@@ -47,7 +47,7 @@ export function renderNote(note: Note, now: number): OutboundMessage {
     case "declined":
       return message(`🚫 Your request for ${what} was declined: ${prLink(note.grant)} was closed without merging.`);
     case "rejected":
-      return message(`❌ Your request for ${what} was merged but *not activated*: ${escapeMrkdwn(note.message)}`);
+      return message(`❌ Your request for ${what} (${prLink(note.grant)}, grant \`${note.grant.id}\`) was merged but *not activated*: ${escapeMrkdwn(note.message)}`);
     case "active": {
       const until = ts(note.grant.expiresAt);
       const left = describeRemaining((note.grant.expiresAt ?? now) - now);

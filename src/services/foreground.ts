@@ -1,0 +1,35 @@
+/**
+ * Interactive requests being answered right now (Slack commands and interactions: Slack gives
+ * grantbot 3 seconds, PRODUCT.md holds it to 100 ms at p99 under 50 concurrent requests). While
+ * any is in flight the job runner starts no new background jobs (DMs, PRs, comments) — for at most
+ * a short while, so background work is delayed by milliseconds, never starved. Revocations are
+ * not held back.
+ */
+export class Foreground {
+  #inFlight = 0;
+  #waiters: Array<() => void> = [];
+
+  /** A request arrived. Pair every call with one `leave()`. */
+  enter(): void {
+    this.#inFlight++;
+  }
+
+  /** Its response was sent (or the connection closed). */
+  leave(): void {
+    if (this.#inFlight > 0) this.#inFlight--;
+    if (this.#inFlight > 0) return;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  get busy(): boolean {
+    return this.#inFlight > 0;
+  }
+
+  /** Calls `fn` once, the next time no request is in flight (at once when none is). */
+  onIdle(fn: () => void): void {
+    if (this.#inFlight === 0) fn();
+    else this.#waiters.push(fn);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * A load generator in its own process, so the benchmark's client work (and the fakes in the
+ * parent) does not add to the latency it measures: reads `{ url, requests: [{ path, headers,
+ * body }], concurrency, warm }` as JSON on stdin, opens `warm` keep-alive connections first, then
+ * sends the requests `concurrency` at a time (all at once for a burst, 1 for one at a time) and
+ * prints `{ results: [{ status, ms }] }`: ms from writing the request to the end of its response.
+ */
+import { Agent, request } from "node:http";
+
+interface Input {
+  url: string;
+  requests: { path: string; headers: Record<string, string>; body: string }[];
+  concurrency: number;
+  warm: number;
+}
+
+const chunks: Buffer[] = [];
+for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+const input = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Input;
+const base = new URL(input.url);
+const agent = new Agent({ keepAlive: true, maxSockets: Math.max(input.warm, input.concurrency), maxFreeSockets: 256 });
+
+function send(method: string, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const req = request(
+      { host: base.hostname, port: base.port, method, path, agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+// Open the connections first: a TCP handshake is not what is being measured.
+await Promise.all(Array.from({ length: input.warm }, () => send("GET", "/healthz", {}, "")));
+const results: { status: number; ms: number }[] = new Array(input.requests.length);
+let next = 0;
+await Promise.all(
+  Array.from({ length: Math.min(input.concurrency, input.requests.length) }, async () => {
+    while (next < input.requests.length) {
+      const i = next++;
+      const r = input.requests[i]!;
+      results[i] = await send("POST", r.path, r.headers, r.body);
+    }
+  }),
+);
+process.stdout.write(JSON.stringify({ results }));
+agent.destroy();

@@ -1,0 +1,12 @@
+import { World } from "../../crash/world.ts";
+import { peopleText, benchPerson, catalogText } from "../population.ts";
+import { sleep } from "../stats.ts";
+const world = await World.start({ peopleText: peopleText(400), catalogText: catalogText() });
+await world.spawn();
+const r = await world.slash("prod-db-readonly 1h probe", benchPerson(1).slack);
+console.log(r);
+await sleep(3000);
+console.log(world.slack.responses(r.responseId).map((x) => JSON.stringify(x.payload).slice(0, 300)));
+console.log(world.slack.calls().map((c) => c.method + " " + (c.error ?? "")));
+console.log(world.childStderr.slice(-3000));
+await world.close();
