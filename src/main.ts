@@ -228,6 +228,16 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
     if (++reviewPolls % (gh.webhookSecret ? 10 : 2) === 1) pollReviews(deps);
   };
   scheduler.everyMinute("expiry-sweep", sweep);
+  // Housekeeping: finished jobs and webhook delivery ids older than a week (the audit log keeps the history).
+  scheduler.every({
+    name: "prune",
+    everyMs: 3_600_000,
+    run: () => {
+      const before = deps.clock.now() - 7 * 86_400_000;
+      store.jobs.pruneFinished(before);
+      deps.deliveries.prune(before);
+    },
+  });
   scheduler.every({ name: "github-poll", everyMs: gh.webhookSecret ? Math.max(gh.pollIntervalMs, 300_000) : gh.pollIntervalMs, run: poll });
   const tasks = scheduleLeaverTasks({ scheduler, deps, config, peopleDirectory: built.peopleDirectory, log });
   tasks.set("expiry-sweep", sweep).set("github-poll", poll);

@@ -8,7 +8,7 @@
  * (plus an "errors" list when a group could not be read).
  */
 import type { Command } from "../cli.ts";
-import { ConfigError, loadConfig } from "../config/index.ts";
+import { configOrReport } from "./load.ts";
 import type { DriftEntry } from "../domain/drift.ts";
 import { buildGrantbot } from "../main.ts";
 import { JobRunner } from "../services/job-runner.ts";
@@ -43,16 +43,8 @@ export const reconcileCommand: Command = async (args, io) => {
   }
   const fix = args.includes("--fix");
   const json = args.includes("--json");
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const config = configOrReport(io);
+  if (!config) return 1;
   // Logs go to stderr so `--json` output stays parseable.
   const log = createLogger({ level: config.logLevel === "silent" ? "silent" : "warn", destination: process.stderr });
   const built = await buildGrantbot(config, { log, recoverJobs: false });

@@ -4,7 +4,7 @@
  * the same database: jobs are claimed with leases, so each runs once.
  */
 import type { Command } from "../cli.ts";
-import { ConfigError, loadConfig } from "../config/index.ts";
+import { configOrReport } from "./load.ts";
 import { ULID_RE } from "../domain/grant-files.ts";
 import { buildGrantbot } from "../main.ts";
 import { revokeGrant } from "../services/grant-commands.ts";
@@ -16,17 +16,9 @@ export const revokeCommand: Command = async (args, io) => {
     io.stderr("usage: grantbot revoke <grant-id>\n");
     return 1;
   }
-  let config;
-  try {
-    config = loadConfig(io.env);
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      io.stderr(`${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
-  const built = await buildGrantbot(config, { log: createLogger({ level: "warn" }) });
+  const config = configOrReport(io);
+  if (!config) return 1;
+  const built = await buildGrantbot(config, { log: createLogger({ level: "warn" }), recoverJobs: false });
   try {
     const grant = built.deps.grants.get(id);
     if (!grant) {
