@@ -63,16 +63,31 @@ export function notifyHandler(deps: ServiceDeps): JobHandler {
   };
 }
 
-/** Signs the credential (deterministic: same claims, same key -> same token) and DMs it. */
+/**
+ * Delivers the credential DM in two steps, so that every Slack message that ever shows the token
+ * is one grantbot has recorded (and will redact when the grant ends), even if the process dies
+ * mid-way: first the "active" DM without the token, recorded on the grant; then the token is
+ * written into that recorded message (chat.update). A crash between posting and recording leaves
+ * at most a message without a secret; re-running re-writes the same token (the signature is
+ * deterministic: same claims, same key) into the same message.
+ */
 export function deliverCredentialHandler(deps: ServiceDeps): JobHandler {
   return {
     maxAttempts: 20,
     async run(payload) {
       const grant = deps.grants.get(String(payload.grantId));
-      if (!grant || grant.state !== "active" || grant.credentialMessage) return;
+      if (!grant || grant.state !== "active") return;
       const record = deps.credentials.forGrant(grant.id).find((c) => c.revokedAt === null) ?? null;
-      let token: string | null = null;
-      if (record) {
+      const audience = record?.audience ?? null;
+      const to = { email: grant.subject, slackId: grant.subject === grant.requester ? grant.requesterSlackId : null };
+      const delivered = () => deps.audit.forGrant(grant.id).some((r) => r.action === "credential.delivered");
+      let ref = grant.credentialMessage;
+      if (ref && delivered()) return;
+      if (!ref) {
+        ref = await deps.notifier.send(to, { kind: "active", grant, token: null, audience });
+        if (ref) deps.grants.update(grant.id, ["active", "expired", "released", "revoked"], { credentialMessage: ref, updatedAt: deps.clock.now() });
+      }
+      if (ref && record) {
         const signed = await deps.signer.sign({
           subject: record.subject,
           audience: record.audience,
@@ -82,11 +97,11 @@ export function deliverCredentialHandler(deps: ServiceDeps): JobHandler {
           issuedAt: record.issuedAt,
           expiresAt: record.expiresAt,
         });
-        token = signed.token;
+        const current = deps.grants.get(grant.id);
+        // Only into a recorded message, and only while the grant is live.
+        if (current?.state === "active") await deps.notifier.replace(ref, { kind: "active", grant: current, token: signed.token, audience });
       }
-      const ref = await deps.notifier.send({ email: grant.subject, slackId: grant.subject === grant.requester ? grant.requesterSlackId : null }, { kind: "active", grant, token, audience: record?.audience ?? null });
       const now = deps.clock.now();
-      if (ref) deps.grants.update(grant.id, ["active", "expired", "released", "revoked"], { credentialMessage: ref, updatedAt: now });
       // A grant that ended while the DM was in flight: redact at once.
       const after = deps.grants.get(grant.id);
       if (ref && after && after.state !== "active") await deps.notifier.redactCredential(ref, after);

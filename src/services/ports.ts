@@ -369,6 +369,8 @@ export interface Notifier {
   send(to: Recipient, note: Note): Promise<MessageRef | null>;
   /** Replaces a credential DM with a text that no longer contains the token. */
   redactCredential(ref: MessageRef, grant: Grant): Promise<void>;
+  /** Replaces a message grantbot posted (with `send`) by this note. Idempotent. */
+  replace(ref: MessageRef, note: Note): Promise<void>;
   /** Posts to the ops channel (no-op when none is configured). */
   ops(note: Note): Promise<void>;
 }

@@ -24,6 +24,7 @@ import { mergeToEffective } from "./scenarios/merge-activation.ts";
 import { directoryPollFeature, directoryPushFeature, pendingFigure, reconcileFeature } from "./scenarios/pending.ts";
 import { requestToPr } from "./scenarios/request-pr.ts";
 import { slashAck } from "./scenarios/slash-ack.ts";
+import { DIRECTORY_SECRET } from "./scenarios/leaver.ts";
 import { introspectionThroughput, jwtIssue } from "./scenarios/throughput.ts";
 import type { BenchContext, Figure } from "./scenarios/types.ts";
 
@@ -92,7 +93,7 @@ async function main(): Promise<void> {
   const log = (m: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}\n`);
   const expiryCount = 1000;
   log(`starting fakes (rtt ${args.rttMs} ms${args.quick ? ", quick" : ""})`);
-  const world = await World.start({ peopleText: peopleText(400), catalogText: catalogText(), rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
+  const world = await World.start({ peopleText: peopleText(400), catalogText: catalogText(), directory: { secret: DIRECTORY_SECRET }, rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
   let person = 0;
   const ctx: BenchContext = { world, quick: args.quick, rttMs: args.rttMs, nextPerson: () => ++person, log };
   const figures: Figure[] = [];

@@ -25,7 +25,7 @@ export interface SeededGrant {
 
 export async function seedActiveGrants(
   world: World,
-  input: { people: WorldPerson[]; resource: (i: number) => string; expiresAt: (i: number) => number; scope: string },
+  input: { people: WorldPerson[]; resource: (i: number) => string; expiresAt: (i: number) => number; scope: string; dm?: boolean },
 ): Promise<SeededGrant[]> {
   // SCIM users and memberships, as activations would have left them (with the user id recorded).
   const userIds = input.people.map((p, i) => {
@@ -52,6 +52,7 @@ export async function seedActiveGrants(
   // The credential DMs (so the redaction at expiry has a real message to edit).
   const refs = await mapLimit(rows, 16, async (r) => {
     const token = (await signer.sign({ subject: r.p.email, audience: r.audience, scope: input.scope, grantId: r.id, jti: r.jti, issuedAt: r.activatedAt, expiresAt: r.expiresAt })).token;
+    if (input.dm === false) return { token, ref: null };
     const res = await fetch(`${world.slack.apiUrl}chat.postMessage`, {
       method: "POST",
       headers: { authorization: `Bearer ${world.slack.token}`, "content-type": "application/json; charset=utf-8" },

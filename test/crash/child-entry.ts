@@ -3,6 +3,7 @@
  * `grantbot serve` runs, configured from the environment (loadConfig). The parent starts the fakes,
  * spawns this script with `node --import tsx`, and talks to it over IPC:
  *   -> { cmd: "tick" }   runs the expiry sweep and a GitHub poll now
+ *   -> { cmd: "task", name }  runs one periodic task now (`directory-poll`, `reconcile`, ...)
  *   -> { cmd: "stats" }  answers { rss, maxRss, heapUsed } (bytes)
  *   -> { cmd: "stop" }   stops gracefully and exits 0
  * It announces itself with { ready: true, url, pid } once the server listens.
@@ -26,6 +27,12 @@ process.on("message", (raw) => {
         await running.tick().catch(() => undefined);
         send({ id: message.id, ok: true });
         return;
+      case "task": {
+        const name = String((message as { name?: string }).name);
+        const ok = await running.runTask(name).then(() => true, () => false);
+        send({ id: message.id, ok });
+        return;
+      }
       case "stats": {
         const mem = process.memoryUsage();
         const elu = performance.eventLoopUtilization();

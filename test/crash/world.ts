@@ -63,6 +63,11 @@ export interface WorldOptions {
   slackRetries?: number;
   /** Extra node flags for the child (e.g. `--cpu-prof`). */
   nodeArgs?: string[];
+  /**
+   * A source-of-truth directory (a scimmy SCIM server seeded with the people, their `groups` as
+   * directory groups), polled every `pollInterval` (default 5m), and signed pushes with `secret`.
+   */
+  directory?: { secret: string; pollInterval?: string };
 }
 
 interface Pending {
@@ -71,6 +76,8 @@ interface Pending {
 
 export class World {
   child: ChildProcess | null = null;
+  /** The source-of-truth directory, when the world has one. */
+  directory: ScimTestServer | null = null;
   url = "";
   readonly people: WorldPerson[];
   readonly catalog: { resources: Record<string, { scim: { target: string; groups: string[] }; credential?: { audience: string } }> };
@@ -117,12 +124,20 @@ export class World {
       scim.set(name, server);
     }
 
+    let directory: ScimTestServer | null = null;
+    let directoryYaml = "";
+    if (options.directory) {
+      directory = await ScimTestServer.start({ token: "child-directory-token-0123456789", rttMs, pageSize: 200 });
+      for (const p of people) directory.createUser({ userName: p.email, displayName: p.email.split("@")[0]!, groups: p.groups ?? [] });
+      directoryYaml = `directory:\n  url: ${directory.url}\n  token: \${DIRECTORY_SCIM_TOKEN}\n  poll_interval: ${options.directory.pollInterval ?? "5m"}\n`;
+    }
+
     const dir = mkdtempSync(join(tmpdir(), "grantbot-child-"));
     const configPath = join(dir, "grantbot.yaml");
     const targetsYaml = targets
       .map((name) => `    - name: ${name}\n      url: ${scim.get(name)!.url}\n      token: \${SCIM_TOKEN_${name.toUpperCase()}}\n      profile: generic\n      timeout: ${options.scimTimeout ?? "2s"}`)
       .join("\n");
-    writeFileSync(configPath, `scim:\n  targets:\n${targetsYaml}\nreconcile_interval: 15m\njob_retry: ${options.jobRetry ?? "{ base: 1s, max: 5s }"}\n${options.configExtra ?? ""}`);
+    writeFileSync(configPath, `scim:\n  targets:\n${targetsYaml}\nreconcile_interval: 15m\njob_retry: ${options.jobRetry ?? "{ base: 1s, max: 5s }"}\n${directoryYaml}${options.configExtra ?? ""}`);
     const env: Record<string, string> = {
       SLACK_BOT_TOKEN: slack.token,
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
@@ -141,9 +156,12 @@ export class World {
       LOG_LEVEL: "silent",
       ...Object.fromEntries(targets.map((name) => [`SCIM_TOKEN_${name.toUpperCase()}`, `scim-token-${name}-0123456789`])),
       ...(options.webhook === false ? {} : { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET }),
+      ...(options.directory ? { DIRECTORY_SCIM_TOKEN: "child-directory-token-0123456789", GRANTBOT_DIRECTORY_SECRET: options.directory.secret } : {}),
       ...options.env,
     };
-    return new World(slack, github, scim, dir, env, options, catalogText, peopleText);
+    const world = new World(slack, github, scim, dir, env, options, catalogText, peopleText);
+    world.directory = directory;
+    return world;
   }
 
   get dataDir(): string {
@@ -206,14 +224,14 @@ export class World {
     await gone;
   }
 
-  async request(cmd: string, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+  async request(cmd: string, timeoutMs = 30_000, extra: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
     const child = this.child;
     if (!child) throw new Error("no grantbot child");
     const id = ++this.seq;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`child did not answer ${cmd}`)), timeoutMs);
       this.pending.set(id, { resolve: (v) => (clearTimeout(timer), resolve(v)) });
-      child.send({ cmd, id });
+      child.send({ ...extra, cmd, id });
     });
   }
 
@@ -333,7 +351,7 @@ export class World {
     await this.stopChild().catch(() => undefined);
     this.db?.close();
     this.db = null;
-    await Promise.allSettled([this.slack.close(), this.github.close(), ...[...this.scim.values()].map((s) => s.close())]);
+    await Promise.allSettled([this.slack.close(), this.github.close(), ...[...this.scim.values(), ...(this.directory ? [this.directory] : [])].map((s) => s.close())]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

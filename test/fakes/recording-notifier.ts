@@ -22,6 +22,12 @@ export class RecordingNotifier implements Notifier {
     this.redacted.push(grant.id);
   }
 
+  readonly replaced: { ref: MessageRef; note: Note }[] = [];
+
+  async replace(ref: MessageRef, note: Note): Promise<void> {
+    this.replaced.push({ ref, note });
+  }
+
   async ops(note: Note): Promise<void> {
     this.opsNotes.push(note);
   }

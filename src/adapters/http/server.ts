@@ -70,6 +70,11 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
     }
     try {
       if (route.kind === "raw") {
+        // The limit holds for bodies without a Content-Length too (chunked): read them here, up to
+        // maxBytes, and hand the listener the bytes as `req.rawBody` (the convention Bolt's receiver
+        // and body-parser follow: it uses them instead of reading the stream again).
+        const rawBody = await getRawBody(req, { limit: route.maxBytes });
+        Object.assign(req, { rawBody });
         route.listener(req, res);
         return;
       }

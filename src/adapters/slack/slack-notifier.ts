@@ -33,6 +33,11 @@ export class SlackNotifier implements Notifier {
     await wrap("chat.update", () => this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never }));
   }
 
+  async replace(ref: MessageRef, note: Note): Promise<void> {
+    const message = renderNote(note, this.clock.now());
+    await wrap("chat.update", () => this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never }));
+  }
+
   async ops(note: Note): Promise<void> {
     if (!this.opsChannel) return;
     await this.post(this.opsChannel, note);

@@ -82,11 +82,13 @@ export function requestModal(catalog: Catalog, options: { resource?: string; dur
 
 /** Reads the submitted values out of `view.state.values`; tolerant of missing blocks. */
 export function readRequestModal(values: unknown): { resource: string; duration: string; reason: string } {
-  const v = (values ?? {}) as Record<string, Record<string, { selected_option?: { value?: string } | null; value?: string | null }>>;
+  const v = (values ?? {}) as Record<string, Record<string, { selected_option?: { value?: unknown } | null; value?: unknown } | undefined> | undefined>;
+  // Only strings count: a submission with numbers or objects in these places reads as empty.
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
   return {
-    resource: v[REQUEST_MODAL.resourceBlock]?.[REQUEST_MODAL.resourceAction]?.selected_option?.value ?? "",
-    duration: v[REQUEST_MODAL.durationBlock]?.[REQUEST_MODAL.durationAction]?.value ?? "",
-    reason: v[REQUEST_MODAL.reasonBlock]?.[REQUEST_MODAL.reasonAction]?.value ?? "",
+    resource: text(v[REQUEST_MODAL.resourceBlock]?.[REQUEST_MODAL.resourceAction]?.selected_option?.value),
+    duration: text(v[REQUEST_MODAL.durationBlock]?.[REQUEST_MODAL.durationAction]?.value),
+    reason: text(v[REQUEST_MODAL.reasonBlock]?.[REQUEST_MODAL.reasonAction]?.value),
   };
 }
 
