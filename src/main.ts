@@ -131,6 +131,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   };
 
   let jobRunner: JobRunner | null = null;
+  const foreground = new Foreground();
   const deps: ServiceDeps = {
     clock,
     tx: store.transactor,
@@ -158,10 +159,10 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     },
     ids: { next: () => ulid(clock.now()) },
     wake: () => jobRunner?.wake(),
+    foreground,
     people: store.people,
     offboarding: store.offboarding,
   };
-  const foreground = new Foreground();
   const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, { ...jobHandlers(deps), ...slackJobHandlers(deps, slackExperience) }, {
     concurrency: options.jobConcurrency ?? 32,
     leaseMs: 120_000,
@@ -228,6 +229,8 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
     if (++reviewPolls % (gh.webhookSecret ? 10 : 2) === 1) pollReviews(deps);
   };
   scheduler.everyMinute("expiry-sweep", sweep);
+  // Keeps the cached catalog fresh for new requests, which read none themselves (policy-provider.ts).
+  scheduler.every({ name: "policy-refresh", everyMs: 60_000, run: async () => void (await deps.policy.current()) });
   // Housekeeping: finished jobs and webhook delivery ids older than a week (the audit log keeps the history).
   scheduler.every({
     name: "prune",

@@ -19,6 +19,7 @@ import type {
   OffboardingStore,
 } from "./ports.ts";
 import type { PolicyProvider } from "./policy-provider.ts";
+import type { Foreground } from "./foreground.ts";
 
 export interface Settings {
   /** `owner/name` of the grants repository. */
@@ -52,6 +53,8 @@ export interface ServiceDeps {
   ids: { next(): string };
   /** Tells the job runner that new work may be due (re-arms its timer). */
   wake(): void;
+  /** Interactive (Slack) requests being acknowledged right now (services/foreground.ts). */
+  foreground?: Foreground;
   /** Last known directory record of each person (leavers, movers, managers). */
   people?: DirectorySnapshotStore;
   /** Offboarding cases of leavers. */

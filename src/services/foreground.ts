@@ -33,3 +33,23 @@ export class Foreground {
     else this.#waiters.push(fn);
   }
 }
+
+/**
+ * Resolves once no interactive request is in flight, or after `maxWaitMs` at the latest. Slack
+ * handlers await it right after acknowledging, so the slow part of one request (the database
+ * write, the reply) does not delay the acknowledgement of the next one in a burst.
+ */
+export async function afterAcks(foreground: Foreground | undefined, maxWaitMs = 100): Promise<void> {
+  if (!foreground) return;
+  // One turn of the event loop first: requests whose bytes arrived meanwhile are parsed (and
+  // counted) in it, so a burst is seen as busy even when this one was its first.
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (!foreground.busy) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, maxWaitMs);
+    foreground.onIdle(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}

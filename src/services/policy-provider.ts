@@ -14,9 +14,25 @@ export interface Policy {
   people: People;
 }
 
+export interface PolicyReadOptions {
+  /**
+   * Accept a policy read from GitHub at most this long ago (ms), instead of the provider's own
+   * freshness. Only for reads whose answer is checked again later with a fresh read.
+   */
+  maxAgeMs?: number;
+}
+
+/**
+ * How old a catalog a new request may be validated against. The merge check reads the catalog
+ * fresh, so a request filed against one a few minutes old is still judged by the current one at
+ * merge; in exchange filing a request reads nothing from GitHub (PRODUCT.md: request -> PR in at
+ * most 5 GitHub calls). A periodic refresh (main.ts) keeps the cached copy younger than this.
+ */
+export const REQUEST_POLICY_MAX_AGE_MS = 5 * 60_000;
+
 export interface PolicyProvider {
   /** The current policy; throws `target_unavailable` when it was never loaded and GitHub is down. */
-  current(): Promise<Policy>;
+  current(options?: PolicyReadOptions): Promise<Policy>;
 }
 
 function parseYaml(text: string, file: string): unknown {
@@ -57,8 +73,8 @@ export class RepoPolicyProvider implements PolicyProvider {
     private readonly maxAgeMs = 0,
   ) {}
 
-  async current(): Promise<Policy> {
-    if (this.last && this.clock.now() - this.checkedAt < this.maxAgeMs) return this.last.policy;
+  async current(options: PolicyReadOptions = {}): Promise<Policy> {
+    if (this.last && this.clock.now() - this.checkedAt < (options.maxAgeMs ?? this.maxAgeMs)) return this.last.policy;
     // Concurrent callers share one read.
     this.inFlight ??= this.load().finally(() => {
       this.inFlight = null;
@@ -100,7 +116,7 @@ export class RepoPolicyProvider implements PolicyProvider {
 /** A fixed policy (CLI commands that run on a checkout, tests). */
 export class StaticPolicyProvider implements PolicyProvider {
   constructor(private readonly policy: Policy) {}
-  async current(): Promise<Policy> {
+  async current(_options?: PolicyReadOptions): Promise<Policy> {
     return this.policy;
   }
 }

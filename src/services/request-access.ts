@@ -9,6 +9,7 @@ import { renderGrantFile } from "../domain/grant-file-text.ts";
 import { evaluateRequest } from "../domain/policy.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { JOB } from "./job-kinds.ts";
+import { REQUEST_POLICY_MAX_AGE_MS } from "./policy-provider.ts";
 import { assertNotLeaver, groupsFor } from "./directory-groups.ts";
 import { prPolicyOf } from "./open-pull-request.ts";
 
@@ -30,7 +31,8 @@ export interface AccessRequestInput {
 export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput): Promise<Grant> {
   const requester = input.requesterEmail.trim().toLowerCase();
   const subject = (input.subject ?? requester).trim().toLowerCase();
-  const { catalog, people } = await deps.policy.current();
+  // A cached catalog will do (see REQUEST_POLICY_MAX_AGE_MS): the merge check reads it fresh.
+  const { catalog, people } = await deps.policy.current({ maxAgeMs: REQUEST_POLICY_MAX_AGE_MS });
   assertNotLeaver(deps, requester);
   if (subject !== requester) assertNotLeaver(deps, subject);
   const groups = groupsFor(deps, people, requester);

@@ -3,7 +3,8 @@
  * parent) does not add to the latency it measures: reads `{ url, requests: [{ path, headers,
  * body }], concurrency, warm }` as JSON on stdin, opens `warm` keep-alive connections first, then
  * sends the requests `concurrency` at a time (all at once for a burst, 1 for one at a time) and
- * prints `{ results: [{ status, ms }] }`: ms from writing the request to the end of its response.
+ * prints `{ results: [{ status, ms }], elapsedMs }`: ms from writing each request to the end of its
+ * response, and the whole run's duration (after the warm-up).
  */
 import { Agent, request } from "node:http";
 
@@ -38,6 +39,7 @@ function send(method: string, path: string, headers: Record<string, string>, bod
 // Open the connections first: a TCP handshake is not what is being measured.
 await Promise.all(Array.from({ length: input.warm }, () => send("GET", "/healthz", {}, "")));
 const results: { status: number; ms: number }[] = new Array(input.requests.length);
+const started = process.hrtime.bigint();
 let next = 0;
 await Promise.all(
   Array.from({ length: Math.min(input.concurrency, input.requests.length) }, async () => {
@@ -48,5 +50,6 @@ await Promise.all(
     }
   }),
 );
-process.stdout.write(JSON.stringify({ results }));
+const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
+process.stdout.write(JSON.stringify({ results, elapsedMs }));
 agent.destroy();

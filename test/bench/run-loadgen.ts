@@ -11,6 +11,10 @@ export interface LoadRequest {
 }
 
 export async function runLoad(url: string, requests: LoadRequest[], concurrency: number): Promise<{ status: number; ms: number }[]> {
+  return (await runLoadTimed(url, requests, concurrency)).results;
+}
+
+export async function runLoadTimed(url: string, requests: LoadRequest[], concurrency: number): Promise<{ results: { status: number; ms: number }[]; elapsedMs: number }> {
   const child = spawn(process.execPath, ["--import", "tsx", LOADGEN], { stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -19,5 +23,5 @@ export async function runLoad(url: string, requests: LoadRequest[], concurrency:
   child.stdin.end(JSON.stringify({ url, requests, concurrency, warm: concurrency }));
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   if (code !== 0) throw new Error(`load generator failed (${code}): ${err.slice(-2000)}`);
-  return (JSON.parse(out) as { results: { status: number; ms: number }[] }).results;
+  return JSON.parse(out) as { results: { status: number; ms: number }[]; elapsedMs: number };
 }

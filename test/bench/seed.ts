@@ -28,14 +28,34 @@ export async function seedActiveGrants(
   input: { people: WorldPerson[]; resource: (i: number) => string; expiresAt: (i: number) => number; scope: string; dm?: boolean },
 ): Promise<SeededGrant[]> {
   // SCIM users and memberships, as activations would have left them (with the user id recorded).
+  // Written to the test servers' stores directly, with one index per server: their test-control
+  // API looks users up by scanning, which is quadratic at 10,000 users.
+  const byName = new Map<string, Map<string, string>>();
+  const joins = new Map<string, Map<string, string[]>>();
   const userIds = input.people.map((p, i) => {
     const { target, groups } = world.catalog.resources[input.resource(i)]!.scim;
-    const scim = world.scim.get(target)!;
-    const user = scim.store.userByName(p.email) ?? scim.createUser({ userName: p.email, displayName: p.email });
-    for (const g of groups) scim.addMemberDirectly(g, p.email);
+    const store = world.scim.get(target)!.store;
+    let names = byName.get(target);
+    if (!names) byName.set(target, (names = new Map([...store.users.values()].map((u) => [u.userName.toLowerCase(), u.id]))));
+    let id = names.get(p.email);
+    if (!id) {
+      id = store.newId("u");
+      store.users.set(id, { id, userName: p.email, displayName: p.email, active: true });
+      names.set(p.email, id);
+    }
+    const perGroup = joins.get(target) ?? new Map<string, string[]>();
+    joins.set(target, perGroup);
+    for (const g of groups) perGroup.set(g, [...(perGroup.get(g) ?? []), id]);
     world.slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
-    return user.id;
+    return id;
   });
+  for (const [target, perGroup] of joins) {
+    const store = world.scim.get(target)!.store;
+    for (const [g, ids] of perGroup) {
+      const group = store.requireGroup(g);
+      store.saveGroup({ ...group, members: [...group.members, ...ids] });
+    }
+  }
   const now = Date.now();
   const clock = { now: () => now };
   const keys = await loadOrCreateSigningKeys(world.dataDir, { now });

@@ -17,7 +17,7 @@ import { addMemberOperation, assertConcreteId, patchBody, removeMemberOperation,
 import { ScimTargetError } from "./scim-errors.ts";
 import { and, eq, normaliseUserName } from "./scim-filter.ts";
 import { ScimHttp, segment } from "./scim-http.ts";
-import { attributes, listGroupMembers } from "./scim-members.ts";
+import { attributes, listGroupMembers, UserNameCache } from "./scim-members.ts";
 import { firstPage, forEachPage } from "./scim-paging.ts";
 import { GroupSchema, UserRefSchema, UserSchema } from "./scim-schemas.ts";
 import { toScimUser, type ListUsersOptions, type ScimUser, type ScimUserSource } from "./scim-users.ts";
@@ -48,6 +48,8 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
   readonly #groups = new Map<string, ScimGroupRef>();
   /** The provider answered 400 to a combined `members[... or ...]` remove path. */
   #orPathRejected = false;
+  /** userNames of member ids seen lately (listMembers of many groups reads the users once). */
+  readonly #userNames: UserNameCache;
 
   constructor(options: ScimGroupDirectoryOptions) {
     this.name = options.name;
@@ -56,6 +58,7 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
     if (this.profile.requiresUserAgent && userAgent.trim() === "") {
       throw new AppError("config_invalid", `SCIM target ${options.name}: profile ${options.profile} requires a User-Agent`);
     }
+    this.#userNames = new UserNameCache(options.now ?? Date.now);
     this.#http = new ScimHttp({
       target: options.name,
       baseUrl: options.baseUrl,
@@ -177,7 +180,7 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
 
   async listMembers(groupId: string): Promise<ScimUserRef[]> {
     assertConcreteId(groupId, "group id");
-    return this.#forgetOn404(groupId, () => listGroupMembers(this.#http, this.profile, groupId));
+    return this.#forgetOn404(groupId, () => listGroupMembers(this.#http, this.profile, groupId, this.#userNames));
   }
 
   async getUser(id: string): Promise<ScimUser | null> {

@@ -49,7 +49,29 @@ export async function userNameById(http: ScimHttp, profile: ScimProfile, id: str
   }
 }
 
-export async function listGroupMembers(http: ScimHttp, profile: ScimProfile, groupId: string): Promise<ScimUserRef[]> {
+/**
+ * id -> userName answers remembered for a short while, so that listing many groups (a reconcile
+ * run) pages through the target's users once, not once per group. Entries older than `maxAgeMs`
+ * are ignored; the repair jobs re-check every change against the target anyway.
+ */
+export class UserNameCache {
+  readonly #entries = new Map<string, { userName: string; at: number }>();
+  constructor(
+    private readonly now: () => number,
+    private readonly maxAgeMs = 60_000,
+  ) {}
+
+  get(id: string): string | undefined {
+    const hit = this.#entries.get(id);
+    return hit && this.now() - hit.at <= this.maxAgeMs ? hit.userName : undefined;
+  }
+
+  set(id: string, userName: string): void {
+    this.#entries.set(id, { userName, at: this.now() });
+  }
+}
+
+export async function listGroupMembers(http: ScimHttp, profile: ScimProfile, groupId: string, cache?: UserNameCache): Promise<ScimUserRef[]> {
   const found = new Map<string, string>();
 
   if (profile.memberListing === "users-by-group") {
@@ -65,10 +87,18 @@ export async function listGroupMembers(http: ScimHttp, profile: ScimProfile, gro
   ];
   if (ids.length === 0) return [];
 
-  if (ids.length > DIRECT_LOOKUP_MAX) {
+  for (const id of ids) {
+    const known = cache?.get(id);
+    if (known !== undefined) found.set(id, known);
+  }
+  if (ids.length - found.size > DIRECT_LOOKUP_MAX) {
     const wanted = new Set(ids);
     await forEachPage(http, profile, { path: "/Users", query: attributes(profile, "id,userName"), item: UserRefSchema }, (users) => {
-      for (const user of users) if (wanted.has(user.id)) found.set(user.id, normaliseUserName(user.userName));
+      for (const user of users) {
+        const userName = normaliseUserName(user.userName);
+        cache?.set(user.id, userName);
+        if (wanted.has(user.id)) found.set(user.id, userName);
+      }
       return found.size < wanted.size; // stop once every member is resolved
     });
   }
@@ -76,7 +106,10 @@ export async function listGroupMembers(http: ScimHttp, profile: ScimProfile, gro
   const names = await mapLimit(missing, LOOKUP_CONCURRENCY, (id) => userNameById(http, profile, id));
   missing.forEach((id, i) => {
     const name = names[i];
-    if (name) found.set(id, name);
+    if (name) {
+      found.set(id, name);
+      cache?.set(id, name);
+    }
   });
   return ids.filter((id) => found.has(id)).map((id) => ({ id, userName: found.get(id) as string }));
 }

@@ -3,6 +3,7 @@
  * before the ack) and does the work after, replying through `respond` (response_url), always
  * ephemeral. Bad input gets the sentence that explains it plus the exact usage of that form.
  */
+import { afterAcks } from "../../services/foreground.ts";
 import type { App, RespondFn } from "@slack/bolt";
 import { toAppError } from "../../domain/errors.ts";
 import { formatDuration } from "../../domain/durations.ts";
@@ -50,7 +51,12 @@ export function registerAccessCommand(app: App, ctx: SlackHandlerContext): void 
     await respond({ response_type: "ephemeral", replace_original: false, text, ...(blocks ? { blocks: blocks as never } : {}) });
   };
 
-  app.command(ACCESS_COMMAND, async ({ command, ack, respond, client, logger }) => {
+  app.command(ACCESS_COMMAND, async ({ command, ack: acknowledge, respond, client, logger }) => {
+    // Acknowledge, then let the other commands of a burst be acknowledged before the slow part.
+    const ack: typeof acknowledge = async (response?: Parameters<typeof acknowledge>[0]) => {
+      await acknowledge(response);
+      await afterAcks(deps.foreground);
+    };
     const text = command.text ?? "";
     const parsed = parseSlashCommand(text);
     const user = command.user_id;

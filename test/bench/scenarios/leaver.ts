@@ -33,7 +33,7 @@ export async function leaverFigures(ctx: BenchContext, via: "push" | "poll"): Pr
   if (!directory) throw new Error("the bench world has no directory server");
   const n = ctx.quick ? 5 : 15;
   const people = Array.from({ length: n }, () => benchPerson(ctx.nextPerson()));
-  for (const p of people) directory.createUser({ userName: p.email, displayName: p.email, groups: ["engineering"] });
+  for (const p of people) if (!directory.store.userByName(p.email)) directory.createUser({ userName: p.email, displayName: p.email, groups: ["engineering"] });
   await world.stopChild();
   const far = Date.now() + 3_600_000;
   const seeded = await seedActiveGrants(world, {

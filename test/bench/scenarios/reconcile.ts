@@ -20,8 +20,9 @@ export async function reconcileFigures(ctx: BenchContext): Promise<Figure[]> {
   await world.stopChild();
   ctx.log(`seeding ${count} live grants over ${BENCH_GROUPS} groups`);
   await seedActiveGrants(world, { people, resource: (i) => benchResource(i % BENCH_GROUPS).id, expiresAt: () => Date.now() + 86_400_000, scope: "bench:use", dm: false });
+  for (const server of world.scim.values()) server.clearRequests();
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", CLI, "reconcile", "--json"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...world.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [...(process.env.BENCH_RECONCILE_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_RECONCILE_PROF}`] : []), "--import", "tsx", CLI, "reconcile", "--json"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...world.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout.on("data", (c: Buffer) => (out += c.toString("utf8")));
@@ -32,10 +33,12 @@ export async function reconcileFigures(ctx: BenchContext): Promise<Figure[]> {
   if (code !== 0 && code !== 2) throw new Error(`grantbot reconcile exited ${code}: ${err.slice(-1500)}`);
   const report = JSON.parse(out) as { resources: { missing: string[]; unexpected: string[] }[] };
   const drift = report.resources.reduce((n, r) => n + r.missing.length + r.unexpected.length, 0);
+  const requests = [...world.scim.values()].flatMap((server) => server.requests());
+  const pages = requests.filter((r) => r.method === "GET" && r.path === "/Users").length;
   await world.spawn();
   const label = count.toLocaleString("en");
   return [
-    { key: `reconcile_${count}_wall`, title: `Reconcile ${label} live grants / ${BENCH_GROUPS} groups: wall time`, summary: summarize([wallMs]), notes: `exit ${code}, ${drift} drift entries; includes process start (~1 s)` },
+    { key: `reconcile_${count}_wall`, title: `Reconcile ${label} live grants / ${BENCH_GROUPS} groups: wall time`, summary: summarize([wallMs]), notes: `exit ${code}, ${drift} drift entries; ${requests.length} SCIM requests (${pages} pages of /Users); includes process start (~1 s)` },
     { key: `reconcile_${count}_rss`, title: `Reconcile ${label} live grants / ${BENCH_GROUPS} groups: peak RSS`, summary: summarize([maxRss / 2 ** 20], "MB") },
   ];
 }

@@ -1,0 +1,15 @@
+import { World, SIGNING_SECRET } from "../../crash/world.ts";
+import { peopleText, benchPerson, catalogText } from "../population.ts";
+import { slashCommandBody, signSlackRequest } from "../../fakes/slack-signing.ts";
+import { runLoad } from "../run-loadgen.ts";
+import { summarize, sleep } from "../stats.ts";
+const world = await World.start({ peopleText: peopleText(100), catalogText: catalogText(), ...(process.env.PROF ? { nodeArgs: ["--cpu-prof", "--cpu-prof-dir=/tmp/prof"] } : {}) });
+await world.spawn();
+const text = process.env.TEXT ?? "prod-db-readonly 1h probe";
+const mk = (n: number) => Array.from({ length: n }, (_, i) => { const body = slashCommandBody({ text, userId: benchPerson((i % 50) + 1).slack, responseUrl: world.slack.responseUrl(`s${i}`) }); return { path: "/slack/events", headers: signSlackRequest(body, SIGNING_SECRET), body }; });
+await runLoad(world.url, mk(50), 50); await sleep(3000);
+const t = Date.now();
+const r = await runLoad(world.url, mk(200), 1);
+console.log(text, JSON.stringify(summarize(r.map((x) => x.ms))), "wall", Date.now() - t);
+await sleep(3000);
+await world.close();
