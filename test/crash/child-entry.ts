@@ -4,16 +4,20 @@
  * spawns this script with `node --import tsx`, and talks to it over IPC:
  *   -> { cmd: "tick" }   runs the expiry sweep and a GitHub poll now
  *   -> { cmd: "task", name }  runs one periodic task now (`directory-poll`, `reconcile`, ...)
- *   -> { cmd: "stats" }  answers { rss, maxRss, heapUsed } (bytes)
+ *   -> { cmd: "stats" }  answers { rss, maxRss, heapUsed } (bytes), event-loop utilisation and the
+ *                        longest event-loop block since the last "stats" (loopDelayMaxMs)
  *   -> { cmd: "stop" }   stops gracefully and exits 0
  * It announces itself with { ready: true, url, pid } once the server listens.
  * Options (JSON in GRANTBOT_CHILD_OPTIONS): slackBotIds, slackRetries, jobConcurrency.
  */
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig } from "../../src/config/index.ts";
 import { startGrantbot, type StartOptions } from "../../src/main.ts";
 
 const options = JSON.parse(process.env.GRANTBOT_CHILD_OPTIONS ?? "{}") as StartOptions;
 const running = await startGrantbot(loadConfig(process.env), options);
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
 
 function send(message: Record<string, unknown>): void {
   if (process.send) process.send(message);
@@ -36,7 +40,9 @@ process.on("message", (raw) => {
       case "stats": {
         const mem = process.memoryUsage();
         const elu = performance.eventLoopUtilization();
-        send({ id: message.id, ok: true, rss: mem.rss, heapUsed: mem.heapUsed, maxRss: process.resourceUsage().maxRSS * 1024, eluActive: elu.active, eluIdle: elu.idle });
+        // loopDelayMaxMs: the longest the event loop was blocked since the previous "stats" call.
+        send({ id: message.id, ok: true, rss: mem.rss, heapUsed: mem.heapUsed, maxRss: process.resourceUsage().maxRSS * 1024, eluActive: elu.active, eluIdle: elu.idle, loopDelayMaxMs: loopDelay.max / 1e6 });
+        loopDelay.reset();
         return;
       }
       case "stop":

@@ -1,8 +1,8 @@
 /**
- * Request -> PR opened, one request at a time: GitHub API calls counted at the fake GitHub
- * between the slash command and the PR being recorded as open (every call, conditional reads of
- * the catalog included), the commits on the PR branch, and the latency from sending the slash
- * command to grantbot recording the PR (audit `grant.pr_opened`).
+ * Request -> PR opened, one request at a time: GitHub API calls counted at the fake GitHub from
+ * the slash command to the PR's last call (its labels) — every call, conditional reads of the
+ * catalog included — the commits on the PR branch, and the latency from sending the slash command
+ * to grantbot recording the PR (audit `grant.pr_opened`).
  */
 import { benchPerson } from "../population.ts";
 import { sleep, summarize } from "../stats.ts";
@@ -19,6 +19,9 @@ export async function requestToPr(ctx: BenchContext): Promise<Figure[]> {
   const commits: number[] = [];
   const byRoute = new Map<string, number>();
   for (let i = 0; i < n; i++) {
+    // One request at a time: the previous one's follow-up jobs (its request card and DMs, which
+    // read the catalog themselves) finish before the next is counted.
+    await world.waitFor(() => world.stores().jobs.pending().length === 0, 30_000, "the previous request's jobs", 5);
     const user = benchPerson(ctx.nextPerson());
     const before = world.github.calls().length;
     const t0 = Date.now();
@@ -27,7 +30,11 @@ export async function requestToPr(ctx: BenchContext): Promise<Figure[]> {
     const grant = await world.waitForGrant(id, ["pr_open"], 30_000);
     const opened = world.stores().audit.forGrant(id).find((r) => r.action === "grant.pr_opened");
     latencies.push((opened?.at ?? Date.now()) - t0);
-    const made = world.github.calls().slice(before);
+    // Up to the PR's last call (its labels): what follows belongs to later jobs (request card,
+    // DMs), which may read the catalog for themselves.
+    const after = world.github.calls().slice(before);
+    const last = after.findIndex((c) => c.op === "issues/add-labels" && c.path.endsWith(`/issues/${grant.prNumber}/labels`));
+    const made = last >= 0 ? after.slice(0, last + 1) : after;
     calls.push(made.length);
     for (const c of made) byRoute.set(c.route ?? c.path, (byRoute.get(c.route ?? c.path) ?? 0) + 1);
     commits.push(world.github.commitsAhead(grant.branch).length);
