@@ -18,9 +18,16 @@ export class Foreground {
   leave(): void {
     if (this.#inFlight > 0) this.#inFlight--;
     if (this.#inFlight > 0) return;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of waiters) waiter();
+    // One waiter per turn of the event loop: fifty held requests resumed at once would block it
+    // for their combined synchronous work (a transaction each) and delay whatever arrives next.
+    const next = () => {
+      if (this.#inFlight > 0) return; // busy again: the rest wait for the next idle moment
+      const waiter = this.#waiters.shift();
+      if (!waiter) return;
+      waiter();
+      if (this.#waiters.length > 0) setImmediate(next);
+    };
+    next();
   }
 
   get busy(): boolean {

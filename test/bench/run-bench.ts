@@ -8,6 +8,8 @@
  *   npm run bench -- --quick           smaller samples (~1 minute)
  *   npm run bench -- --rtt 50ms        every fake answers 50 ms later (a real network round trip)
  *   npm run bench -- --out FILE        where to write the JSON
+ *   BENCH_PRIORITY=-5 npm run bench    grantbot's scheduling priority (default 0; negative favours it
+ *                                      over the fakes, which stand in for remote systems)
  *   npm run bench -- --only a,b        run some scenarios: ack, pr, merge, expiry1, throughput,
  *                                      leaver, expiry1000, reconcile
  */
@@ -93,7 +95,7 @@ async function main(): Promise<void> {
   const log = (m: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}\n`);
   const expiryCount = 1000;
   log(`starting fakes (rtt ${args.rttMs} ms${args.quick ? ", quick" : ""})`);
-  const world = await World.start({ peopleText: peopleText(400), catalogText: catalogText(), directory: { secret: DIRECTORY_SECRET }, rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
+  const world = await World.start({ peopleText: peopleText(400), catalogText: catalogText(), directory: { secret: DIRECTORY_SECRET }, priority: Number(process.env.BENCH_PRIORITY ?? 0), rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
   let person = 0;
   const ctx: BenchContext = { world, quick: args.quick, rttMs: args.rttMs, nextPerson: () => ++person, log };
   const figures: Figure[] = [];
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
   const bars = renderBars(figures, testBars);
   const command = `npm run bench${args.quick || args.rttMs ? " --" : ""}${args.quick ? " --quick" : ""}${args.rttMs ? ` --rtt ${args.rttMs}ms` : ""}`;
   process.stdout.write(`\ngrantbot benchmark — ${new Date().toISOString()} — ${command}\n`);
-  process.stdout.write(`machine: ${m.nproc} CPU (${m.cpu}), ${m.memory} memory, node ${m.node}, ${m.os}; fakes add ${args.rttMs} ms per request\n\n`);
+  process.stdout.write(`machine: ${m.nproc} CPU (${m.cpu}), ${m.memory} memory, node ${m.node}, ${m.os}, disk ${m.disk}; fakes add ${args.rttMs} ms per request; grantbot at nice ${Number(process.env.BENCH_PRIORITY ?? 0)}\n\n`);
   process.stdout.write(`${table}\n\nBars (PRODUCT.md):\n${bars}\n`);
   const out = resolve(ROOT, args.out ?? (args.rttMs ? `bench/results-rtt${args.rttMs}ms.json` : args.quick ? "bench/results-quick.json" : "bench/results.json"));
   mkdirSync(dirname(out), { recursive: true });
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
       {
         generatedAt: new Date().toISOString(),
         command,
-        options: { quick: args.quick, rttMs: args.rttMs },
+        options: { quick: args.quick, rttMs: args.rttMs, childPriority: Number(process.env.BENCH_PRIORITY ?? 0) },
         machine: m,
         durationSec: Math.round((Date.now() - started) / 1000),
         figures: figures.map((f) => ({ key: f.key, title: f.title.trim(), ...(f.summary ?? {}), ...(f.notes ? { notes: f.notes } : {}), ...(f.extra ? { extra: f.extra } : {}), ...(f.pending ? { pending: f.pending } : {}), ...(f.bar ? { bar: f.bar } : {}) })),
