@@ -108,7 +108,7 @@ export async function expiryThousand(ctx: BenchContext, count: number): Promise<
     100,
   );
   trace?.stop();
-  const inactive = new Map(sample.map((g, i) => [g.id, 0] as [string, number]));
+  const inactive = new Map(sample.map((g) => [g.id, 0] as [string, number]));
   (await inactivePromise).forEach((at, i) => inactive.set(sample[i]!.id, at));
   const lags = seeded.map((g) => Math.max(removed.get(g.id) ?? Number.POSITIVE_INFINITY, inactive.get(g.id) ?? 0) - g.expiresAt);
   const s = summarize(lags);
