@@ -112,3 +112,31 @@ export function grantFilePath(resource: string, id: string): string {
 export function grantBranch(id: string): string {
   return `grant/${id}`;
 }
+
+/** The fields a new request must supply; everything else starts empty. */
+export type NewGrantFields = Pick<Grant, "id" | "resource" | "subject" | "requester" | "requesterSlackId" | "durationMs" | "reason" | "requestedAt" | "fileContent"> &
+  Partial<Grant>;
+
+/** A grant in state `requested`, with its file path and branch derived from id and resource. */
+export function newGrant(fields: NewGrantFields): Grant {
+  return {
+    extends: null,
+    state: "requested",
+    filePath: grantFilePath(fields.resource, fields.id),
+    branch: grantBranch(fields.id),
+    prNumber: null,
+    prUrl: null,
+    headSha: null,
+    mergeSha: null,
+    approvedBy: [],
+    approvedAt: null,
+    activatedAt: null,
+    expiresAt: null,
+    endedAt: null,
+    endReason: null,
+    access: null,
+    credentialMessage: null,
+    updatedAt: fields.requestedAt,
+    ...fields,
+  };
+}

@@ -4,7 +4,7 @@
  */
 import { AppError } from "../domain/errors.ts";
 import { formatDuration } from "../domain/durations.ts";
-import { grantBranch, grantFilePath, type Grant } from "../domain/grant.ts";
+import { newGrant, type Grant } from "../domain/grant.ts";
 import { renderGrantFile } from "../domain/grant-file-text.ts";
 import { evaluateRequest } from "../domain/policy.ts";
 import type { ServiceDeps } from "./deps.ts";
@@ -68,7 +68,7 @@ export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput
     ...(input.extends === undefined ? {} : { extends: input.extends }),
     ...(owner === undefined ? {} : { owner }),
   });
-  const grant: Grant = {
+  const grant: Grant = newGrant({
     id,
     resource: input.resource,
     subject,
@@ -78,25 +78,10 @@ export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput
     reason: input.reason.trim(),
     requestedAt: now,
     extends: input.extends ?? null,
-    state: "requested",
     fileContent,
-    filePath: grantFilePath(input.resource, id),
-    branch: grantBranch(id),
-    prNumber: null,
-    prUrl: null,
-    headSha: null,
-    mergeSha: null,
-    approvedBy: [],
-    approvedAt: null,
-    activatedAt: null,
-    expiresAt: null,
-    endedAt: null,
-    endReason: null,
-    access: null,
-    credentialMessage: null,
-    updatedAt: now,
     owner: owner ?? null,
-  };
+  });
+
   deps.tx.transaction(() => {
     deps.grants.insert(grant);
     deps.jobs.enqueue({ kind: JOB.openPr, payload: { grantId: id, policy: prPolicyOf(decision.resource) }, dedupeKey: `${JOB.openPr}:${id}`, maxAttempts: 8 });

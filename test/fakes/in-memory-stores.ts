@@ -3,7 +3,7 @@
  * They keep the ports' documented contracts (idempotent credential insert, compare-and-set
  * grant updates with legal transitions only) so tests cannot pass on behaviour SQLite forbids.
  */
-import { assertTransition, GRANT_STATES, type Grant, type GrantState } from "../../src/domain/grant.ts";
+import { assertTransition, GRANT_STATES, newGrant, type Grant, type GrantState } from "../../src/domain/grant.ts";
 import type { Clock, CredentialRecord, CredentialStore, GrantStore } from "../../src/services/ports.ts";
 
 export class InMemoryCredentialStore implements CredentialStore {
@@ -99,35 +99,17 @@ function clone<T>(value: T): T {
 
 /** A grant with every field filled; override what the test cares about. */
 export function makeGrant(overrides: Partial<Grant> = {}): Grant {
-  const id = overrides.id ?? "01JD2S3K7Q8R9T0V1W2X3Y4Z5A";
-  const resource = overrides.resource ?? "prod-db-readonly";
-  return {
-    id,
-    resource,
+  return newGrant({
+    id: overrides.id ?? "01JD2S3K7Q8R9T0V1W2X3Y4Z5A",
+    resource: overrides.resource ?? "prod-db-readonly",
     subject: "alice@example.com",
     requester: "alice@example.com",
     requesterSlackId: null,
     durationMs: 2 * 60 * 60 * 1000,
     reason: "INC-1234 investigate replica lag",
     requestedAt: 0,
-    extends: null,
-    state: "requested",
     fileContent: "",
-    filePath: `grants/${resource}/${id}.yaml`,
-    branch: `grant/${id}`,
-    prNumber: null,
-    prUrl: null,
-    headSha: null,
-    mergeSha: null,
-    approvedBy: [],
-    approvedAt: null,
-    activatedAt: null,
-    expiresAt: null,
-    endedAt: null,
-    endReason: null,
-    access: null,
-    credentialMessage: null,
     updatedAt: 0,
     ...overrides,
-  };
+  });
 }

@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, SqliteTransactor, type Db } from "../../src/adapters/sqlite/database.ts";
 import { SqliteGrantStore } from "../../src/adapters/sqlite/sqlite-grant-store.ts";
-import type { Grant } from "../../src/domain/grant.ts";
+import { newGrant, type Grant } from "../../src/domain/grant.ts";
 
 const clock = { t: 1_000_000, now() { return this.t; } };
 
 function grant(id: string, overrides: Partial<Grant> = {}): Grant {
-  return {
+  return newGrant({
     id,
     resource: "prod-db-readonly",
     subject: "alice@example.com",
@@ -15,26 +15,11 @@ function grant(id: string, overrides: Partial<Grant> = {}): Grant {
     durationMs: 3_600_000,
     reason: "INC-1234 investigate replica lag",
     requestedAt: 1_000,
-    extends: null,
-    state: "requested",
     fileContent: `id: ${id}\n`,
     filePath: `grants/prod-db-readonly/${id}.yaml`,
-    branch: `grant/${id}`,
-    prNumber: null,
-    prUrl: null,
-    headSha: null,
-    mergeSha: null,
-    approvedBy: [],
-    approvedAt: null,
-    activatedAt: null,
-    expiresAt: null,
-    endedAt: null,
-    endReason: null,
-    access: null,
-    credentialMessage: null,
     updatedAt: 1_000,
     ...overrides,
-  };
+  });
 }
 
 let db: Db;
