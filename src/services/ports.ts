@@ -18,7 +18,13 @@ export interface Clock {
 
 /** Runs `fn` atomically: every store call inside commits together or not at all. Synchronous. */
 export interface Transactor {
-  transaction<T>(fn: () => T): T;
+  /**
+   * Runs `fn` atomically (nested calls: a savepoint). Committed durably — on disk before it
+   * returns — unless `durable: false`: then the commit survives a process crash (kill -9) but may
+   * be lost with the machine (power loss) until the next durable commit. Only for bookkeeping whose
+   * loss makes idempotent work run again (job leases and completions), never for a revocation.
+   */
+  transaction<T>(fn: () => T, options?: { durable?: boolean }): T;
 }
 
 export interface GrantStore {

@@ -75,6 +75,18 @@ describe("SCIM client on the wire, generic profile", () => {
     expect(await dir.findGroup("cached")).toEqual({ id: second.id, displayName: "cached" });
   });
 
+  it("looks a group up once when many callers ask for it at the same time", async () => {
+    const fresh = new ScimGroupDirectory({ name: "idp", baseUrl: `${server.url}/`, token: server.token, profile: "generic" });
+    const group = server.createGroup("burst");
+    const found = await Promise.all(Array.from({ length: 10 }, () => fresh.findGroup("burst")));
+    expect(new Set(found.map((g) => g?.id))).toEqual(new Set([group.id]));
+    expect(server.requests().filter((r) => r.method === "GET" && r.path === "/Groups")).toHaveLength(1);
+    // A lookup that found nothing is not kept: the next call asks again.
+    await Promise.all([fresh.findGroup("absent"), fresh.findGroup("absent")]);
+    await fresh.findGroup("absent");
+    expect(server.requests().filter((r) => r.method === "GET" && r.path === "/Groups")).toHaveLength(3);
+  });
+
   it("treats an add answered 409 as success when the user is a member", async () => {
     const user = server.createUser({ userName: "dup@example.com", groups: ["conflicts"] });
     const group = server.store.requireGroup("conflicts");

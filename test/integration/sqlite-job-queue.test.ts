@@ -157,6 +157,30 @@ describe("SqliteJobQueue", () => {
     expect(queue.claim(clock.now() + LEASE, 10, LEASE).map((j) => j.id)).toEqual([waiting]);
   });
 
+  it("claims across several kinds in runAt order, as one queue", () => {
+    const b1 = queue.enqueue({ kind: "b", payload: {}, runAt: 5 })!;
+    const a1 = queue.enqueue({ kind: "a", payload: {}, runAt: 10 })!;
+    const c1 = queue.enqueue({ kind: "c", payload: {}, runAt: 1 })!;
+    const b2 = queue.enqueue({ kind: "b", payload: {}, runAt: 20 })!;
+    expect(queue.claim(100, 3, LEASE, ["a", "b"]).map((j) => j.id)).toEqual([b1, a1, b2]);
+    expect(queue.claim(100, 3, LEASE).map((j) => j.id)).toEqual([c1]);
+  });
+
+  it("finds due jobs of one kind behind thousands of due jobs of other kinds", () => {
+    db.transaction(() => {
+      for (let i = 0; i < 3000; i++) queue.enqueue({ kind: "notify", payload: { i }, runAt: i, lockKey: `grant:${i}` });
+    })();
+    const removal = queue.enqueue({ kind: "scim-remove", payload: {}, runAt: 5000, lockKey: "scim:aws:alice" })!;
+    const busy = queue.enqueue({ kind: "scim-remove", payload: {}, runAt: 4000, lockKey: "scim:okta:bob" })!;
+    // The busy target's job is left queued; the notifications are not read at all (index on kind).
+    expect(queue.claim(6000, 10, LEASE, ["scim-remove"], ["scim:okta:"]).map((j) => j.id)).toEqual([removal]);
+    expect(queue.get(busy)?.state).toBe("queued");
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE kind = 'scim-remove' AND state = 'queued' AND run_at <= 6000 ORDER BY run_at, id")
+      .all() as { detail: string }[];
+    expect(plan.map((r) => r.detail).join("\n")).toMatch(/USING (COVERING )?INDEX jobs_kind_state_run_at/);
+  });
+
   it("reports when to wake up next: earliest queued runAt or running lease end", () => {
     expect(queue.nextWakeAt()).toBeNull();
     queue.enqueue({ kind: "a", payload: {}, runAt: clock.now() + 60_000 });

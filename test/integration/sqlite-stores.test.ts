@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -57,6 +58,33 @@ describe("openStore", () => {
     expect(store.credentials.get("j1")).toBeNull();
     expect(store.audit.verify().rows).toBe(0);
     expect(store.jobs.pending("remove:")).toEqual([]);
+  });
+
+  it("keeps a non-durable commit when the process is killed right after it, and goes back to full sync", () => {
+    store.close();
+    const script = [
+      `import { openStore } from ${JSON.stringify(new URL("../../src/adapters/sqlite/open-store.ts", import.meta.url).pathname)};`,
+      `const s = openStore(${JSON.stringify(dir)}, { now: () => 7000 });`,
+      `s.transactor.transaction(() => s.jobs.enqueue({ kind: "k", payload: { n: 1 }, dedupeKey: "after-kill" }), { durable: false });`,
+      `process.stdout.write(String(s.db.pragma("synchronous", { simple: true })));`,
+      `process.kill(process.pid, "SIGKILL");`,
+    ].join("\n");
+    const child = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+    expect(child.signal).toBe("SIGKILL");
+    expect(child.stdout).toBe("2"); // FULL again after the non-durable commit
+    store = openStore(dir, clock);
+    expect(store.jobs.pending().map((j) => j.dedupeKey)).toEqual(["after-kill"]);
+  });
+
+  it("restores full sync when a non-durable transaction throws, and rolls it back", () => {
+    expect(() =>
+      store.transactor.transaction(() => {
+        store.jobs.enqueue({ kind: "k", payload: {}, dedupeKey: "rolled-back" });
+        throw new Error("boom");
+      }, { durable: false }),
+    ).toThrow("boom");
+    expect(store.db.pragma("synchronous", { simple: true })).toBe(2);
+    expect(store.jobs.pending()).toEqual([]);
   });
 
   it("reopens the same data directory with its data", () => {

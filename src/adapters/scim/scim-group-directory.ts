@@ -46,6 +46,7 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
   readonly profile: ScimProfile;
   readonly #http: ScimHttp;
   readonly #groups = new Map<string, ScimGroupRef>();
+  readonly #groupLookups = new Map<string, Promise<ScimGroupRef | null>>();
   /** The provider answered 400 to a combined `members[... or ...]` remove path. */
   #orPathRejected = false;
   /** userNames of member ids seen lately (listMembers of many groups reads the users once). */
@@ -83,6 +84,15 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
   async findGroup(displayName: string): Promise<ScimGroupRef | null> {
     const cached = this.#groups.get(displayName);
     if (cached) return cached;
+    // Concurrent lookups of one group (a burst of removals right after start-up) share one request.
+    const pending = this.#groupLookups.get(displayName);
+    if (pending) return pending;
+    const lookup = this.#lookupGroup(displayName).finally(() => this.#groupLookups.delete(displayName));
+    this.#groupLookups.set(displayName, lookup);
+    return lookup;
+  }
+
+  async #lookupGroup(displayName: string): Promise<ScimGroupRef | null> {
     const query = { filter: eq("displayName", displayName), ...(this.profile.supportsAttributes ? { excludedAttributes: "members" } : {}) };
     const groups = await firstPage(this.#http, "/Groups", query, GroupSchema);
     const match =

@@ -12,6 +12,7 @@ import { MIGRATION_001_INITIAL } from "./migration-001-initial.ts";
 import { MIGRATION_002_DIRECTORY_PEOPLE } from "./migration-002-directory-people.ts";
 import { MIGRATION_003_LEAVERS } from "./migration-003-leavers.ts";
 import { MIGRATION_004_SLACK_CARDS } from "./migration-004-slack-cards.ts";
+import { MIGRATION_005_JOB_KIND_INDEX } from "./migration-005-job-kind-index.ts";
 
 export interface Migration {
   version: number;
@@ -24,6 +25,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: "directory_people", sql: MIGRATION_002_DIRECTORY_PEOPLE },
   { version: 3, name: "leavers", sql: MIGRATION_003_LEAVERS },
   { version: 4, name: "slack_cards", sql: MIGRATION_004_SLACK_CARDS },
+  { version: 5, name: "job_kind_index", sql: MIGRATION_005_JOB_KIND_INDEX },
 ];
 
 /** The schema version this code writes. */

@@ -64,6 +64,21 @@ WHERE j.state = 'queued' AND j.run_at <= @now
 ORDER BY j.run_at, j.id
 LIMIT @window`;
 
+/**
+ * The same for one kind, read along the (kind, state, run_at, id) index: due jobs of other kinds
+ * (a thousand notifications queued behind a burst of revocations) are never read.
+ */
+const CANDIDATES_OF_KIND_SQL = `
+SELECT j.id, j.lock_key, j.run_at FROM jobs j
+WHERE j.kind = @kind AND j.state = 'queued' AND j.run_at <= @now
+  AND (@exclude IS NULL OR j.lock_key IS NULL OR NOT EXISTS (
+    SELECT 1 FROM json_each(@exclude) e WHERE substr(j.lock_key, 1, length(e.value)) = e.value))
+  AND (j.lock_key IS NULL OR NOT EXISTS (
+    SELECT 1 FROM jobs h
+    WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))
+ORDER BY j.run_at, j.id
+LIMIT @window`;
+
 const LEASE_SQL = `
 UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = @now + @leaseMs, updated_at = @now
 WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 'queued'
@@ -99,6 +114,7 @@ export class SqliteJobQueue implements JobQueue {
       bury: db.prepare(BURY_EXHAUSTED_SQL),
       requeueExpired: db.prepare(REQUEUE_EXPIRED_SQL),
       candidates: db.prepare<Record<string, unknown>, { id: number; lock_key: string | null }>(CANDIDATES_SQL),
+      candidatesOfKind: db.prepare<Record<string, unknown>, { id: number; lock_key: string | null; run_at: number }>(CANDIDATES_OF_KIND_SQL),
       lease: db.prepare<Record<string, unknown>, JobRow>(LEASE_SQL),
       complete: db.prepare(
         "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
@@ -111,10 +127,14 @@ export class SqliteJobQueue implements JobQueue {
          WHERE id = @id AND state = 'running' RETURNING state`,
       ).pluck(),
       get: db.prepare<[number], JobRow>("SELECT * FROM jobs WHERE id = ?"),
+      // Two index lookups (the earliest queued run_at; the few running leases), not a scan of
+      // every pending job: the runner asks this after every claim.
       nextWake: db
         .prepare<[], number | null>(
-          `SELECT MIN(CASE state WHEN 'queued' THEN run_at ELSE lease_until END)
-           FROM jobs WHERE state IN ('queued', 'running')`,
+          `SELECT MIN(at) FROM (
+             SELECT MIN(run_at) AS at FROM jobs WHERE state = 'queued'
+             UNION ALL
+             SELECT MIN(lease_until) AS at FROM jobs WHERE state = 'running')`,
         )
         .pluck(),
       depth: db.prepare<[], { kind: string; n: number }>(
@@ -156,7 +176,13 @@ export class SqliteJobQueue implements JobQueue {
     return inTransaction(this.db, () => {
       this.stmts.bury.run({ now });
       this.stmts.requeueExpired.run({ now });
-      const candidates = this.stmts.candidates.all({ now, kinds: kinds ? JSON.stringify(kinds) : null, exclude, window: limit * 4 + 16 });
+      const window = limit * 4 + 16;
+      const candidates = kinds
+        ? kinds
+            .flatMap((kind) => this.stmts.candidatesOfKind.all({ now, kind, exclude, window }))
+            .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
+            .slice(0, window)
+        : this.stmts.candidates.all({ now, kinds: null, exclude, window });
       const keys = new Set<string>();
       const ids: number[] = [];
       for (const c of candidates) {

@@ -14,6 +14,9 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Response status; 0 when the client gave up before an answer (timeout). */
   status: number;
+  /** When the request reached the server and when its answer was sent (epoch ms; 0 = not yet). */
+  receivedAt: number;
+  finishedAt: number;
 }
 
 export type RequestMatcher = (method: string, path: string) => boolean;
@@ -98,10 +101,13 @@ export class FaultInjector {
         body: req.body,
         headers: { ...req.headers },
         status: 0,
+        receivedAt: Date.now(),
+        finishedAt: 0,
       };
       this.log.push(entry);
       res.on("finish", () => {
         entry.status = res.statusCode;
+        entry.finishedAt = Date.now();
       });
       if (this.rttMs > 0) await new Promise((resolve) => setTimeout(resolve, this.rttMs));
       const reply = this.#take(req.method, req.path);
