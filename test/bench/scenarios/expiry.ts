@@ -13,7 +13,7 @@ import { pullRequestEvent } from "../../fakes/github-webhooks.ts";
 import type { World } from "../../crash/world.ts";
 import { BENCH_GROUPS, benchPerson, benchResource } from "../population.ts";
 import { seedActiveGrants } from "../seed.ts";
-import { mapLimit, sleep, summarize } from "../stats.ts";
+import { sleep, summarize } from "../stats.ts";
 import type { BenchContext, Figure } from "./types.ts";
 
 /** Introspection probe interval in the 1,000-grant scenario (its resolution for "inactive"). */
