@@ -15,6 +15,7 @@ import { formatDuration } from "../../src/domain/durations.ts";
 import { JOB } from "../../src/services/job-kinds.ts";
 import type { World, WorldPerson } from "../crash/world.ts";
 import { mapLimit } from "./stats.ts";
+import { scimTarget } from "./scim-targets.ts";
 
 export interface SeededGrant {
   id: string;
@@ -27,35 +28,25 @@ export async function seedActiveGrants(
   world: World,
   input: { people: WorldPerson[]; resource: (i: number) => string; expiresAt: (i: number) => number; scope: string; dm?: boolean },
 ): Promise<SeededGrant[]> {
-  // SCIM users and memberships, as activations would have left them (with the user id recorded).
-  // Written to the test servers' stores directly, with one index per server: their test-control
-  // API looks users up by scanning, which is quadratic at 10,000 users.
-  const byName = new Map<string, Map<string, string>>();
-  const joins = new Map<string, Map<string, string[]>>();
-  const userIds = input.people.map((p, i) => {
-    const { target, groups } = world.catalog.resources[input.resource(i)]!.scim;
-    const store = world.scim.get(target)!.store;
-    let names = byName.get(target);
-    if (!names) byName.set(target, (names = new Map([...store.users.values()].map((u) => [u.userName.toLowerCase(), u.id]))));
-    let id = names.get(p.email);
-    if (!id) {
-      id = store.newId("u");
-      store.users.set(id, { id, userName: p.email, displayName: p.email, active: true });
-      names.set(p.email, id);
-    }
-    const perGroup = joins.get(target) ?? new Map<string, string[]>();
-    joins.set(target, perGroup);
-    for (const g of groups) perGroup.set(g, [...(perGroup.get(g) ?? []), id]);
-    world.slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
-    return id;
+  // SCIM users and memberships, as activations would have left them (with the user id recorded),
+  // written straight into each target's server (in its own process) in one call per target/group.
+  const byTarget = new Map<string, number[]>();
+  input.people.forEach((_, i) => {
+    const { target } = world.catalog.resources[input.resource(i)]!.scim;
+    byTarget.set(target, [...(byTarget.get(target) ?? []), i]);
   });
-  for (const [target, perGroup] of joins) {
-    const store = world.scim.get(target)!.store;
-    for (const [g, ids] of perGroup) {
-      const group = store.requireGroup(g);
-      store.saveGroup({ ...group, members: [...group.members, ...ids] });
-    }
+  const userIds: string[] = new Array(input.people.length);
+  for (const [target, indexes] of byTarget) {
+    const server = scimTarget(world, target);
+    const ids = await server.ensureUsers(indexes.map((i) => ({ userName: input.people[i]!.email })));
+    const perGroup = new Map<string, string[]>();
+    indexes.forEach((i, k) => {
+      userIds[i] = ids[k]!;
+      for (const g of world.catalog.resources[input.resource(i)]!.scim.groups) perGroup.set(g, [...(perGroup.get(g) ?? []), ids[k]!]);
+    });
+    for (const [g, members] of perGroup) await server.addMembers(g, members);
   }
+  for (const p of input.people) world.slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
   const now = Date.now();
   const clock = { now: () => now };
   const keys = await loadOrCreateSigningKeys(world.dataDir, { now });
