@@ -33,6 +33,7 @@ import { JobRunner } from "./services/job-runner.ts";
 import { Foreground } from "./services/foreground.ts";
 import { jobHandlers } from "./services/handlers.ts";
 import { RepoPolicyProvider } from "./services/policy-provider.ts";
+import { warmGroupLookups } from "./services/warm-group-lookups.ts";
 import { sweepExpiries } from "./services/end-grant.ts";
 import { pollPullRequests, recheckOpenPullRequests } from "./services/pull-request-events.ts";
 import type { Clock, Log, PeopleDirectory, Timers } from "./services/ports.ts";
@@ -247,6 +248,7 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
 
   sweep(); // catch up every expiry missed while down
   runner.start();
+  void warmGroupLookups(deps).catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "catalog group lookups at start-up failed"));
   await slack.start();
   ready = true;
   log.info({ url, socketMode: config.slack.socketMode, targets: targets.names() }, "grantbot is ready");

@@ -4,6 +4,7 @@
  * When the grant's last removal is done, the requester's "ended" DM and the PR comment go out.
  * Jobs due together run as a batch (see removeMemberships); the lone job is a batch of one.
  */
+import type { Grant } from "../domain/grant.ts";
 import { endComment } from "../domain/pr-texts.ts";
 import type { ServiceDeps } from "./deps.ts";
 import type { BatchFailures, JobHandler } from "./job-runner.ts";
@@ -47,6 +48,12 @@ async function removeMemberships(deps: ServiceDeps, jobs: Job[], onTargetOk: (ta
   const failures: BatchFailures = new Map();
   const succeeded = new Set<number>();
   const items = jobs.map(removalOf);
+  // Each grant read once per batch (its SCIM user id, the "ended" messages, the lag metric).
+  const grants = new Map<string, Grant | null>();
+  const grantOf = (id: string) => {
+    if (!grants.has(id)) grants.set(id, deps.grants.get(id));
+    return grants.get(id) ?? null;
+  };
   const byGroup = new Map<string, { item: Removal; keptBy: string | null }[]>();
   await Promise.all(
     items.map(async (item) => {
@@ -68,7 +75,7 @@ async function removeMemberships(deps: ServiceDeps, jobs: Job[], onTargetOk: (ta
         const results = await ensureNotMembers(
           deps.targets.get(target),
           group,
-          toRemove.map(({ item }) => ({ email: item.subject, userId: deps.grants.get(item.grantId)?.access?.userId ?? null })),
+          toRemove.map(({ item }) => ({ email: item.subject, userId: grantOf(item.grantId)?.access?.userId ?? null })),
           // A first attempt goes straight to the PATCH; a retry (maybe after a crash mid-PATCH)
           // reads first, so a removal that already happened is not sent again.
           { checkFirst: toRemove.some(({ item }) => item.job.attempts > 1) },
@@ -96,10 +103,10 @@ async function removeMemberships(deps: ServiceDeps, jobs: Job[], onTargetOk: (ta
           });
           succeeded.add(item.job.id);
         }
-        for (const { item } of done) finishIfLast(deps, item, succeeded, now);
+        for (const { item } of done) finishIfLast(deps, grantOf(item.grantId), item, succeeded, now);
       });
       for (const { item } of done) {
-        const grant = deps.grants.get(item.grantId);
+        const grant = grantOf(item.grantId);
         if (item.reason === "expired" && grant?.expiresAt) deps.metrics.expiryLag(now - grant.expiresAt);
       }
     }),
@@ -109,8 +116,7 @@ async function removeMemberships(deps: ServiceDeps, jobs: Job[], onTargetOk: (ta
 }
 
 /** When this was the grant's last pending removal: the "ended" DM and PR comment. Call in a transaction. */
-function finishIfLast(deps: ServiceDeps, item: Removal, succeeded: ReadonlySet<number>, now: number): void {
-  const grant = deps.grants.get(item.grantId);
+function finishIfLast(deps: ServiceDeps, grant: Grant | null, item: Removal, succeeded: ReadonlySet<number>, now: number): void {
   if (!grant) return;
   const others = deps.jobs.pending(`${JOB.scimRemove}:${item.grantId}:`).filter((j) => j.id !== item.job.id && !succeeded.has(j.id));
   if (others.length > 0) return;

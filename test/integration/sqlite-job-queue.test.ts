@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/adapters/sqlite/database.ts";
-import { MAX_ERROR_LENGTH, SqliteJobQueue } from "../../src/adapters/sqlite/sqlite-job-queue.ts";
+import { candidatesOfKindsSql, MAX_ERROR_LENGTH, SqliteJobQueue } from "../../src/adapters/sqlite/sqlite-job-queue.ts";
 import { backoffDelay } from "../../src/shared/backoff.ts";
 
 function fakeClock(start = 1_000_000) {
@@ -176,9 +176,11 @@ describe("SqliteJobQueue", () => {
     expect(queue.claim(6000, 10, LEASE, ["scim-remove"], ["scim:okta:"]).map((j) => j.id)).toEqual([removal]);
     expect(queue.get(busy)?.state).toBe("queued");
     const plan = db
-      .prepare("EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE kind = 'scim-remove' AND state = 'queued' AND run_at <= 6000 ORDER BY run_at, id")
-      .all() as { detail: string }[];
-    expect(plan.map((r) => r.detail).join("\n")).toMatch(/USING (COVERING )?INDEX jobs_kind_state_run_at/);
+      .prepare(`EXPLAIN QUERY PLAN ${candidatesOfKindsSql(2)}`)
+      .all({ now: 6000, exclude: null, window: 10, k0: "scim-remove", k1: "notify" }) as { detail: string }[];
+    const scans = plan.map((r) => r.detail).filter((d) => /^(SEARCH|SCAN) j\b/.test(d));
+    expect(scans).toHaveLength(2);
+    for (const scan of scans) expect(scan).toMatch(/USING (COVERING )?INDEX jobs_kind_state_run_at \(kind=\? AND state=\? AND run_at<\?\)/);
   });
 
   it("reports when to wake up next: earliest queued runAt or running lease end", () => {

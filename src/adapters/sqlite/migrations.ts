@@ -13,6 +13,7 @@ import { MIGRATION_002_DIRECTORY_PEOPLE } from "./migration-002-directory-people
 import { MIGRATION_003_LEAVERS } from "./migration-003-leavers.ts";
 import { MIGRATION_004_SLACK_CARDS } from "./migration-004-slack-cards.ts";
 import { MIGRATION_005_JOB_KIND_INDEX } from "./migration-005-job-kind-index.ts";
+import { MIGRATION_006_JOB_LEASE_INDEX } from "./migration-006-job-lease-index.ts";
 
 export interface Migration {
   version: number;
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: "leavers", sql: MIGRATION_003_LEAVERS },
   { version: 4, name: "slack_cards", sql: MIGRATION_004_SLACK_CARDS },
   { version: 5, name: "job_kind_index", sql: MIGRATION_005_JOB_KIND_INDEX },
+  { version: 6, name: "job_lease_index", sql: MIGRATION_006_JOB_LEASE_INDEX },
 ];
 
 /** The schema version this code writes. */

@@ -65,19 +65,23 @@ ORDER BY j.run_at, j.id
 LIMIT @window`;
 
 /**
- * The same for one kind, read along the (kind, state, run_at, id) index: due jobs of other kinds
- * (a thousand notifications queued behind a burst of revocations) are never read.
+ * The same for the given kinds, read along the (kind, state, run_at, id) index one kind at a time
+ * (one compound statement, each arm cut at the window): due jobs of other kinds (a thousand
+ * notifications queued behind a burst of revocations) are never read.
  */
-const CANDIDATES_OF_KIND_SQL = `
-SELECT j.id, j.lock_key, j.run_at FROM jobs j
-WHERE j.kind = @kind AND j.state = 'queued' AND j.run_at <= @now
-  AND (@exclude IS NULL OR j.lock_key IS NULL OR NOT EXISTS (
-    SELECT 1 FROM json_each(@exclude) e WHERE substr(j.lock_key, 1, length(e.value)) = e.value))
-  AND (j.lock_key IS NULL OR NOT EXISTS (
-    SELECT 1 FROM jobs h
-    WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))
-ORDER BY j.run_at, j.id
-LIMIT @window`;
+export function candidatesOfKindsSql(count: number): string {
+  const arm = (i: number) => `SELECT * FROM (
+  SELECT j.id, j.lock_key, j.run_at FROM jobs j
+  WHERE j.kind = @k${i} AND j.state = 'queued' AND j.run_at <= @now
+    AND (@exclude IS NULL OR j.lock_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM json_each(@exclude) e WHERE substr(j.lock_key, 1, length(e.value)) = e.value))
+    AND (j.lock_key IS NULL OR NOT EXISTS (
+      SELECT 1 FROM jobs h
+      WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))
+  ORDER BY j.run_at, j.id
+  LIMIT @window)`;
+  return `${Array.from({ length: count }, (_, i) => arm(i)).join("\nUNION ALL\n")}\nORDER BY run_at, id\nLIMIT @window`;
+}
 
 const LEASE_SQL = `
 UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = @now + @leaseMs, updated_at = @now
@@ -86,7 +90,7 @@ RETURNING *`;
 
 /** Jobs whose worker died (lease expired) go back to the queue, keeping their place (runAt). */
 const REQUEUE_EXPIRED_SQL = `
-UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = @now
+UPDATE jobs INDEXED BY jobs_running_lease SET state = 'queued', lease_until = NULL, updated_at = @now
 WHERE state = 'running' AND lease_until <= @now`;
 
 /**
@@ -94,12 +98,14 @@ WHERE state = 'running' AND lease_until <= @now`;
  * (a job that crashes the process would otherwise crash every restart).
  */
 const BURY_EXHAUSTED_SQL = `
-UPDATE jobs SET state = 'dead', lease_until = NULL, updated_at = @now,
+UPDATE jobs INDEXED BY jobs_running_lease SET state = 'dead', lease_until = NULL, updated_at = @now,
   last_error = 'lease expired on the last allowed attempt (the worker stopped or crashed)'
 WHERE state = 'running' AND lease_until <= @now AND max_attempts IS NOT NULL AND attempts >= max_attempts`;
 
 export class SqliteJobQueue implements JobQueue {
   private readonly stmts;
+  /** Candidate statements by number of kinds (kinds are bound as parameters). */
+  private readonly byKindCount = new Map<number, Database.Statement>();
 
   constructor(
     private readonly db: Database.Database,
@@ -114,7 +120,6 @@ export class SqliteJobQueue implements JobQueue {
       bury: db.prepare(BURY_EXHAUSTED_SQL),
       requeueExpired: db.prepare(REQUEUE_EXPIRED_SQL),
       candidates: db.prepare<Record<string, unknown>, { id: number; lock_key: string | null }>(CANDIDATES_SQL),
-      candidatesOfKind: db.prepare<Record<string, unknown>, { id: number; lock_key: string | null; run_at: number }>(CANDIDATES_OF_KIND_SQL),
       lease: db.prepare<Record<string, unknown>, JobRow>(LEASE_SQL),
       complete: db.prepare(
         "UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = ? WHERE id = ? AND state = 'running'",
@@ -134,7 +139,7 @@ export class SqliteJobQueue implements JobQueue {
           `SELECT MIN(at) FROM (
              SELECT MIN(run_at) AS at FROM jobs WHERE state = 'queued'
              UNION ALL
-             SELECT MIN(lease_until) AS at FROM jobs WHERE state = 'running')`,
+             SELECT MIN(lease_until) AS at FROM jobs INDEXED BY jobs_running_lease WHERE state = 'running')`,
         )
         .pluck(),
       depth: db.prepare<[], { kind: string; n: number }>(
@@ -178,10 +183,7 @@ export class SqliteJobQueue implements JobQueue {
       this.stmts.requeueExpired.run({ now });
       const window = limit * 4 + 16;
       const candidates = kinds
-        ? kinds
-            .flatMap((kind) => this.stmts.candidatesOfKind.all({ now, kind, exclude, window }))
-            .sort((a, b) => a.run_at - b.run_at || a.id - b.id)
-            .slice(0, window)
+        ? this.candidatesOfKinds(kinds).all({ now, exclude, window, ...Object.fromEntries(kinds.map((k, i) => [`k${i}`, k])) })
         : this.stmts.candidates.all({ now, kinds: null, exclude, window });
       const keys = new Set<string>();
       const ids: number[] = [];
@@ -197,6 +199,13 @@ export class SqliteJobQueue implements JobQueue {
       const rows = this.stmts.lease.all({ now, leaseMs, ids: JSON.stringify(ids) });
       return rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
     });
+  }
+
+  /** The prepared candidates statement for a list of kinds (the runner asks for the same few lists). */
+  private candidatesOfKinds(kinds: readonly string[]): Database.Statement<Record<string, unknown>, { id: number; lock_key: string | null }> {
+    let stmt = this.byKindCount.get(kinds.length);
+    if (!stmt) this.byKindCount.set(kinds.length, (stmt = this.db.prepare(candidatesOfKindsSql(kinds.length))));
+    return stmt as Database.Statement<Record<string, unknown>, { id: number; lock_key: string | null }>;
   }
 
   /** Idempotent; a job that is no longer running (already completed) is left as it is. */
