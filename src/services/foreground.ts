@@ -8,6 +8,25 @@
 export class Foreground {
   #inFlight = 0;
   #waiters: Array<() => void> = [];
+  #turns: Array<() => void> = [];
+
+  /**
+   * Resolves on a later turn of the event loop, one caller per turn, first come first served:
+   * fifty handlers resuming in the same turn would run their synchronous work (a transaction
+   * each) back to back, while the requests that arrived meanwhile wait unparsed.
+   */
+  nextTurn(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#turns.push(resolve);
+      if (this.#turns.length === 1) setImmediate(() => this.#nextTurn());
+    });
+  }
+
+  #nextTurn(): void {
+    this.#turns.shift()?.();
+    // Queued from inside an immediate callback: runs on the next turn, after pending I/O.
+    if (this.#turns.length > 0) setImmediate(() => this.#nextTurn());
+  }
 
   /** A request arrived. Pair every call with one `leave()`. */
   enter(): void {
@@ -48,9 +67,9 @@ export class Foreground {
  */
 export async function afterAcks(foreground: Foreground | undefined, maxWaitMs = 100): Promise<void> {
   if (!foreground) return;
-  // One turn of the event loop first: requests whose bytes arrived meanwhile are parsed (and
-  // counted) in it, so a burst is seen as busy even when this one was its first.
-  await new Promise<void>((resolve) => setImmediate(resolve));
+  // A turn of the event loop first (its own: see nextTurn): requests whose bytes arrived meanwhile
+  // are parsed (and counted) in it, so a burst is seen as busy even when this one was its first.
+  await foreground.nextTurn();
   if (!foreground.busy) return;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, maxWaitMs);

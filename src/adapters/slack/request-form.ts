@@ -14,6 +14,7 @@ import { requestAccess } from "../../services/request-access.ts";
 import { errorText, requireEmail, tellUser, type SlackHandlerContext } from "./handler-context.ts";
 import { escapeMrkdwn } from "./views/limits.ts";
 import { REQUEST_MODAL, readRequestModal, readRequestModalMetadata, requestModal } from "./views/request-modal.ts";
+import { afterAcks } from "../../services/foreground.ts";
 
 /** Modal errors are shown under the field; Slack cuts them, so we do first. */
 const FIELD_ERROR_MAX = 150;
@@ -69,6 +70,8 @@ export function registerRequestForm(app: App, ctx: SlackHandlerContext): void {
       return;
     }
     await ack();
+    // Like the slash command: let the other submissions of a burst be acknowledged first.
+    await afterAcks(deps.foreground);
     try {
       const duration = values.duration || undefined;
       if (meta.extends) {
