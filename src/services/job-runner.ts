@@ -99,10 +99,8 @@ export class JobRunner {
   private readonly singleKinds: string[];
   /** Since when other jobs have been held back for interactive requests (null = not held). */
   private heldSince: number | null = null;
-  /** Jobs of kinds without `batch` running now (started or waiting for their turn to start). */
+  /** Jobs of kinds without `batch` running now. */
   private singlesRunning = 0;
-  /** Jobs claimed and waiting for their turn of the event loop to start (see launch). */
-  private readonly starts: Array<() => void> = [];
 
   constructor(
     private readonly deps: JobRunnerDeps,
@@ -273,29 +271,14 @@ export class JobRunner {
     }, delay);
   }
 
-  /**
-   * Starts `job` on a later turn of the event loop, one start per turn: a claim of 30 jobs started
-   * in one go would run their synchronous parts (a transaction each) back to back and block the
-   * loop for 100 ms or more, holding up requests that arrive meanwhile (a Slack command must be
-   * acknowledged at once). Revocation batches are not deferred (launchBatch).
-   */
   private launch(job: Job): void {
     this.singlesRunning++;
-    const started = new Promise<void>((resolve) => this.starts.push(resolve));
-    if (this.starts.length === 1) setImmediate(() => this.startNext());
-    const p = started.then(() => this.execute(job)).finally(() => {
+    const p = this.execute(job).finally(() => {
       this.singlesRunning--;
       this.running.delete(p);
       this.wake();
     });
     this.running.add(p);
-  }
-
-  private startNext(): void {
-    this.starts.shift()?.();
-    // Queued from inside an immediate callback, the next one runs on the next turn of the loop,
-    // after the I/O that arrived meanwhile has been handled.
-    if (this.starts.length > 0) setImmediate(() => this.startNext());
   }
 
   private async execute(job: Job): Promise<void> {
