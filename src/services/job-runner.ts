@@ -179,12 +179,11 @@ export class JobRunner {
           for (const group of byKey.values()) batches.push(group);
           free -= byKey.size;
         }
-        // Revocations first: while batches (expiries, SCIM removals) are in flight, other jobs
-        // (DMs, redactions, PR comments) get a few slots only, so they neither delay the removals
-        // nor starve.
+        // Revocations first: while batches (expiries, SCIM removals) are in flight, at most
+        // SLOTS_WHILE_REVOKING other jobs (DMs, redactions, PR comments) run at once — a cap on
+        // those running, not per claim (every finished removal group wakes the runner) — so they
+        // neither delay the removals nor starve.
         const revoking = batches.length > 0 || [...this.batchesRunning.values()].some((keys) => keys.size > 0);
-        // The slots while revoking are a cap on other jobs running at once (not per claim: every
-        // finished removal group wakes the runner, and each wake-up would start another one).
         const limit = this.holdForForeground(now) ? 0 : revoking ? Math.min(free, SLOTS_WHILE_REVOKING - this.singlesRunning) : free;
         if (limit > 0 && this.singleKinds.length > 0) single.push(...this.deps.jobs.claim(now, limit, this.options.leaseMs, this.singleKinds));
       };

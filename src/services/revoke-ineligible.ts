@@ -35,7 +35,6 @@ export function queueMoverCheck(deps: ServiceDeps, email: string, actor: string)
   deps.jobs.enqueue({
     kind: JOB.moverCheck,
     payload: { email: email.toLowerCase(), actor },
-    dedupeKey: `${JOB.moverCheck}:${email.toLowerCase()}:${deps.ids.next()}`,
     lockKey: `person:${email.toLowerCase()}`,
     maxAttempts: null,
   });

@@ -15,7 +15,7 @@ import { formatDuration } from "../../src/domain/durations.ts";
 import { JOB } from "../../src/services/job-kinds.ts";
 import type { World, WorldPerson } from "../crash/world.ts";
 import { mapLimit } from "./stats.ts";
-import { scimTarget } from "./scim-targets.ts";
+import { addMembers, ensureUsers } from "./scim-targets.ts";
 
 export interface SeededGrant {
   id: string;
@@ -29,7 +29,7 @@ export async function seedActiveGrants(
   input: { people: WorldPerson[]; resource: (i: number) => string; expiresAt: (i: number) => number; scope: string; dm?: boolean },
 ): Promise<SeededGrant[]> {
   // SCIM users and memberships, as activations would have left them (with the user id recorded),
-  // written straight into each target's server (in its own process) in one call per target/group.
+  // written straight into each target's test server, one call per target and group.
   const byTarget = new Map<string, number[]>();
   input.people.forEach((_, i) => {
     const { target } = world.catalog.resources[input.resource(i)]!.scim;
@@ -37,14 +37,14 @@ export async function seedActiveGrants(
   });
   const userIds: string[] = new Array(input.people.length);
   for (const [target, indexes] of byTarget) {
-    const server = scimTarget(world, target);
-    const ids = await server.ensureUsers(indexes.map((i) => ({ userName: input.people[i]!.email })));
+    const server = world.scim.get(target)!;
+    const ids = ensureUsers(server, indexes.map((i) => ({ userName: input.people[i]!.email })));
     const perGroup = new Map<string, string[]>();
     indexes.forEach((i, k) => {
       userIds[i] = ids[k]!;
       for (const g of world.catalog.resources[input.resource(i)]!.scim.groups) perGroup.set(g, [...(perGroup.get(g) ?? []), ids[k]!]);
     });
-    for (const [g, members] of perGroup) await server.addMembers(g, members);
+    for (const [g, members] of perGroup) addMembers(server, g, members);
   }
   for (const p of input.people) world.slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
   const now = Date.now();

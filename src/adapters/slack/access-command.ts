@@ -3,7 +3,6 @@
  * before the ack) and does the work after, replying through `respond` (response_url), always
  * ephemeral. Bad input gets the sentence that explains it plus the exact usage of that form.
  */
-import { afterAcks } from "../../services/foreground.ts";
 import type { App, RespondFn } from "@slack/bolt";
 import { toAppError } from "../../domain/errors.ts";
 import { formatDuration } from "../../domain/durations.ts";
@@ -14,6 +13,7 @@ import { requestAccess } from "../../services/request-access.ts";
 import { errorText, requireEmail, type SlackHandlerContext } from "./handler-context.ts";
 import { openRequestForm } from "./request-form.ts";
 import { listReply } from "./views/list-reply.ts";
+import { afterAcks } from "../../services/foreground.ts";
 
 export const ACCESS_COMMAND = "/access";
 

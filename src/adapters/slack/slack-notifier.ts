@@ -7,7 +7,7 @@
 import type { WebClient } from "@slack/web-api";
 import { AppError } from "../../domain/errors.ts";
 import type { Grant } from "../../domain/grant.ts";
-import type { Clock, MessageRef, Note, Notifier, Recipient } from "../../services/ports.ts";
+import type { Clock, MessageRef, Note, Notifier, OutboundMessage, Recipient } from "../../services/ports.ts";
 import { redactedCredential, renderNote } from "./views/notes.ts";
 import type { SlackDirectory } from "./slack-directory.ts";
 
@@ -29,12 +29,14 @@ export class SlackNotifier implements Notifier {
   }
 
   async redactCredential(ref: MessageRef, grant: Grant): Promise<void> {
-    const message = redactedCredential(grant);
-    await wrap("chat.update", () => this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never }));
+    await this.update(ref, redactedCredential(grant));
   }
 
   async replace(ref: MessageRef, note: Note): Promise<void> {
-    const message = renderNote(note, this.clock.now());
+    await this.update(ref, renderNote(note, this.clock.now()));
+  }
+
+  private async update(ref: MessageRef, message: OutboundMessage): Promise<void> {
     await wrap("chat.update", () => this.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, blocks: message.blocks as never }));
   }
 

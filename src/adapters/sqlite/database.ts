@@ -69,16 +69,7 @@ export class SqliteTransactor implements Transactor {
   }
 }
 
-/**
- * One better-sqlite3 transaction function per connection, taking the work as its argument: the
- * library's transaction functions are meant to be made once and called many times (making one
- * per call costs more than the savepoint itself when a thousand grants end in one transaction).
- */
-const runners = new WeakMap<Db, Database.Transaction<(fn: () => unknown) => unknown>>();
-
 /** Runs `fn` in an immediate transaction (or a savepoint when one is already open). */
 export function inTransaction<T>(db: Db, fn: () => T): T {
-  let run = runners.get(db);
-  if (!run) runners.set(db, (run = db.transaction((work: () => unknown) => work())));
-  return run.immediate(fn) as T;
+  return db.transaction(fn).immediate();
 }

@@ -45,22 +45,26 @@ function rowToJob(row: JobRow): Job {
 }
 
 /**
- * Candidates, earliest first: queued, due, of the wanted kinds, not excluded, and not behind a
- * live lease on their lock key. Read in index order (state, run_at) and cut at a window a few
- * times the limit, so a claim costs the same with 10 or 10,000 due jobs; the caller keeps the
- * first job per lock key (a batch never holds a key twice) and leases those. A lock key that
- * shows up more than once in the window only delays its later jobs to the next claim, which is
- * when they could run anyway.
+ * What makes a due job `j` claimable: not under an excluded lock-key prefix (a batch of that key is
+ * running) and not behind a live lease on its own lock key.
  */
-const CANDIDATES_SQL = `
-SELECT j.id, j.lock_key FROM jobs j
-WHERE j.state = 'queued' AND j.run_at <= @now
-  AND (@kinds IS NULL OR j.kind IN (SELECT value FROM json_each(@kinds)))
+const CLAIMABLE = `
   AND (@exclude IS NULL OR j.lock_key IS NULL OR NOT EXISTS (
     SELECT 1 FROM json_each(@exclude) e WHERE substr(j.lock_key, 1, length(e.value)) = e.value))
   AND (j.lock_key IS NULL OR NOT EXISTS (
     SELECT 1 FROM jobs h
-    WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))
+    WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))`;
+
+/**
+ * Candidates of any kind, earliest first: queued, due and claimable. Read in index order
+ * (state, run_at) and cut at a window a few times the limit, so a claim costs the same with 10 or
+ * 10,000 due jobs; the caller keeps the first job per lock key (a batch never holds a key twice)
+ * and leases those. A lock key that shows up more than once in the window only delays its later
+ * jobs to the next claim, which is when they could run anyway.
+ */
+const CANDIDATES_SQL = `
+SELECT j.id, j.lock_key FROM jobs j
+WHERE j.state = 'queued' AND j.run_at <= @now${CLAIMABLE}
 ORDER BY j.run_at, j.id
 LIMIT @window`;
 
@@ -72,12 +76,7 @@ LIMIT @window`;
 export function candidatesOfKindsSql(count: number): string {
   const arm = (i: number) => `SELECT * FROM (
   SELECT j.id, j.lock_key, j.run_at FROM jobs j
-  WHERE j.kind = @k${i} AND j.state = 'queued' AND j.run_at <= @now
-    AND (@exclude IS NULL OR j.lock_key IS NULL OR NOT EXISTS (
-      SELECT 1 FROM json_each(@exclude) e WHERE substr(j.lock_key, 1, length(e.value)) = e.value))
-    AND (j.lock_key IS NULL OR NOT EXISTS (
-      SELECT 1 FROM jobs h
-      WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))
+  WHERE j.kind = @k${i} AND j.state = 'queued' AND j.run_at <= @now${CLAIMABLE}
   ORDER BY j.run_at, j.id
   LIMIT @window)`;
   return `${Array.from({ length: count }, (_, i) => arm(i)).join("\nUNION ALL\n")}\nORDER BY run_at, id\nLIMIT @window`;
@@ -184,7 +183,7 @@ export class SqliteJobQueue implements JobQueue {
       const window = limit * 4 + 16;
       const candidates = kinds
         ? this.candidatesOfKinds(kinds).all({ now, exclude, window, ...Object.fromEntries(kinds.map((k, i) => [`k${i}`, k])) })
-        : this.stmts.candidates.all({ now, kinds: null, exclude, window });
+        : this.stmts.candidates.all({ now, exclude, window });
       const keys = new Set<string>();
       const ids: number[] = [];
       for (const c of candidates) {

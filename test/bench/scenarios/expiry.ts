@@ -13,7 +13,6 @@ import { pullRequestEvent } from "../../fakes/github-webhooks.ts";
 import type { World } from "../../crash/world.ts";
 import { BENCH_GROUPS, benchPerson, benchResource } from "../population.ts";
 import { seedActiveGrants } from "../seed.ts";
-import { scimTarget, scimTargets } from "../scim-targets.ts";
 import { sleep, summarize } from "../stats.ts";
 import type { BenchContext, Figure } from "./types.ts";
 
@@ -79,7 +78,7 @@ export async function expiryOne(ctx: BenchContext): Promise<Figure[]> {
   const removed = await Promise.all(grants.map((g) => world.waitFor(() => removalAt(world, g.id), 30_000, `removal of ${g.id}`, 10)));
   const lags = grants.map((g, i) => Math.max(removed[i]!, inactive[i]!) - g.expiresAt);
   const s = summarize(lags);
-  const members = new Set(await scimTarget(world, "aws").members("prod-db-readonly"));
+  const members = new Set(world.scim.get("aws")!.members("prod-db-readonly"));
   const left = people.filter((p) => members.has(p.email)).length;
   return [
     {
@@ -105,7 +104,7 @@ export async function expiryThousand(ctx: BenchContext, count: number): Promise<
     expiresAt: (i) => second + Math.floor((i * 1000) / count),
     scope: "bench:use",
   });
-  for (const s of scimTargets(world)) await s.clearRequests();
+  for (const s of world.scim.values()) s.clearRequests();
   await world.spawn();
   if (Date.now() > second - 500) throw new Error("grantbot started too late for the seeded expiries");
   const sample = seeded.filter((_, i) => i % Math.max(1, Math.floor(count / INTROSPECTION_SAMPLE)) === 0);
@@ -125,9 +124,8 @@ export async function expiryThousand(ctx: BenchContext, count: number): Promise<
   );
   trace?.stop();
   if (trace) {
-    for (const name of world.scim.keys()) {
-      const server = scimTarget(world, name);
-      for (const r of await server.requests()) process.stderr.write(`scim ${name} ${r.method} ${r.path.slice(0, 18)} recv t=${r.receivedAt - second} took ${r.finishedAt - r.receivedAt} ms ${r.method === "PATCH" ? `ops=${((r.body as { Operations?: unknown[] })?.Operations ?? []).length}` : ""}\n`);
+    for (const [name, server] of world.scim) {
+      for (const r of server.requests()) process.stderr.write(`scim ${name} ${r.method} ${r.path.slice(0, 18)} recv t=${r.receivedAt - second} took ${r.finishedAt - r.receivedAt} ms ${r.method === "PATCH" ? `ops=${((r.body as { Operations?: unknown[] })?.Operations ?? []).length}` : ""}\n`);
     }
   }
   const inactive = new Map(sample.map((g) => [g.id, 0] as [string, number]));
@@ -138,9 +136,9 @@ export async function expiryThousand(ctx: BenchContext, count: number): Promise<
   let stillMembers = 0;
   for (let i = 0; i < BENCH_GROUPS; i++) {
     const r = benchResource(i);
-    stillMembers += (await scimTarget(world, r.target).members(r.group)).filter((e) => emails.has(e)).length;
+    stillMembers += world.scim.get(r.target)!.members(r.group).filter((e) => emails.has(e)).length;
   }
-  const requests = (await Promise.all(scimTargets(world).map((s) => s.requests()))).flat();
+  const requests = [...world.scim.values()].flatMap((s) => s.requests());
   const patches = requests.filter((r) => r.method === "PATCH").length;
   const reads = requests.length - patches;
   const inactiveLag = summarize(sample.map((g) => inactive.get(g.id)! - g.expiresAt));

@@ -11,7 +11,7 @@
 import { generateKeyPair, SignJWT } from "jose";
 import { pullRequestEvent } from "../../fakes/github-webhooks.ts";
 import { benchPerson } from "../population.ts";
-import { scimTarget } from "../scim-targets.ts";
+import { ensureUsers } from "../scim-targets.ts";
 import { sleep, summarize } from "../stats.ts";
 import type { BenchContext, Figure } from "./types.ts";
 
@@ -47,7 +47,7 @@ export async function mergeToEffective(ctx: BenchContext): Promise<Figure[]> {
     latencies.push(Math.max(shown, activated.at) - t0);
     await sleep(50);
   }
-  const members = new Set(await scimTarget(world, "aws").members("prod-db-readonly"));
+  const members = new Set(world.scim.get("aws")!.members("prod-db-readonly"));
   const missing = people.filter((p) => !members.has(p.email)).length;
   if (missing > 0) throw new Error(`${missing} activated grants have no SCIM membership`);
 
@@ -80,13 +80,13 @@ export function credentialShownAt(world: BenchContext["world"], id: string): num
 
 async function measureFloor(ctx: BenchContext, n: number): Promise<number[]> {
   const { world } = ctx;
-  const scim = scimTarget(world, "aws");
-  const group = await scim.createGroup(`bench-floor-${Date.now()}`);
+  const scim = world.scim.get("aws")!;
+  const group = scim.createGroup(`bench-floor-${Date.now()}`);
   const { privateKey } = await generateKeyPair("EdDSA", { crv: "Ed25519" });
   const out: number[] = [];
   for (let i = 0; i < n; i++) {
     const user = benchPerson(ctx.nextPerson());
-    const [scimUserId] = await scim.ensureUsers([{ userName: user.email }]);
+    const [scimUserId] = ensureUsers(scim, [{ userName: user.email }]);
     world.slack.addUser({ id: user.slack, email: user.email, name: user.email });
     const t0 = performance.now();
     const patch = await fetch(`${scim.url}/Groups/${group.id}`, {

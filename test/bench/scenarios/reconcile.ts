@@ -8,7 +8,6 @@ import { fileURLToPath } from "node:url";
 import { ROOT } from "../../crash/world.ts";
 import { BENCH_GROUPS, benchPerson, benchResource } from "../population.ts";
 import { seedActiveGrants } from "../seed.ts";
-import { scimTargets } from "../scim-targets.ts";
 import { summarize } from "../stats.ts";
 import type { BenchContext, Figure } from "./types.ts";
 
@@ -21,7 +20,7 @@ export async function reconcileFigures(ctx: BenchContext): Promise<Figure[]> {
   await world.stopChild();
   ctx.log(`seeding ${count} live grants over ${BENCH_GROUPS} groups`);
   await seedActiveGrants(world, { people, resource: (i) => benchResource(i % BENCH_GROUPS).id, expiresAt: () => Date.now() + 86_400_000, scope: "bench:use", dm: false });
-  for (const server of scimTargets(world)) await server.clearRequests();
+  for (const server of world.scim.values()) server.clearRequests();
   const started = performance.now();
   const child = spawn(process.execPath, [...(process.env.BENCH_RECONCILE_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_RECONCILE_PROF}`] : []), "--import", "tsx", CLI, "reconcile", "--json"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...world.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
@@ -34,7 +33,7 @@ export async function reconcileFigures(ctx: BenchContext): Promise<Figure[]> {
   if (code !== 0 && code !== 2) throw new Error(`grantbot reconcile exited ${code}: ${err.slice(-1500)}`);
   const report = JSON.parse(out) as { resources: { missing: string[]; unexpected: string[] }[] };
   const drift = report.resources.reduce((n, r) => n + r.missing.length + r.unexpected.length, 0);
-  const requests = (await Promise.all(scimTargets(world).map((server) => server.requests()))).flat();
+  const requests = [...world.scim.values()].flatMap((server) => server.requests());
   const pages = requests.filter((r) => r.method === "GET" && r.path === "/Users").length;
   await world.spawn();
   const label = count.toLocaleString("en");
