@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   policy_denied: "The catalog's policy does not allow this request (eligibility, reason, duration).",
   approval_missing: "The merged PR lacks enough attributable approvals on its final commit.",
   file_tampered: "The merged grant file differs from the one grantbot committed.",
+  pr_out_of_scope: "The merged PR targeted another branch than GITHUB_BASE_BRANCH or changed files besides its own grant file.",
   grant_not_found: "No grant with that id exists.",
   not_allowed: "The caller may not act on this grant (only its subject may release or extend it).",
   invalid_transition: "The grant is not in a state that allows this action.",

@@ -84,10 +84,18 @@ export interface Grant {
   endedAt: number | null;
   endReason: string | null;
   /**
-   * The SCIM memberships this grant gave, recorded at activation (removed at its end), with the
-   * subject's SCIM user id in that target (absent on grants activated before it was recorded).
+   * The SCIM memberships this grant may give: recorded when it is approved, BEFORE activation's
+   * first SCIM change (grants approved by older versions get it just before that change), so
+   * every end of the grant — whatever state it is in — removes exactly these. With the subject's
+   * SCIM user id in that target once activation has resolved it.
    */
   access: { target: string; groups: string[]; userId?: string } | null;
+  /**
+   * The commit the grant's policy was read at: the merge commit's first parent (the base branch
+   * as it was before the merge). Activation takes groups, audience and scopes from it too.
+   * Absent on grants approved by older versions.
+   */
+  policySha?: string | null;
   /** Where the credential DM was posted, so it can be redacted when the grant ends. */
   credentialMessage: { channel: string; ts: string } | null;
   /**

@@ -27,6 +27,12 @@ export interface ApprovalsInput {
   /** Emails of who gets access and who asked; neither may approve. */
   subject: string;
   requester: string;
+  /**
+   * When the PR was merged (epoch ms): a review submitted after it never counts, whatever it says
+   * (an approval arriving between the merge and grantbot's check must not activate an unapproved
+   * merge). Absent for a PR still open.
+   */
+  mergedAt?: number | null;
 }
 
 export interface ApprovalsResult {
@@ -49,7 +55,8 @@ interface Reviewer {
  * Counts the approvals that satisfy the resource's approver rule. Each reviewer's latest decisive
  * review (by submittedAt, ties in input order) decides; it counts when it is APPROVED, on
  * `headSha`, by a listed user or team member who resolves through people.yaml to someone other
- * than the subject and the requester. One person counts once, whatever their logins.
+ * than the subject and the requester, and was submitted no later than the merge (`mergedAt`).
+ * One person counts once, whatever their logins.
  */
 export function evaluateApprovals(input: ApprovalsInput): ApprovalsResult {
   const { resource, people } = input;
@@ -65,7 +72,9 @@ export function evaluateApprovals(input: ApprovalsInput): ApprovalsResult {
   const approvers: { login: string; email: string }[] = [];
   const ignored: { login: string; why: string }[] = [];
   const countedBy = new Map<string, string>(); // email -> login that counted
-  for (const [key, reviewer] of latestDecisiveReviews(input.reviews)) {
+  const mergedAt = input.mergedAt ?? null;
+  const inTime = mergedAt === null ? input.reviews : input.reviews.filter((r) => r.submittedAt !== null && r.submittedAt <= mergedAt);
+  for (const [key, reviewer] of latestDecisiveReviews(inTime)) {
     const why = ((): string | null => {
       const review = reviewer.decisive;
       if (review === null) return "only commented";
@@ -84,6 +93,14 @@ export function evaluateApprovals(input: ApprovalsInput): ApprovalsResult {
       return null;
     })();
     if (why !== null) ignored.push({ login: reviewer.login, why });
+  }
+
+  // Approvals that came too late, named so the PR comment says why they did not count.
+  for (const review of input.reviews) {
+    if (inTime.includes(review) || review.state !== "APPROVED") continue;
+    const login = review.login.toLowerCase();
+    if (approvers.some((a) => a.login.toLowerCase() === login) || ignored.some((i) => i.login.toLowerCase() === login)) continue;
+    ignored.push({ login: review.login, why: "approved after the merge" });
   }
 
   const ok = approvers.length >= required;

@@ -1,6 +1,7 @@
 /**
- * Job: an approved grant becomes active. Adds the subject to every SCIM group of the resource
- * and reads each membership back; only then, in one transaction: state active with
+ * Job: an approved grant becomes active. Adds the subject to every SCIM group recorded with the
+ * grant at approval (`access`, from the policy before the merge) and reads each membership back;
+ * only then, in one transaction: state active with
  * expiry = now + duration, credential recorded, expiry job queued for that exact moment,
  * credential DM and PR comment queued.
  */
@@ -28,11 +29,17 @@ export function activateHandler(deps: ServiceDeps): JobHandler {
     async run(payload, { log }) {
       const grant = deps.grants.get(String(payload.grantId));
       if (!grant || grant.state !== "approved") return;
-      const { catalog } = await deps.policy.current();
-      const resource = catalog.resources[grant.resource];
-      if (!resource) throw new AppError("unknown_resource", `resource ${grant.resource} is no longer in the catalog`, { retryable: false });
-      const target = resource.scim.target;
-      const groups = [...resource.scim.groups];
+      // The rules the approval was judged by (the base before the merge), not today's catalog.
+      const { catalog } = grant.policySha ? await deps.policy.at(grant.policySha) : await deps.policy.current();
+      const resource = Object.hasOwn(catalog.resources, grant.resource) ? catalog.resources[grant.resource] : undefined;
+      if (!resource) throw new AppError("unknown_resource", `resource ${grant.resource} is not in the catalog the grant was approved under`, { retryable: false });
+      const planned = grant.access ?? { target: resource.scim.target, groups: [...resource.scim.groups] };
+      if (!grant.access) {
+        // Approved by an older version: record what activation may touch before touching it.
+        const recorded = deps.tx.transaction(() => deps.grants.update(grant.id, ["approved"], { access: planned, updatedAt: deps.clock.now() }));
+        if (!recorded) return;
+      }
+      const { target, groups } = planned;
       const directory = deps.targets.get(target);
       let userId: string | undefined;
       for (const group of groups) userId = await ensureMember(directory, grant.subject, group);
@@ -66,7 +73,8 @@ export function activateHandler(deps: ServiceDeps): JobHandler {
         deps.audit.append({ at: now, actor: "grantbot", action: "grant.activated", grantId: grant.id, data: { target, groups, verified: true, expiresAt: new Date(expiresAt).toISOString() } });
       });
       if (!activated) {
-        // The grant was revoked while we were adding: take back what we just gave.
+        // The grant ended while we were adding: its end queued removal of every planned group
+        // (recorded before the first add); this makes sure of it, with the user id now known.
         log.warn({ grantId: grant.id }, "grant changed during activation; removing the membership again");
         const current = deps.grants.get(grant.id);
         if (current) deps.tx.transaction(() => queueRemovals(deps, { ...current, access }, "revoked"));
@@ -88,6 +96,8 @@ function failActivation(deps: ServiceDeps, grantId: string, error: string): void
     if (!deps.grants.update(grantId, ["approved"], { state: "revoked", endedAt: now, endReason: `activation failed: ${error}`, updatedAt: now })) return;
     deps.audit.append({ at: now, actor: "grantbot", action: "grant.activation_failed", grantId, data: { error } });
     const updated = deps.grants.get(grantId)!;
+    // Whatever the failed attempts added (a multi-group resource may have got some groups) comes off.
+    queueRemovals(deps, updated, "revoked");
     queueNote(deps, updated, "rejected", { message: `Access could not be set up: ${error}` });
     queuePrComment(deps, updated, "activation-failed", `❌ **Not activated.** ${error}`);
   });

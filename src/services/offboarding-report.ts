@@ -38,9 +38,25 @@ function groupRows(deps: ServiceDeps, grantId: string, access: { target: string;
     const current = rows.get(key(target, group));
     // A queued retry after an older verified row (re-revocation) is not verified yet.
     if (current && current.note !== "no removal recorded yet" && !current.verified) continue;
+    if (record.action === "scim.member_kept") {
+      // Kept for another grant: the membership is still there. Verified only once that grant's
+      // own removal of the same group was read back.
+      const by = String(record.data?.coveredBy ?? "");
+      const gone = removedLater(deps, by, target, group, record.seq);
+      rows.set(key(target, group), { target, group, verified: gone, note: gone ? `removed with grant ${by}` : `kept for grant ${by}, still a member` });
+      continue;
+    }
     rows.set(key(target, group), { target, group, verified: true, note: OUTCOME_WORDS[outcome] ?? outcome });
   }
   return [...rows.values()];
+}
+
+/** Whether grant `grantId` recorded a verified removal of (target, group) after audit row `afterSeq`. */
+function removedLater(deps: ServiceDeps, grantId: string, target: string, group: string, afterSeq: number): boolean {
+  if (grantId === "") return false;
+  return deps.audit
+    .forGrant(grantId)
+    .some((r) => r.seq > afterSeq && r.action === "scim.member_removed" && String(r.data?.target) === target && String(r.data?.group) === group);
 }
 
 function reportGrant(deps: ServiceDeps, grantId: string): ReportGrant | null {

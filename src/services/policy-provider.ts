@@ -33,7 +33,17 @@ export const REQUEST_POLICY_MAX_AGE_MS = 5 * 60_000;
 export interface PolicyProvider {
   /** The current policy; throws `target_unavailable` when it was never loaded and GitHub is down. */
   current(options?: PolicyReadOptions): Promise<Policy>;
+  /**
+   * The policy as it was at one commit of the grants repository (a full SHA). What approvals and
+   * activations are judged by: a commit cannot change, so neither can the rules read from it.
+   * Throws `bad_input` when the files at that commit are missing or invalid (never falls back to
+   * another version), `target_unavailable` when GitHub cannot be reached.
+   */
+  at(sha: string): Promise<Policy>;
 }
+
+/** How many commits' policies a provider keeps parsed (each is immutable; a few cover every grant in flight). */
+const POLICY_AT_CACHE = 32;
 
 function parseYaml(text: string, file: string): unknown {
   try {
@@ -65,6 +75,8 @@ export class RepoPolicyProvider implements PolicyProvider {
    * @param maxAgeMs how long a successful read is reused without asking GitHub again (conditional
    *   requests are cheap but not free: a burst of activations should not cost two calls each).
    */
+  private readonly byCommit = new Map<string, Promise<Policy>>();
+
   constructor(
     private readonly source: GrantsSource,
     private readonly log: Log,
@@ -80,6 +92,18 @@ export class RepoPolicyProvider implements PolicyProvider {
       this.inFlight = null;
     });
     return this.inFlight;
+  }
+
+  at(sha: string): Promise<Policy> {
+    const key = sha.toLowerCase();
+    const cached = this.byCommit.get(key);
+    if (cached) return cached;
+    const read = this.source.readPolicyFilesAt(key).then((files) => parsePolicy(files.catalog.text, files.people?.text ?? null));
+    this.byCommit.set(key, read);
+    // A failed read (GitHub down) is not remembered; an invalid policy is re-parsed on the next ask.
+    read.catch(() => this.byCommit.delete(key));
+    while (this.byCommit.size > POLICY_AT_CACHE) this.byCommit.delete(this.byCommit.keys().next().value!);
+    return read;
   }
 
   private async load(): Promise<Policy> {
@@ -117,6 +141,10 @@ export class RepoPolicyProvider implements PolicyProvider {
 export class StaticPolicyProvider implements PolicyProvider {
   constructor(private readonly policy: Policy) {}
   async current(_options?: PolicyReadOptions): Promise<Policy> {
+    return this.policy;
+  }
+  /** A checkout has one policy: the same at every commit. */
+  async at(_sha: string): Promise<Policy> {
     return this.policy;
   }
 }

@@ -230,6 +230,20 @@ export interface RepoFile {
 export interface GrantsSource {
   /** Raw `grants/catalog.yaml` and `grants/people.yaml` at the head of the base branch. */
   readPolicyFiles(): Promise<{ catalog: RepoFile; people: RepoFile | null }>;
+  /**
+   * The same two files at one commit, addressed by its full SHA (never a branch name: a commit's
+   * content cannot move). Throws `bad_input` when the catalog is absent at that commit.
+   */
+  readPolicyFilesAt(sha: string): Promise<{ catalog: RepoFile; people: RepoFile | null }>;
+}
+
+/** One file of a diff, as GitHub lists it. */
+export interface ChangedFile {
+  path: string;
+  /** added, removed, modified, renamed, copied, changed or unchanged (GitHub's words). */
+  status: string;
+  /** For a rename: the old path. */
+  previousPath?: string;
 }
 
 export interface OpenedChange {
@@ -280,6 +294,12 @@ export interface ChangeRequests {
   readFile(path: string, ref: string): Promise<string | null>;
   /** Every review of the PR, oldest first (paged). */
   listReviews(number: number): Promise<Review[]>;
+  /** The files the PR changes (its whole diff against the base, paged; GitHub lists at most 3,000). */
+  listFiles(number: number): Promise<ChangedFile[]>;
+  /** The parent SHAs of a commit, first parent first. */
+  commitParents(sha: string): Promise<string[]>;
+  /** The files that differ between two commits (`base...head`, at most 300 listed by GitHub). */
+  changedFiles(base: string, head: string): Promise<ChangedFile[]>;
   /** Whether `login` is an active member of `org/team-slug`. */
   isTeamMember(team: string, login: string): Promise<boolean>;
   comment(number: number, body: string): Promise<void>;

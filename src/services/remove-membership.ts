@@ -13,13 +13,16 @@ import { JOB } from "./job-kinds.ts";
 import { queueNote, queuePrComment } from "./outbox.ts";
 import { ensureNotMembers } from "./scim-membership.ts";
 
-async function coveringGrant(deps: ServiceDeps, grantId: string, subject: string, target: string, group: string): Promise<string | null> {
-  const others = deps.grants.listBySubject(subject, ["approved", "active"]).filter((g) => g.id !== grantId);
-  if (others.length === 0) return null;
-  const { catalog } = await deps.policy.current();
-  for (const other of others) {
-    const access = other.access ?? (catalog.resources[other.resource] ? { target: catalog.resources[other.resource]!.scim.target, groups: catalog.resources[other.resource]!.scim.groups } : null);
-    if (access && access.target === target && access.groups.includes(group)) return other.id;
+/**
+ * Another grant of the same subject that keeps this membership: only an ACTIVE grant whose
+ * recorded access includes the group. An approved grant (an extension not yet activated) does not
+ * count: it adds the membership itself when it activates, and if it is ended first, nothing would
+ * ever remove what this one kept.
+ */
+function coveringGrant(deps: ServiceDeps, grantId: string, subject: string, target: string, group: string): string | null {
+  for (const other of deps.grants.listBySubject(subject, ["active"])) {
+    if (other.id === grantId || !other.access) continue;
+    if (other.access.target === target && other.access.groups.includes(group)) return other.id;
   }
   return null;
 }
@@ -58,7 +61,7 @@ async function removeMemberships(deps: ServiceDeps, jobs: Job[], onTargetOk: (ta
   await Promise.all(
     items.map(async (item) => {
       try {
-        const keptBy = await coveringGrant(deps, item.grantId, item.subject, item.target, item.group);
+        const keptBy = coveringGrant(deps, item.grantId, item.subject, item.target, item.group);
         const key = `${item.target}\u0000${item.group}`;
         byGroup.set(key, [...(byGroup.get(key) ?? []), { item, keptBy }]);
       } catch (err) {

@@ -4,7 +4,7 @@
  * other refusals. 404s that mean "absent" are answered as null/false, as the port documents.
  */
 import { AppError } from "../../domain/errors.ts";
-import type { ChangeRequests, Clock, OpenedChange, PullRequestState, Review } from "../../services/ports.ts";
+import type { ChangedFile, ChangeRequests, Clock, OpenedChange, PullRequestState, Review } from "../../services/ports.ts";
 import { readTextFile } from "./contents.ts";
 import { statusOf, toGithubError } from "./errors.ts";
 import type { GithubClient } from "./octokit.ts";
@@ -59,6 +59,10 @@ export function toPullRequestState(pr: PullLike): PullRequestState {
     baseRef: pr.base.ref,
     closedAt: time(pr.closed_at),
   };
+}
+
+function toChangedFile(f: { filename: string; status: string; previous_filename?: string }): ChangedFile {
+  return { path: f.filename, status: f.status, ...(f.previous_filename ? { previousPath: f.previous_filename } : {}) };
 }
 
 export class OctokitChangeRequests implements ChangeRequests {
@@ -120,6 +124,25 @@ export class OctokitChangeRequests implements ChangeRequests {
       commitId: r.commit_id ?? "",
       submittedAt: time(r.submitted_at),
     }));
+  }
+
+  async listFiles(number: number): Promise<ChangedFile[]> {
+    const files = await this.call(`pulls.listFiles #${number}`, () =>
+      this.octokit.paginate(this.octokit.rest.pulls.listFiles, { owner: this.owner, repo: this.repo, pull_number: number, per_page: 100 }),
+    );
+    return files.map(toChangedFile);
+  }
+
+  async commitParents(sha: string): Promise<string[]> {
+    const { data } = await this.call(`git.getCommit ${sha}`, () => this.octokit.rest.git.getCommit({ owner: this.owner, repo: this.repo, commit_sha: sha }));
+    return data.parents.map((p) => p.sha);
+  }
+
+  async changedFiles(base: string, head: string): Promise<ChangedFile[]> {
+    const { data } = await this.call(`repos.compareCommitsWithBasehead ${base}...${head}`, () =>
+      this.octokit.rest.repos.compareCommitsWithBasehead({ owner: this.owner, repo: this.repo, basehead: `${base}...${head}`, per_page: 100 }),
+    );
+    return (data.files ?? []).map(toChangedFile);
   }
 
   async isTeamMember(team: string, login: string): Promise<boolean> {

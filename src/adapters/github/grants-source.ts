@@ -39,6 +39,14 @@ export class OctokitGrantsSource implements GrantsSource {
     return { catalog, people };
   }
 
+  /** At a commit SHA: no conditional request (a commit never changes); the caller caches. */
+  async readPolicyFilesAt(sha: string): Promise<{ catalog: RepoFile; people: RepoFile | null }> {
+    if (!/^[0-9a-f]{40}$/i.test(sha)) throw new AppError("bad_input", `policy must be read at a full commit SHA, not "${sha}"`);
+    const [catalog, people] = await Promise.all([readTextFile(this.at, CATALOG_PATH, sha), readTextFile(this.at, PEOPLE_PATH, sha)]);
+    if (catalog.kind !== "file") throw new AppError("bad_input", `${CATALOG_PATH} does not exist on ${this.at.owner}/${this.at.repo}@${sha}`);
+    return { catalog: { path: CATALOG_PATH, text: catalog.text }, people: people.kind === "file" ? { path: PEOPLE_PATH, text: people.text } : null };
+  }
+
   private async read(path: string): Promise<RepoFile | null> {
     const cached = this.cache.get(path);
     const result = await readTextFile(this.at, path, this.baseBranch, cached?.etag);

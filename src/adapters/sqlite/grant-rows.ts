@@ -33,6 +33,7 @@ export interface GrantRow {
   credential_message: string | null;
   updated_at: number;
   owner: string | null;
+  policy_sha: string | null;
 }
 
 /** Grant field -> column, with how the value is written. */
@@ -64,6 +65,7 @@ const COLUMNS: { readonly [K in keyof Grant]-?: readonly [column: keyof GrantRow
   credentialMessage: ["credential_message", (v) => (v === null ? null : JSON.stringify(v))],
   updatedAt: ["updated_at"],
   owner: ["owner"],
+  policySha: ["policy_sha"],
 };
 
 export const GRANT_FIELDS = Object.keys(COLUMNS) as (keyof Grant)[];
@@ -118,5 +120,6 @@ export function rowToGrant(row: GrantRow): Grant {
     credentialMessage: row.credential_message === null ? null : (JSON.parse(row.credential_message) as Grant["credentialMessage"]),
     updatedAt: row.updated_at,
     ...(row.owner ? { owner: row.owner } : {}),
+    ...(row.policy_sha ? { policySha: row.policy_sha } : {}),
   };
 }

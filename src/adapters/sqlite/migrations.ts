@@ -14,6 +14,7 @@ import { MIGRATION_003_LEAVERS } from "./migration-003-leavers.ts";
 import { MIGRATION_004_SLACK_CARDS } from "./migration-004-slack-cards.ts";
 import { MIGRATION_005_JOB_KIND_INDEX } from "./migration-005-job-kind-index.ts";
 import { MIGRATION_006_JOB_LEASE_INDEX } from "./migration-006-job-lease-index.ts";
+import { MIGRATION_007_GRANT_POLICY_SHA } from "./migration-007-grant-policy-sha.ts";
 
 export interface Migration {
   version: number;
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: "slack_cards", sql: MIGRATION_004_SLACK_CARDS },
   { version: 5, name: "job_kind_index", sql: MIGRATION_005_JOB_KIND_INDEX },
   { version: 6, name: "job_lease_index", sql: MIGRATION_006_JOB_LEASE_INDEX },
+  { version: 7, name: "grant_policy_sha", sql: MIGRATION_007_GRANT_POLICY_SHA },
 ];
 
 /** The schema version this code writes. */

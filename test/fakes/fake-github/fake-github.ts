@@ -11,6 +11,7 @@ import { RepoState, type PullRecord, type ReviewState } from "./repo-state.ts";
 import { gitRoutes } from "./routes-git.ts";
 import { orgRoutes, type AppTokens, type FakeAppConfig } from "./routes-org.ts";
 import { pullRoutes } from "./routes-pulls.ts";
+import { diffRoutes } from "./routes-diff.ts";
 import { createListener, type FailureStatus, type PendingFailure, type RecordedCall, type ValidationRecord } from "./server.ts";
 import { pullFull } from "./shapes-pulls.ts";
 import type { ShapeContext } from "./shapes-repo.ts";
@@ -57,7 +58,7 @@ export class FakeGitHub {
         ctx: () => this.ctx!,
         validator,
         ops: validator.operations(),
-        routes: { ...gitRoutes, ...pullRoutes, ...orgRoutes(this.tokens) },
+        routes: { ...gitRoutes, ...pullRoutes, ...diffRoutes, ...orgRoutes(this.tokens) },
         tokens: this.tokens,
         acceptedTokens: opts.tokens ? new Set(opts.tokens) : null,
         validateResponses: opts.validateResponses ?? true,
@@ -128,9 +129,24 @@ export class FakeGitHub {
     return id;
   }
 
-  /** Merges like the "Create a merge commit" button; returns the merge commit sha. */
-  merge(pr: number, opts: { by: string }): string {
-    return this.state.merge(pr, opts.by);
+  /** Merges like the merge button ("Create a merge commit" by default); returns the merge commit sha. */
+  merge(pr: number, opts: { by: string; method?: "merge" | "squash" | "rebase" }): string {
+    return this.state.merge(pr, opts.by, opts.method);
+  }
+
+  /** Changes the PR's base branch (the "Edit" button next to the title), like an attacker retargeting it. */
+  retarget(pr: number, base: string): void {
+    const record = this.state.pull(pr);
+    const baseSha = this.state.branchSha(base);
+    if (baseSha === undefined) throw new Error(`no branch ${base}`);
+    Object.assign(record, { baseRef: base, baseSha, updatedAt: this.state.now() });
+  }
+
+  /** Creates `branch` at the base branch's head (or at `from`). */
+  createBranch(branch: string, from?: string): string {
+    const sha = this.state.branchSha(from ?? this.state.baseBranch)!;
+    this.state.setRef(`refs/heads/${branch}`, sha);
+    return sha;
   }
 
   closePr(pr: number): void {

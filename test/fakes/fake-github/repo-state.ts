@@ -167,24 +167,51 @@ export class RepoState {
     return pr;
   }
 
-  /** Merge commit on the base branch containing the PR's changes since the merge base. */
-  merge(number: number, by: string): string {
+  /**
+   * Merges like GitHub's merge button. `merge`: a merge commit (parents: base, head) containing
+   * the PR's changes since the merge base. `squash`: one commit with the same tree and the base as
+   * its only parent. `rebase`: each of the PR's commits replayed onto the base, one new commit
+   * each (the last one is the "merge commit sha"). Returns that sha.
+   */
+  merge(number: number, by: string, method: "merge" | "squash" | "rebase" = "merge"): string {
     const pr = this.pull(number);
     if (pr.state !== "open") throw new HttpError(405, "Pull Request is not mergeable");
     const baseSha = this.branchSha(pr.baseRef)!;
     const mergeBase = this.git.mergeBase(baseSha, pr.headSha);
-    const before = this.git.flatten(mergeBase === null ? null : this.git.commit(mergeBase)!.tree);
-    const after = this.git.flatten(this.git.commit(pr.headSha)!.tree);
-    const files = this.git.flatten(this.git.commit(baseSha)!.tree);
-    for (const [path, entry] of after) if (before.get(path)?.sha !== entry.sha) files.set(path, entry);
-    for (const path of before.keys()) if (!after.has(path)) files.delete(path);
-    const tree = this.git.buildTree(files);
     const message = `Merge pull request #${pr.number} from ${this.owner}/${pr.headRef}\n\n${pr.title}`;
-    const sha = this.git.putCommit({ tree, parents: [baseSha, pr.headSha], message, author: this.person(by) });
+    let sha: string;
+    if (method === "rebase") {
+      sha = baseSha;
+      for (const original of this.ownCommits(pr.headSha, mergeBase)) {
+        const c = this.git.commit(original)!;
+        const tree = this.applyDiff(this.git.commit(sha)!.tree, c.parents[0] ?? null, original);
+        sha = this.git.putCommit({ tree, parents: [sha], message: c.message, author: c.author, committer: this.person(by) });
+      }
+    } else {
+      const tree = this.applyDiff(this.git.commit(baseSha)!.tree, mergeBase, pr.headSha);
+      sha = this.git.putCommit({ tree, parents: method === "squash" ? [baseSha] : [baseSha, pr.headSha], message, author: this.person(by) });
+    }
     this.setRef(`refs/heads/${pr.baseRef}`, sha);
     const now = this.now();
     Object.assign(pr, { state: "closed", merged: true, mergedAt: now, mergedBy: by, mergeCommitSha: sha, closedAt: now, updatedAt: now, baseSha });
     return sha;
+  }
+
+  /** `onto` (a tree) with the changes from commit `from` (null = empty) to commit `to`. */
+  private applyDiff(onto: string, from: string | null, to: string): string {
+    const before = this.git.flatten(from === null ? null : this.git.commit(from)!.tree);
+    const after = this.git.flatten(this.git.commit(to)!.tree);
+    const files = this.git.flatten(onto);
+    for (const [path, entry] of after) if (before.get(path)?.sha !== entry.sha) files.set(path, entry);
+    for (const path of before.keys()) if (!after.has(path)) files.delete(path);
+    return this.git.buildTree(files);
+  }
+
+  /** The first-parent chain from `head` back to (excluding) `stop`, oldest first. */
+  private ownCommits(head: string, stop: string | null): string[] {
+    const chain: string[] = [];
+    for (let sha: string | undefined = head; sha !== undefined && sha !== stop; sha = this.git.commit(sha)?.parents[0]) chain.push(sha);
+    return chain.reverse();
   }
 
   close(number: number): void {
