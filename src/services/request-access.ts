@@ -6,7 +6,8 @@ import { AppError } from "../domain/errors.ts";
 import { formatDuration } from "../domain/durations.ts";
 import { newGrant, type Grant } from "../domain/grant.ts";
 import { renderGrantFile } from "../domain/grant-file-text.ts";
-import { evaluateRequest } from "../domain/policy.ts";
+import type { People } from "../domain/grant-files.ts";
+import { evaluateRequest, resolvePersonByEmail, resolvePersonBySlack } from "../domain/policy.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { JOB } from "./job-kinds.ts";
 import { REQUEST_POLICY_MAX_AGE_MS } from "./policy-provider.ts";
@@ -28,11 +29,32 @@ export interface AccessRequestInput {
   owner?: string;
 }
 
+/**
+ * The requester is who Slack says. Slack gives a user id; the email comes from that user's profile,
+ * which is not proof of identity (an alias, a second account, a profile edited to someone else's
+ * address). When people.yaml pairs an email with a Slack id, only that Slack user acts as that
+ * email; and a Slack user people.yaml lists acts only as the email listed for them. Otherwise a
+ * second account could file requests as someone else and then approve them as itself.
+ * Throws `unknown_person` with a sentence and a next step; a person without a `slack` id in
+ * people.yaml is not checked (nothing to compare with).
+ */
+export function assertRequesterIsSlackUser(people: People, email: string, slackId: string): void {
+  const byEmail = resolvePersonByEmail(people, email);
+  if (byEmail?.slack !== undefined && byEmail.slack.toUpperCase() !== slackId.toUpperCase()) {
+    throw new AppError("unknown_person", "grants/people.yaml gives your email address to another Slack account; ask the platform team to fix it if the address is yours");
+  }
+  const bySlack = resolvePersonBySlack(people, slackId);
+  if (bySlack !== null && bySlack.email.toLowerCase() !== email.trim().toLowerCase()) {
+    throw new AppError("unknown_person", "grants/people.yaml lists your Slack account with another email than your Slack profile shows; ask the platform team to fix one of them");
+  }
+}
+
 export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput): Promise<Grant> {
   const requester = input.requesterEmail.trim().toLowerCase();
   const subject = (input.subject ?? requester).trim().toLowerCase();
   // A cached catalog will do (see REQUEST_POLICY_MAX_AGE_MS): the merge check reads it fresh.
   const { catalog, people } = await deps.policy.current({ maxAgeMs: REQUEST_POLICY_MAX_AGE_MS });
+  if (input.requesterSlackId !== null) assertRequesterIsSlackUser(people, requester, input.requesterSlackId);
   assertNotLeaver(deps, requester);
   if (subject !== requester) assertNotLeaver(deps, subject);
   const groups = groupsFor(deps, people, requester);

@@ -6,6 +6,8 @@
 import type { WebClient } from "@slack/web-api";
 import { AppError, isAppError, toAppError } from "../../domain/errors.ts";
 import type { ServiceDeps } from "../../services/deps.ts";
+import { REQUEST_POLICY_MAX_AGE_MS, type Policy } from "../../services/policy-provider.ts";
+import { assertRequesterIsSlackUser } from "../../services/request-access.ts";
 import type { SlackExperience } from "../../services/slack-ports.ts";
 import type { SlackDirectory } from "./slack-directory.ts";
 import { userFacingError } from "./views/error-text.ts";
@@ -16,10 +18,19 @@ export interface SlackHandlerContext {
   directory: SlackDirectory;
 }
 
-/** The email of a Slack user, or `unknown_person` when their profile shows none. */
+/**
+ * The email of the Slack user who typed or clicked, or `unknown_person` when their profile shows
+ * none or when people.yaml pairs that email (or this Slack user) with someone else
+ * (assertRequesterIsSlackUser). Every listener that files or acts on a request starts here.
+ */
 export async function requireEmail(ctx: SlackHandlerContext, userId: string): Promise<string> {
   const email = await ctx.directory.emailOf(userId);
   if (!email) throw new AppError("unknown_person", "grantbot cannot see an email address on your Slack profile");
+  // The cached policy will do, as for filing a request. Before people.yaml could ever be read
+  // (GitHub down since start-up) this check is skipped: filing a request needs the policy and
+  // checks again (requestAccess); releasing one's own access must keep working in an outage.
+  const policy = await ctx.deps.policy.current({ maxAgeMs: REQUEST_POLICY_MAX_AGE_MS }).catch((): Policy | null => null);
+  if (policy) assertRequesterIsSlackUser(policy.people, email, userId);
   return email;
 }
 
