@@ -4,6 +4,7 @@ import type { JobHandler } from "./job-runner.ts";
 import { JOB } from "./job-kinds.ts";
 import { openPullRequestHandler } from "./open-pull-request.ts";
 import { checkMergeHandler } from "./check-merge.ts";
+import { confirmCloseHandler } from "./pull-request-events.ts";
 import { activateHandler } from "./activate-grant.ts";
 import { expireHandler } from "./end-grant.ts";
 import { removeMembershipHandler } from "./remove-membership.ts";
@@ -14,6 +15,7 @@ export function jobHandlers(deps: ServiceDeps): Record<string, JobHandler> {
   return {
     [JOB.openPr]: openPullRequestHandler(deps),
     [JOB.checkMerge]: checkMergeHandler(deps),
+    [JOB.confirmClose]: confirmCloseHandler(deps),
     [JOB.activate]: activateHandler(deps),
     [JOB.expire]: expireHandler(deps),
     [JOB.scimRemove]: removeMembershipHandler(deps),

@@ -2,6 +2,8 @@
 export const JOB = {
   openPr: "open_pr",
   checkMerge: "check_merge",
+  /** A webhook said a grant PR closed unmerged: read the PR before declining (pull-request-events.ts). */
+  confirmClose: "confirm_close",
   activate: "activate",
   expire: "expire",
   scimRemove: "scim_remove",

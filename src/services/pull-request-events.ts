@@ -1,10 +1,13 @@
 /**
  * What grantbot does when one of its PRs closes, whether it learnt it from a webhook or by
- * polling: merged -> queue the approval check; closed unmerged -> declined. De-duplicated by the
- * grant's state and the job dedupe key, so a webhook delivered twice and a poll that sees the
- * same PR change nothing the second time.
+ * polling: merged -> queue the approval check (which reads the PR from the API); closed unmerged
+ * -> declined, but only on the API's word: a webhook's "closed, not merged" is first confirmed by
+ * reading the PR (a job), since a signed payload may be stale or crafted by anyone holding the
+ * webhook secret. De-duplicated by the grant's state and the job dedupe key, so a webhook
+ * delivered twice and a poll that sees the same PR change nothing the second time.
  */
 import type { ServiceDeps } from "./deps.ts";
+import type { JobHandler } from "./job-runner.ts";
 import { JOB } from "./job-kinds.ts";
 import { queueNote } from "./outbox.ts";
 
@@ -13,14 +16,28 @@ export interface ClosedPullRequest {
   merged: boolean;
   /** Who closed/merged it (GitHub login), for the audit log. */
   by?: string | null;
-  source: "webhook" | "poll";
+  /**
+   * Where `merged` comes from: a webhook payload (believed for a merge, which the merge check reads
+   * again; confirmed by a `confirm_close` job for a decline), a poll of the API, or the API read of
+   * that job (`api`).
+   */
+  source: "webhook" | "poll" | "api";
 }
 
+export type ClosedOutcome = "ignored" | "checking" | "confirming" | "declined";
+
 /** Returns what happened, for logs and tests. */
-export function onPullRequestClosed(deps: ServiceDeps, pr: ClosedPullRequest): "ignored" | "checking" | "declined" {
+export function onPullRequestClosed(deps: ServiceDeps, pr: ClosedPullRequest): ClosedOutcome {
   const grant = deps.grants.getByPrNumber(pr.number);
   if (!grant || grant.state !== "pr_open") return "ignored";
   const now = deps.clock.now();
+  if (!pr.merged && pr.source === "webhook") {
+    // No dedupe key: deliveries are de-duplicated by id (routes.ts) and the decline by the grant's
+    // state; a key would let an early, stale "closed" hide the real one after a reopen.
+    deps.jobs.enqueue({ kind: JOB.confirmClose, payload: { grantId: grant.id }, lockKey: `grant:${grant.id}`, maxAttempts: 30 });
+    deps.wake();
+    return "confirming";
+  }
   if (pr.merged) {
     const id = deps.jobs.enqueue({
       kind: JOB.checkMerge,
@@ -44,6 +61,27 @@ export function onPullRequestClosed(deps: ServiceDeps, pr: ClosedPullRequest): "
   });
   deps.wake();
   return declined ? "declined" : "ignored";
+}
+
+/**
+ * Job `confirm_close`: a webhook said one of grantbot's PRs closed without merge. Reads the PR and
+ * acts on what GitHub says: closed and not merged -> declined; merged -> the merge path (the
+ * approval check); still open -> nothing (the payload was stale or crafted).
+ */
+export function confirmCloseHandler(deps: ServiceDeps): JobHandler {
+  return {
+    maxAttempts: 30,
+    async run(payload, { log }) {
+      const grant = deps.grants.get(String(payload.grantId));
+      if (!grant || grant.state !== "pr_open" || grant.prNumber === null) return;
+      const pr = await deps.changes.get(grant.prNumber);
+      if (pr.state !== "closed") {
+        log.warn({ pr: pr.number, grantId: grant.id }, "closed webhook not confirmed: the pull request is open");
+        return;
+      }
+      onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, source: "api" });
+    },
+  };
 }
 
 /**
