@@ -103,13 +103,52 @@ export const peopleSchema = z.strictObject({
   people: z.array(personSchema),
 });
 
+/** Names of the characters a reason may not contain, for the message that names the one found. */
+const INVISIBLE_NAMES: Readonly<Record<number, string>> = {
+  0x00: "NULL", 0x07: "BELL", 0x08: "BACKSPACE", 0x0b: "LINE TABULATION", 0x0c: "FORM FEED", 0x0d: "CARRIAGE RETURN",
+  0x1b: "ESCAPE", 0x7f: "DELETE", 0x85: "NEXT LINE",
+  0x061c: "ARABIC LETTER MARK", 0x200e: "LEFT-TO-RIGHT MARK", 0x200f: "RIGHT-TO-LEFT MARK",
+  0x202a: "LEFT-TO-RIGHT EMBEDDING", 0x202b: "RIGHT-TO-LEFT EMBEDDING", 0x202c: "POP DIRECTIONAL FORMATTING",
+  0x202d: "LEFT-TO-RIGHT OVERRIDE", 0x202e: "RIGHT-TO-LEFT OVERRIDE",
+  0x2066: "LEFT-TO-RIGHT ISOLATE", 0x2067: "RIGHT-TO-LEFT ISOLATE", 0x2068: "FIRST STRONG ISOLATE", 0x2069: "POP DIRECTIONAL ISOLATE",
+  0x2028: "LINE SEPARATOR", 0x2029: "PARAGRAPH SEPARATOR",
+};
+
+/**
+ * Control characters (Unicode Cc) other than newline and tab, the bidirectional embeddings,
+ * overrides and isolates (U+202A–U+202E, U+2066–U+2069), the direction marks (U+200E, U+200F,
+ * U+061C) and the line/paragraph separators. A reason is shown to reviewers in the PR, the grant
+ * file and Slack; these characters are invisible there and can make the text read differently
+ * from what it is ("Trojan Source"). Letters of any script, emoji (zero-width joiners included),
+ * punctuation, newlines and tabs are fine.
+ */
+const INVISIBLE_IN_REASON = /(?![\n\t])[\p{Cc}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\u2028\u2029]/u;
+
+/**
+ * Why `reason` cannot be used, as a sentence with the next step, or null when it can. The one
+ * reason rule of every entry point: the slash command, the request form, the request service and
+ * the grant file schema (so `grantbot validate` refuses a hand-edited file too).
+ */
+export function reasonProblem(reason: string): string | null {
+  const found = INVISIBLE_IN_REASON.exec(reason)?.[0];
+  if (found === undefined) return null;
+  const code = found.codePointAt(0)!;
+  const name = INVISIBLE_NAMES[code] ?? "CONTROL CHARACTER";
+  return `the reason contains an invisible control character (U+${code.toString(16).toUpperCase().padStart(4, "0")} ${name}); remove it and try again`;
+}
+
+const reasonSchema = z.string().max(1000).superRefine((value, ctx) => {
+  const problem = reasonProblem(value);
+  if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+});
+
 export const grantFileSchema = z.strictObject({
   id: z.string().regex(ULID_RE, "grant ids are ULIDs (26 characters, Crockford base32)"),
   resource: resourceIdSchema,
   subject: lowerEmailSchema,
   requester: lowerEmailSchema,
   duration: shortDurationSchema,
-  reason: z.string().max(1000),
+  reason: reasonSchema,
   requested_at: z.iso.datetime({ offset: true, message: "an RFC 3339 time such as 2026-11-22T10:00:00Z" }),
   extends: z.string().regex(ULID_RE, "the id of the grant this one extends").optional(),
   /** For service identities: the human who owns the subject (reported as orphaned when they leave). */

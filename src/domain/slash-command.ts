@@ -3,7 +3,7 @@
  * `error` with a sentence for the user and the usage lines that apply. Never throws.
  */
 import { parseDuration } from "./durations.ts";
-import { RESOURCE_ID_RE, ULID_RE } from "./grant-files.ts";
+import { reasonProblem, RESOURCE_ID_RE, ULID_RE } from "./grant-files.ts";
 
 export type SlashCommand =
   | { kind: "modal" }
@@ -158,6 +158,9 @@ function parseRequest(trimmed: string): SlashCommand {
   if (reason.length > MAX_REASON) {
     return error(`the reason is ${reason.length} characters long; the limit is ${MAX_REASON}`, usage);
   }
+  // Newlines are allowed, as in the request form's multi-line reason (Shift+Enter in Slack).
+  const problem = reasonProblem(reason);
+  if (problem !== null) return error(problem, usage);
   return { kind: "request", resource, duration: durationToken, durationMs: duration.ms, reason };
 }
 

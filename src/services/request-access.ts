@@ -6,7 +6,7 @@ import { AppError } from "../domain/errors.ts";
 import { formatDuration } from "../domain/durations.ts";
 import { newGrant, type Grant } from "../domain/grant.ts";
 import { renderGrantFile } from "../domain/grant-file-text.ts";
-import type { People } from "../domain/grant-files.ts";
+import { reasonProblem, type People } from "../domain/grant-files.ts";
 import { evaluateRequest, resolvePersonByEmail, resolvePersonBySlack } from "../domain/policy.ts";
 import type { ServiceDeps } from "./deps.ts";
 import { JOB } from "./job-kinds.ts";
@@ -55,6 +55,8 @@ export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput
   // A cached catalog will do (see REQUEST_POLICY_MAX_AGE_MS): the merge check reads it fresh.
   const { catalog, people } = await deps.policy.current({ maxAgeMs: REQUEST_POLICY_MAX_AGE_MS });
   if (input.requesterSlackId !== null) assertRequesterIsSlackUser(people, requester, input.requesterSlackId);
+  const badReason = reasonProblem(input.reason);
+  if (badReason !== null) throw new AppError("bad_input", badReason);
   assertNotLeaver(deps, requester);
   if (subject !== requester) assertNotLeaver(deps, subject);
   const groups = groupsFor(deps, people, requester);

@@ -60,6 +60,7 @@ describe("requesting access from Slack", () => {
     { field: "duration", values: { resource: "prod-db-readonly", duration: "5h", reason: "INC-9" }, says: /at most 4h/ },
     { field: "duration", values: { resource: "prod-db-readonly", duration: "soon", reason: "INC-9" }, says: /duration/i },
     { field: "reason", values: { resource: "prod-db-readonly", duration: "1h", reason: "" }, says: /requires a reason/ },
+    { field: "reason", values: { resource: "prod-db-readonly", duration: "1h", reason: "INC-9 \u202Eevil\u202C" }, says: /^the reason contains an invisible control character \(U\+202E RIGHT-TO-LEFT OVERRIDE\); remove it and try again$/ },
   ])("refuses a modal whose $field is invalid, naming that field", async ({ field, values, says }) => {
     const before = stack.latestGrant()?.id;
     const res = await stack.submitModal(stack.person("carol").slack, values);

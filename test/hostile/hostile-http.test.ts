@@ -172,8 +172,8 @@ describe("hostile input over HTTP", () => {
       expect((await fetch(`${stack.url}/healthz`)).status).toBe(200);
     });
 
-    it("keeps emoji, right-to-left marks and quotes in a reason intact from Slack to the grant file and the PR", async () => {
-      const reason = `🔥 INC-77 \u202ereplica\u202c "lag" 'ü' \\ ‎שלום`;
+    it("keeps emoji, right-to-left letters and quotes in a reason intact from Slack to the grant file and the PR", async () => {
+      const reason = `🔥 INC-77 replica "lag" 'ü' \\ שלום עולם 👩‍💻`;
       const filed = await fileRequest(stack, stack.person("dave").slack, `prod-db-readonly 1h ${reason}`);
       const grant = stack.grant(filed.grantId);
       expect(grant.reason).toBe(reason);
@@ -181,6 +181,16 @@ describe("hostile input over HTTP", () => {
       expect(file).toBe(grant.fileContent);
       expect(file).toContain("INC-77");
       expect(stack.github.pull(filed.pr).body).toContain("INC-77");
+    });
+
+    it("refuses a reason with a bidirectional override, naming the character: no grant, no GitHub write", async () => {
+      const before = { grants: grantCount(), calls: stack.github.calls().filter((c) => c.method !== "GET").length };
+      const ack = await stack.slash("prod-db-readonly 1h INC-79 \u202ereplica\u202c", stack.person("alice").slack);
+      const replies = (await stack.replies(ack.responseId, ack.text, ack.text ? 0 : 1)).join("\n");
+      expect(replies).toContain("⚠️ the reason contains an invisible control character (U+202E RIGHT-TO-LEFT OVERRIDE); remove it and try again");
+      await stack.settle();
+      expect(grantCount()).toBe(before.grants);
+      expect(stack.github.calls().filter((c) => c.method !== "GET").length).toBe(before.calls);
     });
 
     it("treats `../` as an unknown resource: no grant, no GitHub write", async () => {

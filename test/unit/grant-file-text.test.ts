@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import type { GrantFile } from "../../src/domain/grant-files.ts";
+import { reasonProblem, type GrantFile } from "../../src/domain/grant-files.ts";
 import { parseGrantFileText, renderGrantFile } from "../../src/domain/grant-file-text.ts";
 
 const file: GrantFile = {
@@ -66,18 +66,20 @@ describe("parseGrantFileText", () => {
     ["a trailing newline", "ends with newline\n"],
     ["emoji", "🔥 prod is down 🚒"],
     ["leading and trailing spaces", "  padded  "],
-    ["tabs and control characters", "a\tb\u0000c\u001bd"],
+    ["tabs", "a\tb\t\tc"],
     ["a YAML document marker", "---\n..."],
     ["an anchor-like text", "&a *a !!str"],
-    ["carriage returns", "a\r\nb\rc"],
   ])("round-trips a reason with %s", (_name, reason) => {
     expect(parseGrantFileText(renderGrantFile({ ...file, reason }))).toEqual({ ok: true, file: { ...file, reason } });
   });
 
-  it("round-trips any reason the schema accepts", () => {
+  it("round-trips any reason the schema accepts, and names the character of any it refuses", () => {
     fc.assert(
       fc.property(fc.string({ unit: "binary", maxLength: 1000 }), (reason) => {
-        expect(parseGrantFileText(renderGrantFile({ ...file, reason }))).toEqual({ ok: true, file: { ...file, reason } });
+        const problem = reasonProblem(reason);
+        const parsed = parseGrantFileText(renderGrantFile({ ...file, reason }));
+        if (problem === null) expect(parsed).toEqual({ ok: true, file: { ...file, reason } });
+        else expect(parsed).toEqual({ ok: false, message: `the grant file is invalid: reason: ${problem}` });
       }),
       { numRuns: 500 },
     );

@@ -8,6 +8,7 @@ import type { App } from "@slack/bolt";
 import type { WebClient } from "@slack/web-api";
 import { describeRemaining, formatDuration } from "../../domain/durations.ts";
 import type { Grant } from "../../domain/grant.ts";
+import { reasonProblem } from "../../domain/grant-files.ts";
 import { evaluateRequest, resolvePersonByEmail } from "../../domain/policy.ts";
 import { extendGrant } from "../../services/grant-commands.ts";
 import { requestAccess } from "../../services/request-access.ts";
@@ -47,6 +48,11 @@ export function registerRequestForm(app: App, ctx: SlackHandlerContext): void {
     const meta = readRequestModalMetadata(view.private_metadata);
     let email: string;
     let resource = values.resource;
+    const badReason = reasonProblem(values.reason);
+    if (badReason !== null) {
+      await ack({ response_action: "errors", errors: { [REQUEST_MODAL.reasonBlock]: badReason.slice(0, FIELD_ERROR_MAX) } });
+      return;
+    }
     try {
       email = await requireEmail(ctx, body.user.id);
       if (meta.extends) resource = deps.grants.get(meta.extends)?.resource ?? resource;
