@@ -204,7 +204,7 @@ describe("hostile input over HTTP", () => {
       const modal = await stack.submitModal(stack.person("alice").slack, { resource: "../../etc/passwd", duration: "1h", reason: "x" });
       expect(modal.status).toBe(200);
       expect(JSON.parse(modal.text)).toMatchObject({ response_action: "errors" });
-      await new Promise((r) => setTimeout(r, 300));
+      await stack.settle();
       expect(grantCount()).toBe(before.grants);
       expect(stack.github.calls().filter((c) => c.method !== "GET").length).toBe(before.calls);
     });
@@ -217,7 +217,7 @@ describe("hostile input over HTTP", () => {
       const res = await stack.deliver("pull_request", foreign);
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ ignored: "repository mallory/grants" });
-      await new Promise((r) => setTimeout(r, 300));
+      await stack.settle();
       expect(stack.grant(filed.grantId).state).toBe("pr_open");
       expect(stack.grantbot.deps.jobs.pending(`${JOB.checkMerge}:${filed.grantId}`)).toEqual([]);
     });

@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { OctokitChangeRequests } from "../../src/adapters/github/change-requests.ts";
@@ -9,18 +11,27 @@ const TOKEN = "ghp_errorstoken111111111111111111111111111";
 let fake: FakeGitHub;
 let changes: OctokitChangeRequests;
 let pr: number;
+/** A server that accepts requests and never answers them: only a client timeout ends a request. */
+let silent: Server;
+const unanswered: IncomingMessage[] = [];
 
 beforeAll(async () => {
   fake = await FakeGitHub.start({ tokens: [TOKEN] });
-  const octokit = createOctokit({ baseUrl: fake.url, auth: { kind: "token", token: TOKEN }, timeoutMs: 300 });
+  silent = createServer((req) => void unanswered.push(req));
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  // The default timeout (10 s): a loaded machine must not turn a slow answer into a failure here.
+  const octokit = createOctokit({ baseUrl: fake.url, auth: { kind: "token", token: TOKEN } });
   changes = new OctokitChangeRequests({ octokit, owner: fake.owner, repo: fake.repo, baseBranch: "main", clock: { now: () => 1_700_000_000_000 } });
   pr = (await changes.open({ branch: "grant/e1", path: "grants/r/e1.yaml", content: "id: e1\n", commitMessage: "e1", title: "e1", body: "", labels: [] })).number;
 });
 
-afterAll(() => fake.close());
+afterAll(async () => {
+  silent?.closeAllConnections();
+  await new Promise<void>((resolve) => (silent ? silent.close(() => resolve()) : resolve()));
+  await fake?.close();
+});
 
 afterEach(() => {
-  fake.rttMs = 0;
   expect(fake.validationErrors()).toEqual([]);
 });
 
@@ -70,14 +81,21 @@ describe("GitHub error mapping", () => {
     expect(missing.message).toMatch(/pulls\.get #99999: 404 Not Found/);
   });
 
-  it("turns a dropped connection and a timeout into target_unavailable", async () => {
+  it("turns a dropped connection into target_unavailable", async () => {
     fake.failNext(1, "network", { route: "pulls/get" });
     expect(await failure(changes.get(pr))).toMatchObject({ code: "target_unavailable" });
+  });
 
-    fake.rttMs = 1_000;
-    const started = Date.now();
-    expect(await failure(changes.get(pr))).toMatchObject({ code: "target_unavailable" });
-    expect(Date.now() - started).toBeLessThan(900);
+  it("turns a request GitHub never answers into target_unavailable once the client's timeout passes", async () => {
+    // The server never answers, so the request can only end through the timeout, however slow the
+    // machine: no bound on elapsed time is needed to prove the timeout cut it short.
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const octokit = createOctokit({ baseUrl: url, auth: { kind: "token", token: TOKEN }, timeoutMs: 50 });
+    const hanging = new OctokitChangeRequests({ octokit, owner: "acme", repo: "grants", baseBranch: "main" });
+    const err = await failure(hanging.get(1));
+    expect(err).toMatchObject({ code: "target_unavailable", retryable: true });
+    expect(err.message).toMatch(/abort|timeout/i);
+    expect(unanswered.map((r) => r.url)).toContain("/repos/acme/grants/pulls/1");
   });
 
   it("turns a refused connection into target_unavailable", async () => {
