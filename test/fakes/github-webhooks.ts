@@ -5,22 +5,18 @@
  * Note: the examples' `pull_request.closed` payloads are unmerged; `merged`, `merged_at`,
  * `merged_by` and `merge_commit_sha` are set here for a merge.
  */
-import { randomUUID } from "node:crypto";
 import { createRequire } from "node:module";
 import type { WebhookDefinition } from "@octokit/webhooks-examples";
-import { sign } from "@octokit/webhooks-methods";
 import type { FakeGitHub } from "./fake-github/index.ts";
+
+/** Signing is the demo's (src/demo/github-webhooks.ts): one copy. */
+export { signWebhook, type SignedWebhook } from "../../src/demo/github-webhooks.ts";
 
 const require = createRequire(import.meta.url);
 const definitions = require("@octokit/webhooks-examples") as WebhookDefinition[];
 
 /** Webhook payloads are free-form JSON here; the parser under test validates them. */
 type Payload = Record<string, any>;
-
-export interface SignedWebhook {
-  headers: { "x-github-event": string; "x-github-delivery": string; "x-hub-signature-256": string; "content-type": string };
-  body: string;
-}
 
 function example(event: string, action: string): Payload {
   const definition = definitions.find((d) => d.name === event);
@@ -139,18 +135,4 @@ export function reviewEvent(fake: FakeGitHub, number: number, opts: { reviewId?:
     headSha: pr.headSha,
     headRef: pr.headRef,
   });
-}
-
-/** Serialises and signs a delivery exactly like GitHub (`sha256=` HMAC of the raw body). */
-export async function signWebhook(event: string, payload: unknown, secret: string, opts: { deliveryId?: string } = {}): Promise<SignedWebhook> {
-  const body = JSON.stringify(payload);
-  return {
-    headers: {
-      "x-github-event": event,
-      "x-github-delivery": opts.deliveryId ?? randomUUID(),
-      "x-hub-signature-256": await sign(secret, body),
-      "content-type": "application/json",
-    },
-    body,
-  };
 }

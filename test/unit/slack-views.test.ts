@@ -7,7 +7,7 @@ import { homeView } from "../../src/adapters/slack/views/home.ts";
 import { SLACK_LIMITS, clip } from "../../src/adapters/slack/views/limits.ts";
 import { listReply } from "../../src/adapters/slack/views/list-reply.ts";
 import { renderNote } from "../../src/adapters/slack/views/notes.ts";
-import { messageProblems, viewProblems } from "../fakes/fake-slack/limits.ts";
+import { messageProblems, viewProblems } from "../fakes/fake-slack/index.ts";
 
 const NOW = Date.parse("2026-11-22T10:00:00Z");
 let seq = 0;
