@@ -57,7 +57,11 @@ describe("what the package ships (src) stands on its own", () => {
   });
 
   it("allows test/ only for the stand-ins still waiting to move, and only from src/demo/stand-ins.ts", () => {
-    expect(PENDING_DEMO_MOVES.map((p) => `${p.from} -> ${p.to}`)).toEqual(["src/demo/stand-ins.ts -> test/fakes/fake-github/", "src/demo/stand-ins.ts -> test/fakes/scim-server/"]);
+    // The list only shrinks: it holds no more than these two, both through stand-ins.ts.
+    for (const pending of PENDING_DEMO_MOVES) {
+      expect(pending.from).toBe("src/demo/stand-ins.ts");
+      expect(["test/fakes/fake-github/", "test/fakes/scim-server/"]).toContain(pending.to);
+    }
     expect(checkShippedFile(root, "src/demo/world.ts", `import { FakeGitHub } from "../../test/fakes/fake-github/index.ts";`)).toHaveLength(1);
   });
 });
