@@ -12,7 +12,7 @@ import { JoseCredentialSigner } from "./adapters/credentials/jose-credential-sig
 import { createOctokit } from "./adapters/github/octokit.ts";
 import { OctokitChangeRequests } from "./adapters/github/change-requests.ts";
 import { OctokitGrantsSource } from "./adapters/github/grants-source.ts";
-import { createGroupDirectories } from "./adapters/scim/group-directories.ts";
+import { createGroupDirectories, scimTargetsFromConfig } from "./adapters/scim/group-directories.ts";
 import { createSlackApp } from "./adapters/slack/slack-app.ts";
 import { SlackDirectory } from "./adapters/slack/slack-directory.ts";
 import { SlackNotifier } from "./adapters/slack/slack-notifier.ts";
@@ -105,7 +105,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   });
   const changes = new OctokitChangeRequests({ octokit, owner: gh.owner, repo: gh.repo, baseBranch: gh.baseBranch });
   const source = new OctokitGrantsSource({ octokit, owner: gh.owner, repo: gh.repo, baseBranch: gh.baseBranch });
-  const targets = createGroupDirectories(config.scimTargets.map((t) => ({ name: t.name, url: t.url, token: t.token.reveal(), profile: t.profile, timeoutMs: t.timeoutMs })));
+  const targets = createGroupDirectories(scimTargetsFromConfig(config.scimTargets), { log: log.child({ component: "scim" }) });
   const metrics = new PromMetrics(store.jobs, { defaultMetrics: true });
 
   const slack = createSlackApp({

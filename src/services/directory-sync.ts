@@ -7,6 +7,12 @@
  * - groups changed while active: a mover (eligibility re-checked).
  * A listing that would delete most of the directory at once is not believed: ops is alerted
  * and nobody is offboarded for it.
+ *
+ * Nothing is concluded from a listing before it is complete: pages are collected first and
+ * applied only once `listPeople` has resolved — which the SCIM adapter does only when the server's
+ * own counts prove the listing whole (scim-paging.ts). A listing that fails or stops early
+ * throws: no snapshot change, no leaver, no mover, and the poll reports the error. A person
+ * missing from a complete listing is deleted only once the directory answers 404 for their id.
  */
 import { sameGroups } from "../domain/eligibility.ts";
 import type { LeaverCause } from "../domain/offboarding.ts";
@@ -65,12 +71,21 @@ export function mergePolled(prev: DirectoryRecord | null, person: DirectoryPerso
 export async function syncDirectory(deps: ServiceDeps, source: PeopleDirectory): Promise<SyncResult> {
   const { people } = directoryStores(deps);
   const now = deps.clock.now();
-  const pollId = people.startPoll(now);
   const result: SyncResult = { pages: 0, people: 0, changes: 0, leavers: [], movers: [], deletionsSkipped: null };
+
+  // The whole listing first: a change seen on page 1 of a listing that fails on page 3 must not be
+  // acted on (nor recorded, or the next poll would not see it as a change).
+  const pages: DirectoryPerson[][] = [];
+  const stats = await source.listPeople((page) => {
+    pages.push(page);
+  });
+  const pollId = people.startPoll(now);
 
   // Each page in one transaction: the snapshot change and what it triggers (offboarding, a mover
   // check job) commit together, so a crash mid-poll never records a change without acting on it.
-  const stats = await source.listPeople((page) => {
+  // A turn of the event loop between pages keeps a large directory from blocking other work.
+  for (const page of pages) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
     deps.tx.transaction(() => {
       for (const person of page) {
         const { record, event } = mergePolled(people.get(person.email), person, now);
@@ -88,7 +103,7 @@ export async function syncDirectory(deps: ServiceDeps, source: PeopleDirectory):
         }
       }
     });
-  });
+  }
   result.pages = stats.pages;
   result.people = stats.people;
 
@@ -108,8 +123,10 @@ export async function syncDirectory(deps: ServiceDeps, source: PeopleDirectory):
     result.deletionsSkipped = `${gone.length} of ${present} people vanished from directory ${source.name} in one poll`;
     queueOpsNotice(deps, `directory-mass-deletion:${dayOf(now)}`, "Directory poll not believed", `${result.deletionsSkipped}; grantbot offboarded nobody for it. Check the directory URL, token and its filters. Leavers are still processed when they are deactivated.`);
   } else {
+    const confirmed = await confirmGone(source, gone);
+    if (confirmed.length < gone.length) deps.log.warn({ directory: source.name, unlisted: gone.length - confirmed.length }, "directory listing omitted people it still returns by id; not treated as deleted");
     deps.tx.transaction(() => {
-      for (const record of gone) {
+      for (const record of confirmed) {
         people.put({ ...record, removedAt: now });
         result.changes++;
         if (!record.active) continue; // deactivated earlier: offboarded then
@@ -122,6 +139,34 @@ export async function syncDirectory(deps: ServiceDeps, source: PeopleDirectory):
   if (result.changes > 0) deps.log.info({ directory: source.name, pages: result.pages, people: result.people, changes: result.changes, leavers: result.leavers.length, movers: result.movers.length }, "directory poll applied changes");
   return result;
 }
+
+/**
+ * Of the people a complete listing no longer shows, those the directory confirms gone: 404 by id,
+ * or the id now belongs to another email. Offset paging can skip a person with no count showing
+ * it (someone before them deleted while the listing ran, someone added after): a person who still
+ * answers by id is not deleted, and the next poll looks again. A failed read confirms nothing.
+ */
+async function confirmGone(source: PeopleDirectory, gone: DirectoryRecord[]): Promise<DirectoryRecord[]> {
+  const verdicts = new Array<boolean>(gone.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < gone.length) {
+      const i = next++;
+      const record = gone[i]!;
+      if (!record.directoryId) {
+        verdicts[i] = true;
+        continue;
+      }
+      const person = await source.getPerson(record.directoryId).catch(() => undefined);
+      verdicts[i] = person === null || (person !== undefined && person.email !== record.email);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONFIRM_CONCURRENCY, gone.length) }, worker));
+  return gone.filter((_, i) => verdicts[i]);
+}
+
+/** Reads at once when confirming deletions (the SCIM client caps its requests anyway). */
+const CONFIRM_CONCURRENCY = 8;
 
 /** Runs polls one at a time; a poll asked for while one runs happens right after it. */
 export class DirectoryPoller {

@@ -195,13 +195,18 @@ export interface GroupDirectory {
   isMember(groupId: string, userId: string): Promise<boolean>;
   /** PATCH add. Idempotent: adding an existing member succeeds. */
   addMember(groupId: string, userId: string): Promise<void>;
+  /** True when addMember resolves only once a read-back shows the member (callers skip theirs). */
+  readonly addMemberReadsBack?: boolean;
   /** PATCH remove of exactly this member (never a filterless remove). Idempotent. */
   removeMember(groupId: string, userId: string): Promise<void>;
   /**
-   * Optional batch form of removeMember: as few PATCHes as the provider allows. Idempotent.
-   * Absent = removeMember per user.
+   * Optional batch form of removeMember: as few PATCHes as the provider allows, then a read-back.
+   * Resolves with the ids still members on that read-back (empty: all gone), or void when it did
+   * not read back (the caller does). Idempotent. Absent = removeMember per user.
    */
-  removeMembers?(groupId: string, userIds: readonly string[]): Promise<void>;
+  removeMembers?(groupId: string, userIds: readonly string[]): Promise<ReadonlySet<string> | void>;
+  /** Most requests to send this target at once (callers size their worker pools by it); default 8. */
+  readonly maxConcurrency?: number;
   /**
    * Optional: the ids of every member, in one read from the target (never cached) — isMember for
    * many users at once. Resolves null when the provider offers no such read.

@@ -1,6 +1,8 @@
 /**
  * Membership changes with read-back. Each checks the target first, so repeating one (a job
- * re-run after a crash) sends no second PATCH.
+ * re-run after a crash) sends no second PATCH. A change counts only once the target has been
+ * read back: by the directory itself when it says so (the SCIM client reads back and falls back
+ * to safer PatchOp forms when a 2xx was not applied), else here.
  */
 import { AppError } from "../domain/errors.ts";
 import type { GroupDirectory } from "./ports.ts";
@@ -22,7 +24,7 @@ export async function ensureMember(directory: GroupDirectory, email: string, gro
   if (!g) throw new AppError("target_rejected", `group "${group}" does not exist in SCIM target ${directory.name}`, { retryable: false });
   if ((options.checkFirst ?? true) && (await directory.isMember(g.id, user.id))) return user.id;
   await directory.addMember(g.id, user.id);
-  if (!(await directory.isMember(g.id, user.id))) {
+  if (!directory.addMemberReadsBack && !(await directory.isMember(g.id, user.id))) {
     throw new AppError("target_unavailable", `${directory.name} accepted the add but ${email} is not a member of "${group}" on read-back`);
   }
   return user.id;
@@ -45,8 +47,8 @@ export async function ensureNotMember(directory: GroupDirectory, email: string, 
   if (!user) return "no_user";
   if (!g) return "no_group";
   if (!(await directory.isMember(g.id, user.id))) return "already_absent";
-  await directory.removeMember(g.id, user.id);
-  if (await directory.isMember(g.id, user.id)) {
+  const still = await stillMembersAfterRemoval(directory, g.id, [user.id], async () => ((await directory.isMember(g.id, user.id)) ? new Set([user.id]) : new Set()));
+  if (still.size > 0) {
     throw new AppError("target_unavailable", `${directory.name} accepted the removal but ${email} is still a member of "${group}" on read-back`);
   }
   return "removed";
@@ -58,8 +60,22 @@ export interface RemovalTarget {
   userId?: string | null;
 }
 
+/**
+ * Removes `ids` and reads back; resolves with the ids still members. The directory's own
+ * read-back (removeMembers) is used when it did one, else `readBack`.
+ */
+async function stillMembersAfterRemoval(directory: GroupDirectory, groupId: string, ids: string[], readBack: () => Promise<ReadonlySet<string>>): Promise<ReadonlySet<string>> {
+  const still = directory.removeMembers ? await directory.removeMembers(groupId, ids) : undefined;
+  if (still) return still;
+  if (!directory.removeMembers) for (const id of ids) await directory.removeMember(groupId, id);
+  return readBack();
+}
+
 /** Per removal target (same order): its outcome, or the error that stopped it (retry it). */
 export type BatchRemovalResult = Array<RemovalOutcome | Error>;
+
+/** Requests at once to a directory that does not say (GroupDirectory.maxConcurrency). */
+const DEFAULT_CONCURRENCY = 8;
 
 async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
@@ -78,15 +94,18 @@ async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T
  * ensureNotMember for many users of one group, with the same guarantees — never a remove without
  * a concrete id, every removal confirmed by reading the group back — in as few requests as the
  * provider allows: one membership read (skipped with `checkFirst: false`), one PATCH per
- * `maxMembersPerPatch` members, one read-back (instead of three requests per user). Providers without a whole-group read fall back to
- * isMember per user. A lookup that fails fails only that user; a failing read or PATCH fails the
- * users it concerned.
+ * `maxMembersPerPatch` members, one read-back (instead of three requests per user) — the
+ * directory's own when its removeMembers reads back (the SCIM client then also retries in safer
+ * forms a PATCH the target answered 2xx without applying). Providers without a whole-group read
+ * fall back to isMember per user, at most `directory.maxConcurrency` at a time. A lookup that
+ * fails fails only that user; a failing read or PATCH fails the users it concerned.
  */
 export async function ensureNotMembers(directory: GroupDirectory, group: string, targets: readonly RemovalTarget[], options: CheckOptions = {}): Promise<BatchRemovalResult> {
   if (targets.length === 0) return [];
   const g = await directory.findGroup(group);
   if (!g) return targets.map(() => "no_group" as const);
-  const users = await inParallel(targets, 8, async (t) => {
+  const limit = directory.maxConcurrency ?? DEFAULT_CONCURRENCY;
+  const users = await inParallel(targets, limit, async (t) => {
     if (t.userId) return { id: t.userId } as { id: string } | null;
     try {
       return await directory.findUser(t.email);
@@ -100,15 +119,13 @@ export async function ensureNotMembers(directory: GroupDirectory, group: string,
   const members = async (): Promise<Set<string>> => {
     const all = directory.memberIds ? await directory.memberIds(g.id) : null;
     if (all) return all;
-    const present = await inParallel(ids, 8, async (id) => ((await directory.isMember(g.id, id)) ? id : null));
+    const present = await inParallel(ids, limit, async (id) => ((await directory.isMember(g.id, id)) ? id : null));
     return new Set(present.filter((id): id is string => id !== null));
   };
   const before = (options.checkFirst ?? true) ? await members() : null;
   const present = before ? ids.filter((id) => before.has(id)) : ids;
   if (present.length > 0) {
-    if (directory.removeMembers) await directory.removeMembers(g.id, present);
-    else for (const id of present) await directory.removeMember(g.id, id);
-    const after = await members();
+    const after = await stillMembersAfterRemoval(directory, g.id, present, members);
     users.forEach((u, i) => {
       if (!u || u instanceof Error || !present.includes(u.id)) return;
       result[i] = after.has(u.id)

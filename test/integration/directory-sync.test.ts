@@ -3,60 +3,18 @@
  * snapshot: each change is seen once, deletions keep the last record, managers are resolved
  * across pages, and a listing that lost most of the directory is not believed.
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { ScimPeopleDirectory } from "../../src/adapters/directory/scim-people-directory.ts";
-import { ScimGroupDirectory } from "../../src/adapters/scim/index.ts";
-import { openStore, type Store } from "../../src/adapters/sqlite/open-store.ts";
-import { createGroupDirectories } from "../../src/adapters/scim/group-directories.ts";
-import type { ServiceDeps } from "../../src/services/deps.ts";
 import { DirectoryPoller, POLL_FAILURES_BEFORE_ALERT, syncDirectory } from "../../src/services/directory-sync.ts";
-import { JobRunner } from "../../src/services/job-runner.ts";
-import { jobHandlers } from "../../src/services/handlers.ts";
 import { offboardPerson } from "../../src/services/offboard-person.ts";
-import { parsePolicy, StaticPolicyProvider } from "../../src/services/policy-provider.ts";
-import { createLogger } from "../../src/shared/logger.ts";
-import { systemClock, systemTimers } from "../../src/shared/clock.ts";
-import { RecordingNotifier } from "../fakes/recording-notifier.ts";
-import { ScimTestServer, type ServerProfile } from "../fakes/scim-server/index.ts";
+import type { ServerProfile } from "../fakes/scim-server/index.ts";
+import { setUpDirectorySync } from "./directory-sync-fixture.ts";
 
-const ROOT = new URL("../..", import.meta.url).pathname;
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-let seq = 0;
-async function setUp(profile: ServerProfile = "generic", pageSize = 3) {
-  const server = await ScimTestServer.start({ profile, pageSize });
-  const dir = mkdtempSync(join(tmpdir(), "grantbot-dirsync-"));
-  const store: Store = openStore(dir, systemClock);
-  const notifier = new RecordingNotifier();
-  const policy = new StaticPolicyProvider(parsePolicy(readFileSync(join(ROOT, "grants/catalog.yaml"), "utf8"), readFileSync(join(ROOT, "grants/people.yaml"), "utf8")));
-  let runner: JobRunner | null = null;
-  const deps = {
-    clock: systemClock, tx: store.transactor, grants: store.grants, jobs: store.jobs, audit: store.audit, credentials: store.credentials, deliveries: store.deliveries,
-    policy, targets: createGroupDirectories([]), changes: {} as ServiceDeps["changes"], notifier, signer: {} as ServiceDeps["signer"],
-    log: createLogger({ level: "silent" }), metrics: { requestFiled() {}, activated() {}, ended() {}, expiryLag() {}, jobFailed() {} },
-    settings: { repository: "acme/grants", baseBranch: "main", publicUrl: "http://grantbot.test", retry: { baseMs: 50, maxMs: 200 }, offboardingPendingAfterMs: 60_000 },
-    ids: { next: () => `01TESTCASE${String(++seq).padStart(16, "0")}` },
-    wake: () => runner?.wake(),
-    people: store.people,
-    offboarding: store.offboarding,
-  } satisfies ServiceDeps;
-  runner = new JobRunner({ jobs: store.jobs, clock: systemClock, timers: systemTimers, log: deps.log, metrics: deps.metrics }, jobHandlers(deps), { concurrency: 4, leaseMs: 60_000, retry: deps.settings.retry });
-  runner.start();
-  cleanups.push(async () => {
-    await runner?.stop();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-    await server.close();
-  });
-  const source = new ScimPeopleDirectory(new ScimGroupDirectory({ name: "directory", baseUrl: server.url, token: server.token, profile }));
-  return { server, store, deps, notifier, runner, source };
-}
+const setUp = (profile: ServerProfile = "generic", pageSize = 3) => setUpDirectorySync(cleanups, profile, pageSize);
 
 describe.each(["generic", "aws-identity-center"] as const)("directory poll, %s profile", (profile) => {
   it("reports a deactivated person once however often the directory is polled, with the manager found on another page", async () => {

@@ -1,7 +1,9 @@
 /**
  * Builds one ScimGroupDirectory per SCIM target of GRANTBOT_CONFIG.
  */
+import type { ScimTargetConfig as ConfiguredTarget } from "../../config/types.ts";
 import { AppError } from "../../domain/errors.ts";
+import type { ScimLog } from "./membership-changes.ts";
 import type { GroupDirectories } from "../../services/ports.ts";
 import { SCIM_PROFILE_NAMES, type ScimProfileName } from "./profiles.ts";
 import { ScimGroupDirectory } from "./scim-group-directory.ts";
@@ -13,12 +15,20 @@ export interface ScimTargetConfig {
   token: string;
   profile: ScimProfileName;
   timeoutMs?: number;
+  /** `max_concurrency`: most requests in flight to this target at once (default 8). */
+  maxConcurrency?: number;
 }
 
 export interface ScimDirectoriesOptions {
   fetch?: typeof fetch;
   userAgent?: string;
   now?: () => number;
+  log?: ScimLog;
+}
+
+/** The targets of a loaded Config, tokens revealed, every per-target setting carried over. */
+export function scimTargetsFromConfig(targets: readonly ConfiguredTarget[]): ScimTargetConfig[] {
+  return targets.map((t) => ({ name: t.name, url: t.url, token: t.token.reveal(), profile: t.profile, timeoutMs: t.timeoutMs, maxConcurrency: t.maxConcurrency }));
 }
 
 export interface ScimGroupDirectories extends GroupDirectories {
@@ -45,6 +55,7 @@ export function createGroupDirectories(targets: readonly ScimTargetConfig[], opt
         token: target.token,
         profile: target.profile,
         ...(target.timeoutMs === undefined ? {} : { timeoutMs: target.timeoutMs }),
+        ...(target.maxConcurrency === undefined ? {} : { maxConcurrency: target.maxConcurrency }),
         ...options,
       }),
     );

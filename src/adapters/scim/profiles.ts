@@ -42,7 +42,7 @@ export interface ScimProfile {
   maxPageSize: number;
   /** Whether `attributes`/`excludedAttributes` may be sent (AWS ignores or rejects them). */
   supportsAttributes: boolean;
-  /** Most member changes one PATCH may carry (grantbot sends one per request anyway). */
+  /** Most member changes one PATCH may carry (a batch removal is split into chunks of this size). */
   maxMembersPerPatch: number;
   /** Sustained write budget shared by every SCIM client of the tenant, per minute (informative). */
   writesPerMinute?: number;
@@ -114,8 +114,9 @@ export function scimProfile(name: ScimProfileName): ScimProfile {
 
 export interface PatchOperation {
   op: "add" | "remove";
-  path: string;
-  value?: { value: string }[];
+  /** Absent only in the path-less add, whose value is `{"members":[...]}` (RFC 7644 §3.5.2.1). */
+  path?: string;
+  value?: { value: string }[] | { members: { value: string }[] };
 }
 
 /** Throws before anything is sent when an id is empty: it would make a remove mean "everyone". */
@@ -130,9 +131,20 @@ export function addMemberOperation(userId: string): PatchOperation {
   return { op: "add", path: "members", value: [{ value: userId }] };
 }
 
-export function removeMemberOperation(profile: ScimProfile, userId: string): PatchOperation {
+/** The path-less add, `{"op":"add","value":{"members":[{"value":"U"}]}}` (RFC 7644 §3.5.2.1). */
+export function addMemberWithoutPathOperation(userId: string): PatchOperation {
   assertConcreteId(userId, "member id");
-  return profile.removeShape === "members-value"
+  return { op: "add", value: { members: [{ value: userId }] } };
+}
+
+export function removeMemberOperation(profile: ScimProfile, userId: string): PatchOperation {
+  return removeOperation(profile.removeShape, userId);
+}
+
+/** The remove of one member in either shape (see `ScimProfile.removeShape`). */
+export function removeOperation(shape: ScimProfile["removeShape"], userId: string): PatchOperation {
+  assertConcreteId(userId, "member id");
+  return shape === "members-value"
     ? { op: "remove", path: "members", value: [{ value: userId }] }
     : { op: "remove", path: memberValuePath(userId) };
 }
@@ -153,8 +165,9 @@ export function patchBody(profile: ScimProfile, operations: PatchOperation[]): R
   }
   for (const operation of operations) {
     // Last line of defence: a remove on `members` must carry concrete ids.
-    if (operation.op === "remove" && operation.path === "members") {
-      const ids = operation.value ?? [];
+    if (operation.op === "remove" && operation.path === undefined) throw new AppError("internal", "refusing to send a remove without a path");
+    if (operation.op === "remove" && operation.path?.trim().toLowerCase() === "members") {
+      const ids = Array.isArray(operation.value) ? operation.value : [];
       if (ids.length === 0) throw new AppError("internal", "refusing to send a filterless remove of members");
       for (const member of ids) assertConcreteId(member.value, "member id");
     }

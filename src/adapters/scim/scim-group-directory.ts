@@ -4,16 +4,22 @@
  * - userNames are emails, lower-cased on our side before every query and in every result
  *   (RFC 7643 makes userName case-insensitive, many providers compare exactly).
  * - Membership changes are PATCHes on the Group, never PUT (a PUT from a stale read drops
- *   people). One member per PATCH. 200-with-body and 204 both mean success.
+ *   people). 200-with-body and 204 both mean the server took the request, not that it applied
+ *   it: addMember and removeMembers read the group back and fall back to safer PatchOp forms,
+ *   remembering per target the form that works (member-forms.ts, membership-changes.ts).
  * - addMember is idempotent: a provider answering 409 for an existing member is checked with
  *   isMember. removeMember is idempotent: 400 `noTarget` (the filter matched no member, RFC
  *   7644 §3.5.2) counts as success. No remove is ever sent without a concrete member id.
+ * - At most `maxConcurrency` requests are in flight to the target at once (scim-http.ts).
  * - isMember reads the target every time; see profiles.ts for the per-profile strategy.
  * - findGroup caches displayName -> group in memory; any 404 on that group drops the entry.
  */
 import { AppError } from "../../domain/errors.ts";
 import type { GroupDirectory, ScimGroupRef, ScimUserRef } from "../../services/ports.ts";
-import { addMemberOperation, assertConcreteId, patchBody, removeMemberOperation, removeMembersOperation, scimProfile, type ScimProfile, type ScimProfileName } from "./profiles.ts";
+import { DEFAULT_MAX_CONCURRENCY, mapLimit } from "./concurrency.ts";
+import { removeRequests } from "./member-forms.ts";
+import { MembershipChanges, type ScimLog } from "./membership-changes.ts";
+import { assertConcreteId, scimProfile, type ScimProfile, type ScimProfileName } from "./profiles.ts";
 import { ScimTargetError } from "./scim-errors.ts";
 import { and, eq, normaliseUserName } from "./scim-filter.ts";
 import { ScimHttp, segment } from "./scim-http.ts";
@@ -36,6 +42,10 @@ export interface ScimGroupDirectoryOptions {
   userAgent?: string;
   /** Clock for Retry-After HTTP dates (default Date.now). */
   now?: () => number;
+  /** Most requests in flight to this target at once (`max_concurrency`, default 8). */
+  maxConcurrency?: number;
+  /** Where a switch of PatchOp form (the provider ignored a change) is reported. */
+  log?: ScimLog;
 }
 
 export const DEFAULT_SCIM_TIMEOUT_MS = 10_000;
@@ -47,8 +57,8 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
   readonly #http: ScimHttp;
   readonly #groups = new Map<string, ScimGroupRef>();
   readonly #groupLookups = new Map<string, Promise<ScimGroupRef | null>>();
-  /** The provider answered 400 to a combined `members[... or ...]` remove path. */
-  #orPathRejected = false;
+  /** Changes read back, and which PatchOp forms this target applies (member-forms.ts). */
+  readonly #changes: MembershipChanges;
   /** userNames of member ids seen lately (listMembers of many groups reads the users once). */
   readonly #userNames: UserNameCache;
 
@@ -68,7 +78,20 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
       userAgent,
       fetch: options.fetch ?? globalThis.fetch,
       now: options.now ?? Date.now,
+      maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
     });
+    this.#changes = new MembershipChanges({
+      target: this.name,
+      profile: this.profile,
+      patch: (groupId, body) => this.#patchGroup(groupId, body),
+      stillMembers: (groupId, ids) => this.#stillMembers(groupId, ids),
+      log: options.log,
+    });
+  }
+
+  /** Most requests in flight to this target at once. */
+  get maxConcurrency(): number {
+    return this.#http.maxConcurrency;
   }
 
   async findUser(email: string): Promise<ScimUserRef | null> {
@@ -117,20 +140,23 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
     });
   }
 
+  /** addMember reads back: ensureMember need not read again. */
+  readonly addMemberReadsBack = true;
+
+  /**
+   * Adds and reads back (one PATCH and one read when the target applies the remembered form).
+   * Throws `target_unavailable` when no add form takes effect.
+   */
   async addMember(groupId: string, userId: string): Promise<void> {
-    const body = patchBody(this.profile, [addMemberOperation(userId)]);
-    try {
-      await this.#patchGroup(groupId, body);
-    } catch (error) {
-      if (error instanceof ScimTargetError && error.status === 409 && (await this.isMember(groupId, userId))) return;
-      throw error;
-    }
+    assertConcreteId(userId, "member id");
+    await this.#changes.add(groupId, userId);
   }
 
+  /** One PATCH in the remove form remembered for this target; not read back (removeMembers is). */
   async removeMember(groupId: string, userId: string): Promise<void> {
-    const body = patchBody(this.profile, [removeMemberOperation(this.profile, userId)]);
+    const [request] = removeRequests(this.profile, this.#changes.removeForm, [userId]);
     try {
-      await this.#patchGroup(groupId, body);
+      await this.#patchGroup(groupId, request!.body);
     } catch (error) {
       if (error instanceof ScimTargetError && error.status === 400 && error.scimType === "noTarget") return;
       throw error;
@@ -138,40 +164,25 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
   }
 
   /**
-   * Removes several members, `profile.maxMembersPerPatch` per PATCH (one request for a whole
-   * batch on most providers). A PATCH is atomic (RFC 7644 §3.5.2): when a chunk is refused with
-   * 400 `noTarget` (one of its members was already gone), its members are removed one by one.
-   * Idempotent; every id must be concrete.
+   * Removes several members and reads the group back: one PATCH per `profile.maxMembersPerPatch`
+   * members (one request for a whole batch on most providers) and one read when the target
+   * applies the remembered form; safer forms are tried while the read-back shows members left.
+   * Resolves with the ids still members (empty unless no form took effect). Idempotent; every
+   * id must be concrete.
    */
-  async removeMembers(groupId: string, userIds: readonly string[]): Promise<void> {
-    const ids = [...new Set(userIds)];
-    const size = Math.max(1, this.profile.maxMembersPerPatch);
-    for (let i = 0; i < ids.length; i += size) {
-      const chunk = ids.slice(i, i + size);
-      if (chunk.length === 1) {
-        await this.removeMember(groupId, chunk[0]!);
-        continue;
-      }
-      if (this.profile.removeShape === "value-path" && !this.#orPathRejected) {
-        // One operation, `members[value eq "A" or value eq "B"]` (RFC 7644 §3.5.2: a valuePath
-        // filter may combine expressions): servers apply it in one pass instead of once per
-        // operation. It removes the members present; noTarget = none of them was.
-        try {
-          await this.#patchGroup(groupId, patchBody(this.profile, [removeMembersOperation(chunk)]));
-          continue;
-        } catch (error) {
-          if (error instanceof ScimTargetError && error.status === 400 && error.scimType === "noTarget") continue;
-          if (!(error instanceof ScimTargetError && error.status === 400)) throw error;
-          this.#orPathRejected = true; // this provider takes simple paths only: one op per member from now on
-        }
-      }
-      try {
-        await this.#patchGroup(groupId, patchBody(this.profile, chunk.map((id) => removeMemberOperation(this.profile, id))));
-      } catch (error) {
-        if (!(error instanceof ScimTargetError && error.status === 400 && error.scimType === "noTarget")) throw error;
-        for (const id of chunk) await this.removeMember(groupId, id);
-      }
-    }
+  async removeMembers(groupId: string, userIds: readonly string[]): Promise<Set<string>> {
+    assertConcreteId(groupId, "group id");
+    for (const id of userIds) assertConcreteId(id, "member id");
+    if (userIds.length === 0) return new Set();
+    return this.#changes.remove(groupId, userIds);
+  }
+
+  /** Which of `ids` are members now: one group read, or isMember per id where there is none (AWS). */
+  async #stillMembers(groupId: string, ids: readonly string[]): Promise<Set<string>> {
+    const all = await this.memberIds(groupId);
+    if (all) return new Set(ids.filter((id) => all.has(id)));
+    const flags = await mapLimit(ids, this.maxConcurrency, (id) => this.isMember(groupId, id));
+    return new Set(ids.filter((_, i) => flags[i]));
   }
 
   /**
@@ -204,19 +215,10 @@ export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
     }
   }
 
-  async listUsers(
-    onPage: (users: ScimUser[]) => Promise<void> | void,
-    options: ListUsersOptions = {},
-  ): Promise<{ pages: number; users: number }> {
-    const query = options.filter ? { filter: options.filter } : {};
-    const stats = await forEachPage(
-      this.#http,
-      this.profile,
-      { path: "/Users", query, item: UserSchema, ...(options.count ? { count: options.count } : {}) },
-      async (users) => {
-        await onPage(users.map((u) => toScimUser(u)));
-      },
-    );
+  /** Every user, page by page; resolves only for a listing proven complete (scim-paging.ts). */
+  async listUsers(onPage: (users: ScimUser[]) => Promise<void> | void, options: ListUsersOptions = {}): Promise<{ pages: number; users: number }> {
+    const list = { path: "/Users", query: options.filter ? { filter: options.filter } : {}, item: UserSchema, ...(options.count ? { count: options.count } : {}) };
+    const stats = await forEachPage(this.#http, this.profile, list, (users) => onPage(users.map((u) => toScimUser(u))));
     return { pages: stats.pages, users: stats.items };
   }
 

@@ -1,9 +1,10 @@
 /**
  * The one place that talks HTTP to a SCIM service provider: bearer auth, timeouts
- * (AbortSignal.timeout), error mapping (scim-errors.ts) and zod validation of replies.
- * Uses Node 20's global fetch unless one is injected.
+ * (AbortSignal.timeout), the target's concurrency limit, error mapping (scim-errors.ts) and zod
+ * validation of replies. Uses Node 20's global fetch unless one is injected.
  */
 import type { z } from "zod";
+import { ConcurrencyLimit } from "./concurrency.ts";
 import { badReplyError, describeIssues, errorFromResponse, unreachableError } from "./scim-errors.ts";
 
 export interface ScimHttpOptions {
@@ -14,6 +15,8 @@ export interface ScimHttpOptions {
   userAgent: string;
   fetch: typeof fetch;
   now: () => number;
+  /** Most requests in flight to this target at once (`max_concurrency`). */
+  maxConcurrency: number;
 }
 
 export type Query = Record<string, string | number | undefined>;
@@ -43,19 +46,27 @@ export function segment(id: string): string {
 export class ScimHttp {
   readonly #options: ScimHttpOptions;
   readonly #base: string;
+  readonly #limit: ConcurrencyLimit;
 
   constructor(options: ScimHttpOptions) {
     this.#options = options;
     this.#base = options.baseUrl.replace(/\/+$/, "");
+    this.#limit = new ConcurrencyLimit(options.maxConcurrency);
   }
 
   get target(): string {
     return this.#options.target;
   }
 
+  /** The target's limit on requests in flight (callers size their worker pools with it). */
+  get maxConcurrency(): number {
+    return this.#limit.max;
+  }
+
   /**
    * Sends one request. Resolves for 2xx only; throws ScimTargetError otherwise.
-   * `path` is relative to the base URL and must start with `/`.
+   * `path` is relative to the base URL and must start with `/`. Waits for a free slot of the
+   * target's concurrency limit first; the timeout runs from the moment the request is sent.
    */
   async request(method: "GET" | "PATCH" | "POST" | "DELETE", path: string, init: { query?: Query; body?: unknown } = {}): Promise<ScimReply> {
     const { target, token, timeoutMs, userAgent, now } = this.#options;
@@ -70,17 +81,17 @@ export class ScimHttp {
     let bodyText: string;
     let retryAfter: string | null;
     try {
-      const response = await this.#options.fetch(`${this.#base}${path}${encodeQuery(init.query ?? {})}`, {
-        method,
-        headers,
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        // never follow a redirect: the Authorization header would go with it
-        redirect: "manual",
-        signal: AbortSignal.timeout(timeoutMs),
+      [status, retryAfter, bodyText] = await this.#limit.run(async () => {
+        const response = await this.#options.fetch(`${this.#base}${path}${encodeQuery(init.query ?? {})}`, {
+          method,
+          headers,
+          body: init.body === undefined ? undefined : JSON.stringify(init.body),
+          // never follow a redirect: the Authorization header would go with it
+          redirect: "manual",
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+        return [response.status, response.headers.get("retry-after"), await response.text()] as const;
       });
-      status = response.status;
-      retryAfter = response.headers.get("retry-after");
-      bodyText = await response.text();
     } catch (error) {
       throw unreachableError(target, request, error, timeoutMs);
     }

@@ -5,11 +5,13 @@
  *   userNames are resolved: for a few members one GET /Users/{id} each; for more than
  *   DIRECT_LOOKUP_MAX, by paging through /Users (startIndex/count) until every id is seen, then
  *   single GETs for any left. Members of type "Group" (nested groups) are skipped, and so are
- *   ids that no longer resolve to a user (404: a dangling reference).
+ *   ids that no longer resolve to a user (404: a dangling reference). Single GETs run at most
+ *   `max_concurrency` at a time (the HTTP layer enforces it anyway).
  * - `users-by-group` (AWS, whose GET /Groups returns empty members):
  *   GET /Users?filter=groups.value eq "G", cursor-paged.
  */
 import type { ScimUserRef } from "../../services/ports.ts";
+import { mapLimit } from "./concurrency.ts";
 import { eq, normaliseUserName } from "./scim-filter.ts";
 import { segment, type Query, type ScimHttp } from "./scim-http.ts";
 import { forEachPage } from "./scim-paging.ts";
@@ -18,24 +20,10 @@ import { GroupSchema, UserRefSchema } from "./scim-schemas.ts";
 import { ScimTargetError } from "./scim-errors.ts";
 
 const DIRECT_LOOKUP_MAX = 10;
-const LOOKUP_CONCURRENCY = 8;
 
 /** `attributes=...` when the profile allows it, else nothing (the server sends everything). */
 export function attributes(profile: ScimProfile, names: string): Query {
   return profile.supportsAttributes ? { attributes: names } : {};
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** GET /Users/{id} -> userName, or null on 404. */
@@ -103,7 +91,7 @@ export async function listGroupMembers(http: ScimHttp, profile: ScimProfile, gro
     });
   }
   const missing = ids.filter((id) => !found.has(id));
-  const names = await mapLimit(missing, LOOKUP_CONCURRENCY, (id) => userNameById(http, profile, id));
+  const names = await mapLimit(missing, http.maxConcurrency, (id) => userNameById(http, profile, id));
   missing.forEach((id, i) => {
     const name = names[i];
     if (name) {

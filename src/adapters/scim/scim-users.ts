@@ -35,7 +35,9 @@ export interface ScimUserSource {
   getUser(id: string): Promise<ScimUser | null>;
   /**
    * Calls `onPage` once per page of users, in server order, awaiting it before fetching the next
-   * page. Resolves with page and user counts. Throws like the GroupDirectory methods.
+   * page. Resolves with page and user counts once the listing is proven complete; throws like
+   * the GroupDirectory methods, and `target_unavailable` when the server's own counts show the
+   * listing stopped early (so a caller never infers "gone" from a cut listing).
    */
   listUsers(onPage: (users: ScimUser[]) => Promise<void> | void, options?: ListUsersOptions): Promise<{ pages: number; users: number }>;
 }

@@ -49,6 +49,9 @@ interface Armed {
 export class FaultInjector {
   readonly log: RecordedRequest[] = [];
   rttMs = 0;
+  /** Requests received and not yet answered (or dropped), and the most there were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   #armed: Armed[] = [];
 
   respondWith(reply: CannedReply): void {
@@ -105,9 +108,14 @@ export class FaultInjector {
         finishedAt: 0,
       };
       this.log.push(entry);
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       res.on("finish", () => {
         entry.status = res.statusCode;
         entry.finishedAt = Date.now();
+      });
+      res.on("close", () => {
+        this.inFlight -= 1; // "close" comes once, answered or not
       });
       if (this.rttMs > 0) await new Promise((resolve) => setTimeout(resolve, this.rttMs));
       const reply = this.#take(req.method, req.path);

@@ -12,8 +12,11 @@ const PLACEHOLDER = /^__lit_(\d+)__$/;
 
 export class FilterSyntaxError extends Error {}
 
-/** Replaces each JSON string literal in `filter` by `"__lit_N__"`; returns the decoded values. */
-export function extractLiterals(filter: string): { filter: string; literals: string[] } {
+/**
+ * Replaces each JSON string literal in `filter` by `"__lit_N__"`; returns the decoded values (the
+ * raw text between the quotes with `raw`, the lie of servers that do not unescape).
+ */
+export function extractLiterals(filter: string, options: { raw?: boolean } = {}): { filter: string; literals: string[] } {
   const literals: string[] = [];
   let out = "";
   for (let i = 0; i < filter.length; i++) {
@@ -32,7 +35,7 @@ export function extractLiterals(filter: string): { filter: string; literals: str
       throw new FilterSyntaxError(`Invalid string literal in filter: ${filter.slice(i, j + 1)}`);
     }
     out += `"__lit_${literals.length}__"`;
-    literals.push(String(value));
+    literals.push(options.raw ? filter.slice(i + 1, j) : String(value));
     i = j;
   }
   return { filter: out, literals };

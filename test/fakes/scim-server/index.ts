@@ -13,11 +13,12 @@ import type { Server } from "node:http";
 import express, { type Request } from "express";
 import SCIMMYRouters from "scimmy-routers";
 import { FaultInjector, type CannedReply, type FailSpec, type RecordedRequest, type RequestMatcher } from "./faults.ts";
+import { patchLies, type PatchForm, type ScimLies } from "./lies.ts";
 import { protocolMiddleware } from "./protocol.ts";
 import { declareScimResources, type HandlerContext, type ServerProfile } from "./scimmy-handlers.ts";
 import { ScimStore, type FakeUser } from "./store.ts";
 
-export type { CannedReply, FailSpec, RecordedRequest, RequestMatcher, ServerProfile };
+export type { CannedReply, FailSpec, PatchForm, RecordedRequest, RequestMatcher, ScimLies, ServerProfile };
 
 export interface ScimTestServerOptions {
   token?: string;
@@ -26,6 +27,8 @@ export interface ScimTestServerOptions {
   pageSize?: number;
   /** Added latency per request, in ms. */
   rttMs?: number;
+  /** Lies seen in the wild, switched on (see lies.ts); changeable later with `lies`. */
+  lies?: ScimLies;
 }
 
 export interface NewUser {
@@ -42,6 +45,7 @@ interface ServerState {
   store: ScimStore;
   profile: ServerProfile;
   pageSize: number;
+  lies: ScimLies;
 }
 
 export class ScimTestServer {
@@ -63,6 +67,7 @@ export class ScimTestServer {
       store: new ScimStore(),
       profile: options.profile ?? "generic",
       pageSize: options.pageSize ?? 50,
+      lies: options.lies ?? {},
     };
     const contexts = new WeakMap<Request, HandlerContext>();
     const faults = new FaultInjector();
@@ -70,6 +75,7 @@ export class ScimTestServer {
 
     const scim = express.Router();
     scim.use(faults.middleware());
+    scim.use(patchLies(state));
     scim.use(protocolMiddleware(state, contexts));
     scim.use(
       new SCIMMYRouters({
@@ -105,6 +111,20 @@ export class ScimTestServer {
   }
   set rttMs(ms: number) {
     this.faults.rttMs = ms;
+  }
+  /** The lies switched on (none by default); assign to change them. */
+  get lies(): ScimLies {
+    return this.state.lies;
+  }
+  set lies(lies: ScimLies) {
+    this.state.lies = lies;
+  }
+  /** Most requests the server had in flight at once since start or resetInFlight(). */
+  get maxInFlight(): number {
+    return this.faults.maxInFlight;
+  }
+  resetInFlight(): void {
+    this.faults.maxInFlight = this.faults.inFlight;
   }
   get pageSize(): number {
     return this.state.pageSize;

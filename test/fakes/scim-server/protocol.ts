@@ -8,6 +8,7 @@
  */
 import type { NextFunction, Request, Response } from "express";
 import { extractLiterals, FilterSyntaxError, isEqAndOnly } from "./filtering.ts";
+import { lieAboutPage, type ScimLies } from "./lies.ts";
 import type { HandlerContext, ServerProfile } from "./scimmy-handlers.ts";
 import type { ScimStore } from "./store.ts";
 
@@ -19,6 +20,7 @@ export interface ProtocolState {
   store: ScimStore;
   profile: ServerProfile;
   pageSize: number;
+  lies: ScimLies;
 }
 
 function sendError(res: Response, status: number, scimType: string | null, detail: string): void {
@@ -57,7 +59,7 @@ export function protocolMiddleware(state: ProtocolState, contexts: WeakMap<Reque
     let literals: string[] = [];
     if (typeof query.filter === "string") {
       try {
-        const extracted = extractLiterals(query.filter);
+        const extracted = extractLiterals(query.filter, { raw: state.lies.rawFilterValues === true });
         query.filter = extracted.filter;
         literals = extracted.literals;
       } catch (error) {
@@ -83,16 +85,28 @@ export function protocolMiddleware(state: ProtocolState, contexts: WeakMap<Reque
         query.startIndex = start;
       }
       delete query.cursor;
-      rewriteAwsReplies(req, res, cursorMode);
+      rewriteAwsReplies(req, res, cursorMode, state);
     }
+    if (!cursorMode && req.method === "GET" && state.lies.listStopsAfter) rewriteIndexPages(res, state);
     Object.defineProperty(req, "query", { value: query, writable: true, configurable: true, enumerable: true });
-    contexts.set(req, { store: state.store, profile: state.profile, method: req.method, literals, pageSize: state.pageSize });
+    contexts.set(req, { store: state.store, profile: state.profile, method: req.method, literals, pageSize: state.pageSize, lies: state.lies });
     next();
   };
 }
 
+/** The `listStopsAfter` lie on startIndex-paged lists. */
+function rewriteIndexPages(res: Response, state: ProtocolState): void {
+  const send = res.send.bind(res);
+  res.send = ((body?: unknown) => {
+    if (body === null || typeof body !== "object" || Buffer.isBuffer(body)) return send(body as never);
+    const list = JSON.parse(JSON.stringify(body)) as Record<string, unknown>;
+    if (!Array.isArray(list.Resources) || typeof list.totalResults !== "number") return send(body as never);
+    return send(lieAboutPage(list, state.lies, "index", Number(list.startIndex ?? 1), list.totalResults) as never);
+  }) as Response["send"];
+}
+
 /** AWS answers PATCH with 204 and pages lists with `cursor`/`nextCursor` (no totalResults). */
-function rewriteAwsReplies(req: Request, res: Response, cursorMode: boolean): void {
+function rewriteAwsReplies(req: Request, res: Response, cursorMode: boolean, state: ProtocolState): void {
   const send = res.send.bind(res);
   res.send = ((body?: unknown) => {
     if (req.method === "PATCH" && res.statusCode === 200) {
@@ -107,7 +121,7 @@ function rewriteAwsReplies(req: Request, res: Response, cursorMode: boolean): vo
         const { totalResults, startIndex: _ignored, ...rest } = list;
         const page: Record<string, unknown> = { ...rest, itemsPerPage: list.Resources.length };
         if (list.Resources.length > 0 && end < (totalResults as number)) page.nextCursor = encodeCursor(end + 1);
-        return send(page);
+        return send(lieAboutPage(page, state.lies, "cursor", start, totalResults as number));
       }
     }
     return send(body as never);

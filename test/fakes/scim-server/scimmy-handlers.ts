@@ -6,6 +6,7 @@
  */
 import SCIMMY from "scimmy";
 import { compileFilter } from "./filtering.ts";
+import type { ScimLies } from "./lies.ts";
 import { ENTERPRISE_USER, StoreError, type FakeUser, type ScimStore } from "./store.ts";
 
 export type ServerProfile = "generic" | "aws-identity-center";
@@ -19,6 +20,7 @@ export interface HandlerContext {
   literals: string[];
   /** Largest page the server returns, whatever `count` asks. */
   pageSize: number;
+  lies: ScimLies;
 }
 
 type AnyResource = InstanceType<typeof SCIMMY.Types.Resource>;
@@ -49,7 +51,9 @@ function notFound(id: string): Error {
  * scimmy pages the returned list afterwards, but with a startIndex past the end it returns the
  * FIRST page again: answer an empty page with the true totalResults instead.
  */
-function listPage(resource: AnyResource, records: Rec[], ctx: HandlerContext): Rec[] {
+function listPage(resource: AnyResource, all: Rec[], ctx: HandlerContext): Rec[] {
+  const omitted = new Set((ctx.lies.omitFromLists ?? []).map((n) => n.toLowerCase()));
+  const records = omitted.size === 0 ? all : all.filter((r) => typeof r.userName !== "string" || !omitted.has(r.userName.toLowerCase()));
   const matches = resource.filter
     ? records.filter(
         compileFilter(resource.filter, {
