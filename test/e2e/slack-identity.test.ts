@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Grant } from "../../src/domain/grant.ts";
 import { Stack } from "./stack.ts";
 import { activeGrant, ephemeralReplies } from "./flows.ts";
+import { openHomeTab, waitForHome } from "./slack-flows.ts";
 
 const IMPOSTOR = "U0IMPOSTOR1";
 const REFUSED = "⚠️ grants/people.yaml gives your email address to another Slack account; ask the platform team to fix it if the address is yours.";
@@ -67,6 +68,13 @@ describe("a Slack account whose profile email belongs to someone else's people.y
     await stack.settle();
     expect(grantCount()).toBe(before);
     expect(githubCalls()).toEqual([]);
+  });
+
+  it("shows the other account a Home tab that explains the refusal, never alice's grants", async () => {
+    await openHomeTab(stack, IMPOSTOR);
+    const home = await waitForHome(stack, IMPOSTOR, /another Slack account/);
+    expect(home).toContain("ask the platform team to fix it if the address is yours");
+    expect(home).not.toContain(alices.id);
   });
 
   it("still files alice's own request from her Slack account", async () => {

@@ -4,7 +4,9 @@
  */
 import type { App } from "@slack/bolt";
 import { openHome } from "../../services/home-tab.ts";
-import type { SlackHandlerContext } from "./handler-context.ts";
+import { toAppError } from "../../domain/errors.ts";
+import { assertSlackIdentity, type SlackHandlerContext } from "./handler-context.ts";
+import { userFacingError } from "./views/error-text.ts";
 import { unknownUserHome } from "./views/home.ts";
 import { wrap } from "./slack-notifier.ts";
 
@@ -16,8 +18,12 @@ export function registerAppHome(app: App, ctx: SlackHandlerContext): void {
     if (event.tab !== "home") return;
     try {
       const email = await ctx.directory.emailOf(event.user);
-      if (!email) {
-        await wrap("views.publish", () => client.views.publish({ user_id: event.user, view: unknownUserHome() as never }));
+      // Someone else's grants are never shown (nor remembered for later refreshes) to an account
+      // whose profile merely shows their email.
+      const refused = email ? await assertSlackIdentity(ctx, email, event.user).then(() => null, (err: unknown) => err) : null;
+      if (!email || refused) {
+        const why = refused ? userFacingError("unknown_person", toAppError(refused).message) : undefined;
+        await wrap("views.publish", () => client.views.publish({ user_id: event.user, view: unknownUserHome(why) as never }));
         return;
       }
       await openHome(ctx.deps, ctx.slack, event.user, email);

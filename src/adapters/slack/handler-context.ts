@@ -26,12 +26,19 @@ export interface SlackHandlerContext {
 export async function requireEmail(ctx: SlackHandlerContext, userId: string): Promise<string> {
   const email = await ctx.directory.emailOf(userId);
   if (!email) throw new AppError("unknown_person", "grantbot cannot see an email address on your Slack profile");
-  // The cached policy will do, as for filing a request. Before people.yaml could ever be read
-  // (GitHub down since start-up) this check is skipped: filing a request needs the policy and
-  // checks again (requestAccess); releasing one's own access must keep working in an outage.
+  await assertSlackIdentity(ctx, email, userId);
+  return email;
+}
+
+/**
+ * assertRequesterIsSlackUser against the current people.yaml. The cached policy will do, as for
+ * filing a request. Before people.yaml could ever be read (GitHub down since start-up) the check
+ * is skipped: filing a request needs the policy and checks again (requestAccess); releasing one's
+ * own access must keep working in an outage.
+ */
+export async function assertSlackIdentity(ctx: SlackHandlerContext, email: string, userId: string): Promise<void> {
   const policy = await ctx.deps.policy.current({ maxAgeMs: REQUEST_POLICY_MAX_AGE_MS }).catch((): Policy | null => null);
   if (policy) assertRequesterIsSlackUser(policy.people, email, userId);
-  return email;
 }
 
 /** "⚠️ <sentence> <next step>" for any failure; technical details stay in the log. */

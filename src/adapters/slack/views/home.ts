@@ -36,12 +36,13 @@ export function homeView(home: HomeModel): Record<string, unknown> {
 }
 
 /** The Home tab of someone grantbot cannot identify (no email visible on their Slack profile). */
-export function unknownUserHome(): Record<string, unknown> {
+/** The Home tab of someone grantbot cannot tell who they are: no email on the profile, or `why`. */
+export function unknownUserHome(why?: string): Record<string, unknown> {
   return {
     type: "home",
     blocks: [
       header("Your access"),
-      section("grantbot cannot see an email address on your Slack profile, so it cannot tell which grants are yours. Ask the platform team to check your profile or add you to grants/people.yaml."),
+      section(why ?? "grantbot cannot see an email address on your Slack profile, so it cannot tell which grants are yours. Ask the platform team to check your profile or add you to grants/people.yaml."),
     ],
   };
 }
