@@ -133,6 +133,7 @@ export function evaluateMerge(input: MergeInput): MergeResult {
     teamMembers: input.teamMembers,
     subject: input.subject,
     requester: input.requester.email,
+    mergedAt: input.mergedAt ?? null,
   });
   if (!approvals.ok) return { ok: false, code: "approval_missing", message: approvals.message };
   return {

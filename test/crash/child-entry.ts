@@ -6,6 +6,8 @@
  *   -> { cmd: "task", name }  runs one periodic task now (`directory-poll`, `reconcile`, ...)
  *   -> { cmd: "stats" }  answers { rss, maxRss, heapUsed } (bytes), event-loop utilisation and the
  *                        longest event-loop block since the last "stats" (loopDelayMaxMs)
+ *   -> { cmd: "end", how: "revoke" | "release", grantId, email }  ends a grant as an operator
+ *                        (`grantbot revoke`) or its subject (`/access release`) would
  *   -> { cmd: "stop" }   stops gracefully and exits 0
  * It announces itself with { ready: true, url, pid } once the server listens.
  * Options (JSON in GRANTBOT_CHILD_OPTIONS): slackBotIds, slackRetries, jobConcurrency.
@@ -13,6 +15,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig } from "../../src/config/index.ts";
 import { startGrantbot, type StartOptions } from "../../src/main.ts";
+import { releaseGrant, revokeGrant } from "../../src/services/grant-commands.ts";
 
 const options = JSON.parse(process.env.GRANTBOT_CHILD_OPTIONS ?? "{}") as StartOptions;
 const running = await startGrantbot(loadConfig(process.env), options);
@@ -34,6 +37,18 @@ process.on("message", (raw) => {
       case "task": {
         const name = String((message as { name?: string }).name);
         const ok = await running.runTask(name).then(() => true, () => false);
+        send({ id: message.id, ok });
+        return;
+      }
+      case "end": {
+        const { how, grantId, email } = message as { how?: string; grantId?: string; email?: string };
+        let ok = true;
+        try {
+          if (how === "release") releaseGrant(running.deps, String(grantId), String(email));
+          else revokeGrant(running.deps, String(grantId), "ops@example.com");
+        } catch {
+          ok = false;
+        }
         send({ id: message.id, ok });
         return;
       }

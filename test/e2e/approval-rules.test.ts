@@ -64,7 +64,10 @@ describe("approval rules checked when a grant PR is merged", () => {
     const filed = await fileRequest(stack, dave.slack, "prod-db-readonly 1h INC-23 stale approval");
     const reviewed = stack.github.pull(filed.pr).headSha;
     stack.approve(filed.pr, "carol-gh");
-    stack.github.pushToBranch(`grant/${filed.grantId}`, { "notes/INC-23.md": "context for the reviewers\n" }, { by: "dave-gh" });
+    // A new head commit that changes nothing (any other file would now be rejected on its own:
+    // a grant PR may change exactly its grant file).
+    const path = `grants/prod-db-readonly/${filed.grantId}.yaml`;
+    stack.github.pushToBranch(`grant/${filed.grantId}`, { [path]: stack.github.fileAt(`grant/${filed.grantId}`, path)! }, { by: "dave-gh", message: "Empty commit" });
     expect(stack.github.pull(filed.pr).headSha).not.toBe(reviewed);
     stack.approve(filed.pr, "carol-gh", reviewed);
     await expectNotActivated(filed, dave.slack, `${NEEDS}. Ignored: carol-gh (review is on an older commit)`);

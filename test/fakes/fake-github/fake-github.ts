@@ -119,10 +119,11 @@ export class FakeGitHub {
     return this.state.commitFiles(branch, files, opts.message ?? "Update files", opts.by ?? "mallory");
   }
 
-  addReview(pr: number, review: { login: string; state: ReviewState; commitId?: string; body?: string }): number {
+  /** `submittedAt` (ISO 8601) overrides the fake's clock, e.g. for a review that came in after the merge. */
+  addReview(pr: number, review: { login: string; state: ReviewState; commitId?: string; body?: string; submittedAt?: string }): number {
     const record = this.state.pull(pr);
     const id = this.state.id();
-    const submittedAt = review.state === "PENDING" ? null : this.state.now();
+    const submittedAt = review.state === "PENDING" ? null : (review.submittedAt ?? this.state.now());
     const list = this.state.reviews.get(pr) ?? [];
     list.push({ id, login: review.login, state: review.state, commitId: review.commitId ?? record.headSha, body: review.body ?? "", submittedAt });
     this.state.reviews.set(pr, list);
