@@ -1,7 +1,7 @@
 /**
  * Extracts the GitHub REST operations grantbot uses (and every `#/components/...` they reference,
  * transitively) from `@octokit/openapi`'s `generated/api.github.com.json` into the committed
- * fixture `test/fixtures/github-openapi-subset.json`, which the fake GitHub validates requests
+ * fixture `src/demo/fake-github/github-openapi-subset.json`, which the fake GitHub validates requests
  * against. The full package is ~385 MB, so it is installed outside the project:
  *
  *   mkdir -p /tmp/openapi && cd /tmp/openapi && npm init -y && npm install @octokit/openapi
@@ -132,7 +132,7 @@ if (isMain) {
   }
   const spec = JSON.parse(readFileSync(input, "utf8")) as { [key: string]: Json };
   const subset = extract(spec);
-  const out = resolve(dirname(fileURLToPath(import.meta.url)), "../test/fixtures/github-openapi-subset.json");
+  const out = resolve(dirname(fileURLToPath(import.meta.url)), "../src/demo/fake-github/github-openapi-subset.json");
   writeFileSync(out, `${JSON.stringify(subset, null, 1)}\n`);
   const count = Object.values(subset["components"] as object).reduce((n, s) => n + Object.keys(s).length, 0);
   console.log(`wrote ${out}: ${OPERATIONS.length} operations, ${count} components`);

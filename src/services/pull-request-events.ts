@@ -17,6 +17,12 @@ export interface ClosedPullRequest {
   /** Who closed/merged it (GitHub login), for the audit log. */
   by?: string | null;
   /**
+   * The merge commit the source reports. The merge check is de-duplicated per merge commit, so a
+   * "merged" claim about a PR that is in fact still open (a stale or crafted payload: the check
+   * reads the PR and finds it unmerged) cannot use up the check of the real merge later.
+   */
+  mergeSha?: string | null;
+  /**
    * Where `merged` comes from: a webhook payload (believed for a merge, which the merge check reads
    * again; confirmed by a `confirm_close` job for a decline), a poll of the API, or the API read of
    * that job (`api`).
@@ -42,7 +48,7 @@ export function onPullRequestClosed(deps: ServiceDeps, pr: ClosedPullRequest): C
     const id = deps.jobs.enqueue({
       kind: JOB.checkMerge,
       payload: { grantId: grant.id },
-      dedupeKey: `${JOB.checkMerge}:${grant.id}`,
+      dedupeKey: `${JOB.checkMerge}:${grant.id}:${pr.mergeSha ?? "unknown"}`,
       lockKey: `grant:${grant.id}`,
       maxAttempts: 30,
     });
@@ -79,7 +85,7 @@ export function confirmCloseHandler(deps: ServiceDeps): JobHandler {
         log.warn({ pr: pr.number, grantId: grant.id }, "closed webhook not confirmed: the pull request is open");
         return;
       }
-      onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, source: "api" });
+      onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "api" });
     },
   };
 }
@@ -93,7 +99,7 @@ export async function pollPullRequests(deps: ServiceDeps): Promise<number> {
   const listed = await deps.changes.listRecentlyClosed();
   if (listed !== "not_modified") {
     for (const pr of listed) {
-      if (onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, source: "poll" }) !== "ignored") handled++;
+      if (onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
     }
   }
   return handled;
@@ -106,7 +112,7 @@ export async function recheckOpenPullRequests(deps: ServiceDeps, limit = 50): Pr
     if (grant.prNumber === null) continue;
     const pr = await deps.changes.get(grant.prNumber);
     if (pr.state !== "closed") continue;
-    if (onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, source: "poll" }) !== "ignored") handled++;
+    if (onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
   }
   return handled;
 }

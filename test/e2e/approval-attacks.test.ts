@@ -38,7 +38,6 @@ describe("a grant PR cannot change the rules it is judged by", () => {
     stack.github.seed({ "grants/catalog.yaml": CATALOG_WITH_ADMIN, "grants/people.yaml": PEOPLE }, "Revert");
   });
 
-  const grantPath = (filed: FiledRequest) => `grants/prod-db-readonly/${filed.grantId}.yaml`;
   const branch = (filed: FiledRequest) => `grant/${filed.grantId}`;
 
   async function expectRejected(filed: FiledRequest, slackId: string, reason: RegExp, by = "carol-gh"): Promise<void> {

@@ -72,4 +72,19 @@ describe("a closed, unmerged pull_request webhook", () => {
     expect(actions(filed.grantId).filter((a) => a === "grant.declined")).toHaveLength(1);
     expect(declinedDms(alice.slack)).toHaveLength(1);
   });
+
+  it("a signed 'merged' claim about a PR that is still open does not use up the check of its real merge", async () => {
+    const alice = stack.person("alice");
+    const filed = await fileRequest(stack, alice.slack, "prod-db-readonly 1h INC-603 premature merged payload");
+    const real = stack.github.pull(filed.pr);
+    const crafted = pullRequestPayload("closed", { repository: "acme/grants", number: filed.pr, headSha: real.headSha, headRef: real.headRef, merged: true });
+    expect((await stack.deliver("pull_request", crafted)).status).toBe(202);
+    await stack.settle();
+    expect(stack.grant(filed.grantId).state).toBe("pr_open");
+
+    stack.approve(filed.pr, "carol-gh");
+    expect((await stack.merge(filed.pr)).status).toBe(202);
+    const grant = await stack.waitForGrant(filed.grantId, ["active", "rejected"]);
+    expect(grant.state).toBe("active");
+  });
 });

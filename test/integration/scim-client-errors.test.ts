@@ -53,12 +53,12 @@ describe("SCIM client errors", () => {
     expect(String((error as Error).message)).not.toContain("t0ken-secret");
   });
 
-  it("waits no longer than timeoutMs for an answer", async () => {
+  it("gives up after timeoutMs on a server that never answers", async () => {
+    // The server never answers this request, so only the client's timeout can end it (no
+    // elapsed-time bound: that would fail on a loaded machine without proving more).
     const quick = new ScimGroupDirectory({ name: "slow", baseUrl: server.url, token: server.token, profile: "generic", timeoutMs: 150 });
     server.timeoutNext(1);
-    const started = performance.now();
     await expect(quick.findGroup("x")).rejects.toMatchObject({ code: "target_unavailable", message: expect.stringMatching(/150 ms/) });
-    expect(performance.now() - started).toBeLessThan(1_000);
   });
 
   it("answers slowly when the server is given latency, within the timeout", async () => {

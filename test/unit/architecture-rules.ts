@@ -81,13 +81,7 @@ export function checkTree(root: string): Violation[] {
  * and only `grantbot demo` (src/cli/demo.ts and src/demo itself) loads src/demo, whose local
  * stand-ins are never part of `serve`.
  */
-export const PENDING_DEMO_MOVES: readonly { from: string; to: string }[] = [
-  // The fake GitHub and the SCIM test server are being changed in test/fakes; they move under
-  // src/demo when that lands. Until then `grantbot demo` only works in a checkout. Remove each
-  // entry with its move.
-  { from: "src/demo/stand-ins.ts", to: "test/fakes/fake-github/" },
-  { from: "src/demo/stand-ins.ts", to: "test/fakes/scim-server/" },
-];
+export const PENDING_DEMO_MOVES: readonly { from: string; to: string }[] = [];
 
 const FILE_URL_RE = /new\s+URL\(\s*["'`]([^"'`]+)["'`]\s*,\s*import\.meta\.url\s*\)/g;
 

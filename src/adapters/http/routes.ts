@@ -92,7 +92,7 @@ async function githubWebhook(services: ServiceDeps, secret: string, headers: Rec
     return { status: 200, body: { duplicate: true } };
   }
   if (event.kind === "pull_request_closed") {
-    const outcome = onPullRequestClosed(services, { number: event.number, merged: event.merged, by: event.mergedBy, source: "webhook" });
+    const outcome = onPullRequestClosed(services, { number: event.number, merged: event.merged, by: event.mergedBy, mergeSha: event.mergeSha, source: "webhook" });
     return { status: 202, body: { outcome } };
   }
   if (event.kind === "pull_request_review") {

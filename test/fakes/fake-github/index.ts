@@ -1,4 +1,2 @@
-export { FakeGitHub, type FakeGitHubOptions } from "./fake-github.ts";
-export type { RecordedCall, ValidationRecord, FailureStatus } from "./server.ts";
-export type { PullRecord, ReviewState } from "./repo-state.ts";
-export { OpenApiValidator } from "./openapi-validator.ts";
+/** The fake GitHub lives with the demo (src/demo/fake-github); tests use the same code. */
+export * from "../../../src/demo/fake-github/index.ts";

@@ -1,6 +1,6 @@
 /**
  * Response shapes shared by many endpoints (users, the repository, git objects), following the
- * schemas in test/fixtures/github-openapi-subset.json so Octokit sees what GitHub sends.
+ * schemas in github-openapi-subset.json (beside this file) so Octokit sees what GitHub sends.
  */
 import { createHash } from "node:crypto";
 import type { CommitObject, GitPerson } from "./git-store.ts";

@@ -1,6 +1,6 @@
 /**
  * Validates requests (and, optionally, the fake's own responses) against GitHub's published
- * OpenAPI description — the subset in test/fixtures/github-openapi-subset.json, extracted by
+ * OpenAPI description — the subset in github-openapi-subset.json beside this file, extracted by
  * scripts/extract-github-openapi.ts. The fake GitHub calls it on every request so a test fails
  * when grantbot sends a shape GitHub would not accept.
  */
@@ -30,7 +30,7 @@ interface Parameter {
 }
 
 const SPEC_ID = "github";
-const FIXTURE = new URL("../../fixtures/github-openapi-subset.json", import.meta.url);
+const FIXTURE = new URL("./github-openapi-subset.json", import.meta.url);
 
 export class OpenApiValidator {
   private readonly ajv: Ajv;
