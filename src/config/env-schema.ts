@@ -3,7 +3,7 @@
  * (`FieldDoc` via `.meta()`), from which the README reference table is generated.
  */
 import { z } from "zod";
-import { documented, durationMs, integer, matching, secretString, text, urlString } from "./fields.ts";
+import { documented, durationMs, integer, matching, secretString, text, urlString, type SecretStrength } from "./fields.ts";
 import { readPrivateKey, type ReadFile } from "./private-key.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -11,6 +11,24 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 const GITHUB_APP_VARS = ["GITHUB_APP_ID", "GITHUB_APP_PRIVATE_KEY", "GITHUB_APP_INSTALLATION_ID"] as const;
 const AUTH_CHOICE = "set GITHUB_TOKEN, or GITHUB_APP_ID + GITHUB_APP_PRIVATE_KEY + GITHUB_APP_INSTALLATION_ID (not both)";
+const GENERATE = "generate one with `openssl rand -hex 32`";
+
+/**
+ * Minimum strength of the secrets grantbot verifies requests with (fields.ts `secretWeakness`).
+ * Slack issues 32-character signing secrets, so anything shorter is the wrong value (often the
+ * 24-character legacy verification token). The operator picks the other three; the directory
+ * secret and the introspection token guard revocations and credential status, so they need as
+ * much entropy as a signing key (32+). A GitHub webhook only tells grantbot to re-read a pull
+ * request from the API (nothing in the payload is trusted), so 20 random characters — GitHub's
+ * own docs generate 40 hex — are enough and existing secrets of that size keep working.
+ */
+export const SECRET_STRENGTH = {
+  SLACK_SIGNING_SECRET: { minLength: 32, rule: "Slack signing secrets are 32 hexadecimal characters; copy it from Basic Information → App Credentials → Signing Secret (not the verification token)" },
+  GITHUB_WEBHOOK_SECRET: { minLength: 20, rule: `anyone who knows it can post webhook deliveries to grantbot; ${GENERATE} and set the same value on GitHub` },
+  GRANTBOT_INTROSPECTION_TOKEN: { minLength: 32, rule: `it is the only credential resource servers present on /oauth/introspect; ${GENERATE}` },
+  GRANTBOT_DIRECTORY_SECRET: { minLength: 32, rule: `it signs leaver/mover pushes, which revoke access; ${GENERATE}` },
+} as const satisfies Record<string, SecretStrength>;
+
 const BRANCH_RE = /^(?![/.-])(?!.*(?:\.\.|\/\/|@\{|\.lock$|[/.]$))[^\s~^:?*[\\\p{Cc}]+$/u;
 
 /** Builds the schema; `readFile` reads GITHUB_APP_PRIVATE_KEY when it names a file. */
@@ -20,8 +38,8 @@ export function createEnvSchema(readFile: ReadFile) {
       description: "Slack bot token of the grantbot app (OAuth & Permissions page).",
       required: "yes", example: "xoxb-123-456-abc", secret: true, hint: "expected a Slack bot token starting with xoxb-",
     }),
-    SLACK_SIGNING_SECRET: documented(secretString({ hint: "expected the Slack app's signing secret" }), {
-      description: "Verifies that requests on `POST /slack/events` come from Slack (Basic Information page).",
+    SLACK_SIGNING_SECRET: documented(secretString({ hint: "expected the Slack app's signing secret", strength: SECRET_STRENGTH.SLACK_SIGNING_SECRET }), {
+      description: "Verifies that requests on `POST /slack/events` come from Slack (Basic Information page); 32 characters.",
       required: "yes", example: "8f14e45fceea167a5a36dedd4bea2543", secret: true, hint: "expected the Slack app's signing secret",
     }),
     SLACK_APP_TOKEN: documented(secretString({ prefix: "xapp-", hint: "expected a Slack app-level token starting with xapp-" }).optional(), {
@@ -64,9 +82,9 @@ export function createEnvSchema(readFile: ReadFile) {
       description: "GitHub App auth: the installation id on the grants repository's organisation.",
       required: "when GITHUB_APP_ID is set", example: "7890123", hint: "expected a numeric installation id",
     }),
-    GITHUB_WEBHOOK_SECRET: documented(secretString({ hint: "expected the webhook secret configured on GitHub" }).optional(), {
-      description: "Enables `POST /github/webhook` (`X-Hub-Signature-256` checked); without it grantbot polls.",
-      required: "no", example: "a-long-random-string", secret: true, hint: "expected the webhook secret configured on GitHub",
+    GITHUB_WEBHOOK_SECRET: documented(secretString({ hint: "expected the webhook secret configured on GitHub", strength: SECRET_STRENGTH.GITHUB_WEBHOOK_SECRET }).optional(), {
+      description: "Enables `POST /github/webhook` (`X-Hub-Signature-256` checked); without it grantbot polls. At least 20 characters.",
+      required: "no", example: "$(openssl rand -hex 32)", secret: true, hint: "expected the webhook secret configured on GitHub",
     }),
     GITHUB_POLL_INTERVAL: documented(durationMs().prefault("30s"), {
       description: "How often pull requests are polled (also a safety net when webhooks are on).",
@@ -92,13 +110,13 @@ export function createEnvSchema(readFile: ReadFile) {
       description: "External base URL: the credential issuer (`iss`) and links in messages.",
       required: "no", default: "http://<host>:<port>", example: "https://grantbot.example.com", hint: "expected an http(s) URL",
     }),
-    GRANTBOT_INTROSPECTION_TOKEN: documented(secretString({ minLength: 16, hint: "must be at least 16 characters" }).optional(), {
-      description: "Bearer token resource servers present on `POST /oauth/introspect`.",
-      required: "no", example: "a-random-string-of-16+-chars", secret: true, hint: "must be at least 16 characters",
+    GRANTBOT_INTROSPECTION_TOKEN: documented(secretString({ hint: "expected a random token of 32+ characters", strength: SECRET_STRENGTH.GRANTBOT_INTROSPECTION_TOKEN }).optional(), {
+      description: "Bearer token resource servers present on `POST /oauth/introspect`. At least 32 characters.",
+      required: "no", example: "$(openssl rand -hex 32)", secret: true, hint: "expected a random token of 32+ characters",
     }),
-    GRANTBOT_DIRECTORY_SECRET: documented(secretString({ minLength: 16, hint: "must be at least 16 characters" }).optional(), {
-      description: "HMAC key that enables signed leaver/mover pushes on `POST /hooks/directory`.",
-      required: "no", example: "a-random-string-of-16+-chars", secret: true, hint: "must be at least 16 characters",
+    GRANTBOT_DIRECTORY_SECRET: documented(secretString({ hint: "expected a random key of 32+ characters", strength: SECRET_STRENGTH.GRANTBOT_DIRECTORY_SECRET }).optional(), {
+      description: "HMAC key that enables signed leaver/mover pushes on `POST /hooks/directory`. At least 32 characters.",
+      required: "no", example: "$(openssl rand -hex 32)", secret: true, hint: "expected a random key of 32+ characters",
     }),
     LOG_LEVEL: documented(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"), {
       description: "pino log level.",

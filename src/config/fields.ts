@@ -97,15 +97,40 @@ export function urlString(options: UrlOptions) {
   });
 }
 
-/** A non-empty secret string (optionally with a prefix or a minimum length), wrapped in a Secret. */
-export function secretString(options: { prefix?: string; minLength?: number; hint: string }) {
+/**
+ * How strong a secret grantbot accepts: at least `minLength` characters, and not a placeholder
+ * such as `xxxxxxxx…` (fewer than MIN_DISTINCT_CHARACTERS different characters). `rule` says why
+ * and how to make a good one; it ends the error message, so the operator sees the rule.
+ */
+export interface SecretStrength {
+  minLength: number;
+  rule: string;
+}
+
+/** A random 32-character hex or base64 string has 14+ different characters all but never fewer than 8. */
+export const MIN_DISTINCT_CHARACTERS = 8;
+
+/** Why `value` is too weak for `strength`, or null. Never includes the value. */
+export function secretWeakness(value: string, strength: SecretStrength): string | null {
+  const length = [...value].length;
+  if (length < strength.minLength) return `must be at least ${strength.minLength} characters (got ${length}): ${strength.rule}`;
+  const distinct = new Set(value).size;
+  if (distinct < MIN_DISTINCT_CHARACTERS) {
+    return `has only ${distinct} different characters, so it looks like a placeholder, not a random value: ${strength.rule}`;
+  }
+  return null;
+}
+
+/** A non-empty secret string (optionally with a prefix or a strength rule), wrapped in a Secret. */
+export function secretString(options: { prefix?: string; strength?: SecretStrength; hint: string }) {
   return text(options.hint).transform((value, ctx) => {
     if (value.length === 0 || (options.prefix !== undefined && !value.startsWith(options.prefix))) {
       ctx.addIssue({ code: "custom", message: options.hint });
       return z.NEVER;
     }
-    if (options.minLength !== undefined && value.length < options.minLength) {
-      ctx.addIssue({ code: "custom", message: `${options.hint} (got ${value.length} characters)` });
+    const weakness = options.strength ? secretWeakness(value, options.strength) : null;
+    if (weakness) {
+      ctx.addIssue({ code: "custom", message: weakness });
       return z.NEVER;
     }
     return new Secret(value);

@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from "../../src/config/load-config.ts";
 
 const ENV = {
   SLACK_BOT_TOKEN: "xoxb-bot-token-value",
-  SLACK_SIGNING_SECRET: "signing-secret-value",
+  SLACK_SIGNING_SECRET: "8f14e45fceea167a5a36dedd4bea2543",
   GITHUB_REPOSITORY: "acme/grants",
   GITHUB_TOKEN: "ghp_token_value_123",
   GRANTBOT_CONFIG: "/etc/grantbot.yaml",

@@ -7,7 +7,7 @@ import { Secret } from "../../src/config/secret.ts";
 const PEM = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
 const MINIMAL = {
   SLACK_BOT_TOKEN: "xoxb-bot-token-value",
-  SLACK_SIGNING_SECRET: "signing-secret-value",
+  SLACK_SIGNING_SECRET: "8f14e45fceea167a5a36dedd4bea2543",
   GITHUB_REPOSITORY: "acme/grants",
   GITHUB_TOKEN: "ghp_token_value_123",
 };
@@ -81,8 +81,11 @@ describe("loadConfig: environment", () => {
     ["GRANTBOT_PORT", "65536", "port number 1-65535"],
     ["GRANTBOT_PORT", "80a", "port number 1-65535"],
     ["GRANTBOT_PUBLIC_URL", "grantbot.example.com", "expected an http(s) URL"],
-    ["GRANTBOT_INTROSPECTION_TOKEN", "too-short", "at least 16 characters"],
-    ["GRANTBOT_DIRECTORY_SECRET", "short", "at least 16 characters"],
+    ["SLACK_SIGNING_SECRET", "0123456789abcdef01234567", "must be at least 32 characters (got 24): Slack signing secrets are 32 hexadecimal characters"],
+    ["GITHUB_WEBHOOK_SECRET", "hunter2", "must be at least 20 characters (got 7): anyone who knows it can post webhook deliveries"],
+    ["GRANTBOT_INTROSPECTION_TOKEN", "too-short", "must be at least 32 characters (got 9): it is the only credential resource servers present"],
+    ["GRANTBOT_DIRECTORY_SECRET", "short", "must be at least 32 characters (got 5): it signs leaver/mover pushes"],
+    ["GRANTBOT_DIRECTORY_SECRET", "x".repeat(40), "has only 1 different characters, so it looks like a placeholder"],
     ["LOG_LEVEL", "verbose", "expected one of fatal, error, warn, info, debug, trace, silent"],
   ])("names %s when its value %j is invalid", (name, value, hint) => {
     const error = configError({ ...MINIMAL, [name]: value });
@@ -95,6 +98,23 @@ describe("loadConfig: environment", () => {
     const error = configError({ ...MINIMAL, GITHUB_REPOSITORY: "acme", GRANTBOT_PORT: "99999", LOG_LEVEL: "loud", SLACK_OPS_CHANNEL: "ops" });
     expect(error.message.split("\n").slice(1).map((line) => line.split(":")[0])).toEqual(["- SLACK_OPS_CHANNEL", "- GITHUB_REPOSITORY", "- GRANTBOT_PORT", "- LOG_LEVEL"]);
     expect(error.message).toContain('- GITHUB_REPOSITORY: expected owner/name, e.g. acme/grants (got "acme")');
+  });
+
+  it("refuses every weak secret in one message, with the rule and without the value", () => {
+    const weak = { SLACK_SIGNING_SECRET: "weak-slack-1", GITHUB_WEBHOOK_SECRET: "weak-gh-2", GRANTBOT_INTROSPECTION_TOKEN: "weak-introspection-3", GRANTBOT_DIRECTORY_SECRET: "weak-directory-4" };
+    const error = configError({ ...MINIMAL, ...weak });
+    expect(error.message.split("\n").slice(1).map((line) => line.split(":")[0])).toEqual(["- SLACK_SIGNING_SECRET", "- GITHUB_WEBHOOK_SECRET", "- GRANTBOT_INTROSPECTION_TOKEN", "- GRANTBOT_DIRECTORY_SECRET"]);
+    expect(error.message).toContain("openssl rand -hex 32");
+    for (const value of Object.values(weak)) expect(error.message).not.toContain(value);
+  });
+
+  it("accepts each secret at its minimum length", () => {
+    const config = loadConfig({
+      ...MINIMAL, SLACK_SIGNING_SECRET: "0123456789abcdef0123456789abcdef", GITHUB_WEBHOOK_SECRET: "0123456789abcdefghij",
+      GRANTBOT_INTROSPECTION_TOKEN: "0123456789abcdef0123456789abcdef", GRANTBOT_DIRECTORY_SECRET: "0123456789abcdef0123456789abcdef",
+    }, files({}));
+    expect(config.github.webhookSecret?.reveal()).toBe("0123456789abcdefghij");
+    expect(config.directorySecret?.reveal()).toHaveLength(32);
   });
 
   it("names every missing required variable", () => {
@@ -172,9 +192,9 @@ describe("loadConfig: GitHub auth", () => {
 
 describe("loadConfig: secrets", () => {
   const SECRETS = {
-    SLACK_BOT_TOKEN: "xoxb-do-not-print-1", SLACK_SIGNING_SECRET: "do-not-print-2", SLACK_APP_TOKEN: "xapp-do-not-print-3",
-    GITHUB_TOKEN: "do-not-print-4", GITHUB_WEBHOOK_SECRET: "do-not-print-5",
-    GRANTBOT_INTROSPECTION_TOKEN: "do-not-print-6-long-enough", GRANTBOT_DIRECTORY_SECRET: "do-not-print-7-long-enough",
+    SLACK_BOT_TOKEN: "xoxb-do-not-print-1", SLACK_SIGNING_SECRET: "do-not-print-2-slack-signing-secret", SLACK_APP_TOKEN: "xapp-do-not-print-3",
+    GITHUB_TOKEN: "do-not-print-4", GITHUB_WEBHOOK_SECRET: "do-not-print-5-webhook",
+    GRANTBOT_INTROSPECTION_TOKEN: "do-not-print-6-introspection-token", GRANTBOT_DIRECTORY_SECRET: "do-not-print-7-directory-push-secret",
   };
 
   it("never prints secret values in JSON.stringify(config)", () => {
