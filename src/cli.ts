@@ -1,6 +1,11 @@
 /**
- * `grantbot <command>`: thin dispatch to the command modules in src/cli/.
+ * `grantbot <command>`: thin dispatch to the command modules in src/cli/ (listed, with their
+ * flags, in src/cli/commands.ts).
  */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { checkFlags, COMMANDS, findCommand, renderCommandHelp, renderHelp } from "./cli/commands.ts";
+
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
@@ -10,44 +15,48 @@ export interface CliIO {
 
 export type Command = (args: string[], io: CliIO) => Promise<number>;
 
-const USAGE = `usage: grantbot <command>
+const packageJson = z.object({ name: z.string(), version: z.string() });
 
-commands:
-  serve                 run the HTTP server, scheduler and workers
-  demo                  run the whole lifecycle locally against stand-ins
-  validate [dir]        check the grants directory (default: grants)
-  codeowners            print the CODEOWNERS block derived from the catalog
-  reconcile [--fix] [--json]  compare SCIM groups with live grants
-  grants [--active]     list grants
-  revoke <grant-id>     revoke a live grant now
-  audit verify          check the audit log's hash chain
-  audit export          write the audit log as JSON Lines
-`;
-
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  serve: async () => (await import("./cli/serve.ts")).serveCommand,
-  demo: async () => (await import("./cli/demo.ts")).demoCommand,
-  validate: async () => (await import("./cli/validate.ts")).validateCommand,
-  codeowners: async () => (await import("./cli/codeowners.ts")).codeownersCommand,
-  grants: async () => (await import("./cli/grants.ts")).grantsCommand,
-  revoke: async () => (await import("./cli/revoke.ts")).revokeCommand,
-  audit: async () => (await import("./cli/audit.ts")).auditCommand,
-  reconcile: async () => (await import("./cli/reconcile.ts")).reconcileCommand,
-};
+/** The version in the package.json next to src/ (the checkout's, or the installed package's). */
+export function grantbotVersion(): string {
+  return packageJson.parse(JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"))).version;
+}
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
   const [name, ...rest] = argv;
-  if (!name || name === "help" || name === "--help" || name === "-h") {
-    io.stdout(USAGE);
-    return name ? 0 : 1;
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.stdout(`${grantbotVersion()}\n`);
+    return 0;
   }
-  const load = COMMANDS[name];
-  if (!load) {
-    io.stderr(`grantbot: unknown command "${name}"\n\n${USAGE}`);
+  if (!name) {
+    io.stderr(renderHelp(grantbotVersion()));
     return 1;
   }
-  const command = await load();
+  if (name === "help" || name === "--help" || name === "-h") {
+    const about = rest[0] === undefined ? undefined : findCommand(rest[0]);
+    if (rest[0] !== undefined && !about) return unknownCommand(rest[0], io);
+    io.stdout(about ? renderCommandHelp(about) : renderHelp(grantbotVersion()));
+    return 0;
+  }
+  const spec = findCommand(name);
+  if (!spec) return unknownCommand(name, io);
+  const flags = checkFlags(spec, rest);
+  if (flags.ok === "help") {
+    io.stdout(renderCommandHelp(spec));
+    return 0;
+  }
+  if (!flags.ok) {
+    io.stderr(`grantbot ${name}: ${flags.message}\n\n${renderCommandHelp(spec)}`);
+    return spec.usageExit;
+  }
+  const command = await spec.load();
   return command(rest, io);
+}
+
+function unknownCommand(name: string, io: CliIO): number {
+  const what = name.startsWith("-") ? `unknown option ${name}` : `unknown command "${name}"`;
+  io.stderr(`grantbot: ${what}\ncommands: ${COMMANDS.map((c) => c.name).join(", ")}\n\`grantbot help\` lists every command and flag\n`);
+  return 1;
 }
 
 export function processIO(): CliIO {

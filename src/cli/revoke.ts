@@ -10,19 +10,36 @@ import { buildGrantbot } from "../main.ts";
 import { revokeGrant } from "../services/grant-commands.ts";
 import { createLogger } from "../shared/logger.ts";
 
+const USAGE = "usage: grantbot revoke <grant-id>   (ids are listed by `grantbot grants --active`)\n";
+
+/** Why `arg` is not a grant id, or null when it is one. */
+export function grantIdProblem(arg: string): string | null {
+  const id = arg.toUpperCase();
+  if (ULID_RE.test(id)) return null;
+  const shown = JSON.stringify(arg.length > 40 ? `${arg.slice(0, 40)}…` : arg);
+  if (id.length !== 26) return `${shown} is not a grant id: grant ids are ULIDs of 26 characters, this has ${arg.length}`;
+  const bad = [...id].find((c) => !/[0-9A-HJKMNP-TV-Z]/.test(c))!;
+  return `${shown} is not a grant id: grant ids are ULIDs (digits and letters except I, L, O, U), and it contains ${JSON.stringify(bad)}`;
+}
+
 export const revokeCommand: Command = async (args, io) => {
-  const id = args[0]?.toUpperCase();
-  if (!id || !ULID_RE.test(id) || args.length > 1) {
-    io.stderr("usage: grantbot revoke <grant-id>\n");
+  if (args.length !== 1) {
+    io.stderr(`grantbot revoke: ${args.length === 0 ? "missing the grant id" : `expected one grant id, got ${args.length} arguments`}\n${USAGE}`);
     return 1;
   }
+  const problem = grantIdProblem(args[0]!);
+  if (problem) {
+    io.stderr(`grantbot revoke: ${problem}\n${USAGE}`);
+    return 1;
+  }
+  const id = args[0]!.toUpperCase();
   const config = configOrReport(io);
   if (!config) return 1;
   const built = await buildGrantbot(config, { log: createLogger({ level: "warn" }), recoverJobs: false });
   try {
     const grant = built.deps.grants.get(id);
     if (!grant) {
-      io.stderr(`grantbot revoke: no grant ${id}\n`);
+      io.stderr(`grantbot revoke: no grant ${id} in the database of GRANTBOT_DATA_DIR=${config.dataDir}; \`grantbot grants\` lists the known grants\n`);
       return 1;
     }
     const ended = revokeGrant(built.deps, id, `cli:${io.env.USER ?? "operator"}`);

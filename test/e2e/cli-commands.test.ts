@@ -39,10 +39,14 @@ describe("grantbot CLI against a running grantbot", () => {
     expect(again.out.join("")).toMatch(/is revoked; nothing to revoke/);
   });
 
-  it("refuses a malformed grant id and an unknown command with usage", async () => {
+  it("says why a grant id is refused (malformed, or no such grant) and names an unknown command", async () => {
     const bad = captureIO(stack.env);
     expect(await main(["revoke", "../etc"], bad)).toBe(1);
+    expect(bad.err.join("")).toMatch(/"\.\.\/etc" is not a grant id: grant ids are ULIDs of 26 characters/);
     expect(bad.err.join("")).toMatch(/usage: grantbot revoke <grant-id>/);
+    const missing = captureIO(stack.env);
+    expect(await main(["revoke", "01JD2S3K7Q8R9T0V1W2X3Y4Z9Z"], missing)).toBe(1);
+    expect(missing.err.join("")).toMatch(/^grantbot revoke: no grant 01JD2S3K7Q8R9T0V1W2X3Y4Z9Z in the database of GRANTBOT_DATA_DIR=.*; `grantbot grants` lists the known grants\n$/);
     const unknown = captureIO(stack.env);
     expect(await main(["frobnicate"], unknown)).toBe(1);
     expect(unknown.err.join("")).toMatch(/unknown command "frobnicate"/);
