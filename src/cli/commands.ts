@@ -53,6 +53,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     usageExit: 2, load: async () => (await import("./codeowners.ts")).codeownersCommand,
   },
   {
+    name: "diff", args: "<base> [<head>]", summary: "what a change to grants/catalog.yaml and grants/people.yaml does to who can access what (git refs; no <head> = working tree), as Markdown for a PR comment; exit 0 whatever the diff",
+    flags: [
+      { flag: "--json", help: "print the diff as JSON instead of Markdown" },
+      { flag: "--dir", value: "<path>", valueForm: "either", help: "the git repository (default: the current directory)" },
+    ],
+    usageExit: 2, load: async () => (await import("./diff.ts")).runDiff,
+  },
+  {
     name: "grants", args: "", summary: "list grants from the local database (GRANTBOT_DATA_DIR)",
     flags: [{ flag: "--active", help: "only active grants" }, { flag: "--json", help: "one JSON object per grant per line" }],
     usageExit: 1, load: async () => (await import("./grants.ts")).grantsCommand,

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main, type CliIO } from "../../src/cli.ts";
 import { checkFlags, COMMANDS, findCommand } from "../../src/cli/commands.ts";
@@ -54,7 +54,7 @@ describe("grantbot help", () => {
     const modules = readdirSync(join(ROOT, "src/cli")).filter((f) => /export const \w+: Command\b|export async function \w+Command\(/.test(readFileSync(join(ROOT, "src/cli", f), "utf8")));
     const loaded = await Promise.all(COMMANDS.map((c) => c.load()));
     for (const file of modules) {
-      const exported = Object.values(await import(`../../src/cli/${file}`) as Record<string, unknown>).filter((v) => typeof v === "function");
+      const exported = Object.values(await import(pathToFileURL(join(ROOT, "src/cli", file)).href) as Record<string, unknown>).filter((v) => typeof v === "function");
       expect(loaded.some((command) => exported.includes(command)), `src/cli/${file} is not in src/cli/commands.ts`).toBe(true);
     }
   });
