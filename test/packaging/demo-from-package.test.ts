@@ -1,13 +1,14 @@
 /**
- * `grantbot demo` works from the installed package, not only from a checkout: `npm pack` the
- * working tree, install the tarball into an empty folder (dependencies come from the npm
- * registry; better-sqlite3 may compile, which takes minutes), then run the installed bin.
+ * grantbot works from the installed package, not only from a checkout: `npm pack` the working
+ * tree, install the tarball into an empty folder (dependencies come from the npm registry;
+ * better-sqlite3 may compile, which takes minutes), then run the installed bin: `--version`,
+ * `validate` on a copy of grants/ (with its .github/CODEOWNERS) and `demo`.
  *
  * Skipped while some stand-ins the demo starts still live under test/ (PENDING_DEMO_MOVES in
  * test/unit/architecture-rules.ts): the package does not ship test/, so the demo cannot start.
  */
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +33,24 @@ describe.skipIf(PENDING_DEMO_MOVES.length > 0)("grantbot demo from the installed
   }, 15 * MINUTES);
   afterAll(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const grantbot = (args: string[], cwd = installed) => run(join(installed, "node_modules/.bin/grantbot"), args, { cwd, maxBuffer: 16 * 1024 * 1024 });
+
+  it("prints the package version", async () => {
+    const version = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
+    expect((await grantbot(["--version"])).stdout).toBe(`${version}\n`);
+  });
+
+  it("validates a copy of grants/ and reports a broken one as file:line: message", async () => {
+    const work = join(dir, "grants-copy");
+    cpSync(join(ROOT, "grants"), join(work, "grants"), { recursive: true });
+    cpSync(join(ROOT, ".github/CODEOWNERS"), join(work, ".github/CODEOWNERS"));
+    expect((await grantbot(["validate", "grants"], work)).stdout).toBe("grants OK: 4 resources, 6 people, 1 grants\n");
+    const grant = join(work, "grants/prod-db-readonly/01JD2S3K7Q8R9T0V1W2X3Y4Z5A.yaml");
+    writeFileSync(grant, readFileSync(grant, "utf8").replace("duration: 2h", "duration: 9h"));
+    const broken = await grantbot(["validate", "grants"], work).catch((err: { code?: number; stdout?: string }) => err);
+    expect(broken).toMatchObject({ code: 1, stdout: "grants/prod-db-readonly/01JD2S3K7Q8R9T0V1W2X3Y4Z5A.yaml:5: duration 9h is above prod-db-readonly's max 4h\n1 problem\n" });
   });
 
   it("runs the whole lifecycle and the leaver flow, exiting 0", async () => {
