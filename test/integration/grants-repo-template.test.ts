@@ -92,6 +92,7 @@ describe("the grants-repo/ workflow", () => {
     expect(workflow.jobs["validate-grants"]).toMatchObject({ name: "validate-grants" });
     expect(workflow.jobs["validate-grants"]!.if).toBeUndefined();
     expect(workflow.permissions).toEqual({ contents: "read" });
+    expect(workflow.defaults).toEqual({ run: { shell: "bash" } });
   });
 
   it("uses the grantbot action pinned to this release, and only pull-request comments may write", () => {

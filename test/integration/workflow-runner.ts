@@ -22,7 +22,12 @@ const step = z.strictObject({
   "working-directory": z.string().optional(),
 });
 const job = z.object({ name: z.string().optional(), if: z.string().optional(), permissions: z.record(z.string(), z.string()).optional(), steps: z.array(step) });
-export const workflowSchema = z.object({ name: z.string(), on: z.record(z.string(), z.unknown()), permissions: z.record(z.string(), z.string()).optional(), jobs: z.record(z.string(), job) });
+export const workflowSchema = z.object({
+  name: z.string(), on: z.record(z.string(), z.unknown()), permissions: z.record(z.string(), z.string()).optional(),
+  /** The runner runs every script as `shell: bash` does; a workflow saying otherwise is refused. */
+  defaults: z.object({ run: z.object({ shell: z.literal("bash") }) }).optional(),
+  jobs: z.record(z.string(), job),
+});
 export const actionSchema = z.object({
   inputs: z.record(z.string(), z.object({ description: z.string(), required: z.boolean().optional(), default: z.string().optional() })),
   outputs: z.record(z.string(), z.object({ description: z.string(), value: z.string() })).optional(),
