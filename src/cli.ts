@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { checkFlags, COMMANDS, findCommand, renderCommandHelp, renderHelp } from "./cli/commands.ts";
+import { checkFlags, COMMANDS, findCommand, renderCommandHelp, renderHelp, type CommandSpec } from "./cli/commands.ts";
 
 export interface CliIO {
   stdout(text: string): void;
@@ -35,22 +35,28 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   if (name === "help" || name === "--help" || name === "-h") {
     const about = rest[0] === undefined ? undefined : findCommand(rest[0]);
     if (rest[0] !== undefined && !about) return unknownCommand(rest[0], io);
-    io.stdout(about ? renderCommandHelp(about) : renderHelp(grantbotVersion()));
-    return 0;
+    if (!about) {
+      io.stdout(renderHelp(grantbotVersion()));
+      return 0;
+    }
+    return commandHelp(about, io);
   }
   const spec = findCommand(name);
   if (!spec) return unknownCommand(name, io);
   const flags = checkFlags(spec, rest);
-  if (flags.ok === "help") {
-    io.stdout(renderCommandHelp(spec));
-    return 0;
-  }
+  if (flags.ok === "help") return commandHelp(spec, io);
   if (!flags.ok) {
     io.stderr(`grantbot ${name}: ${flags.message}\n\n${renderCommandHelp(spec)}`);
     return spec.usageExit;
   }
   const command = await spec.load();
   return command(rest, io);
+}
+
+async function commandHelp(spec: CommandSpec, io: CliIO): Promise<number> {
+  if (spec.ownHelp) return (await spec.load())(["--help"], io);
+  io.stdout(renderCommandHelp(spec));
+  return 0;
 }
 
 function unknownCommand(name: string, io: CliIO): number {

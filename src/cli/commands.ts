@@ -27,6 +27,8 @@ export interface CommandSpec {
   flags: readonly FlagSpec[];
   /** Exit code of a usage error (unknown flag), as the command itself uses. */
   usageExit: number;
+  /** The command prints a fuller help of its own for `--help`; `help <command>` shows it too. */
+  ownHelp?: boolean;
   load(): Promise<Command>;
 }
 
@@ -42,7 +44,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "validate", args: "[dir]", summary: "check a grants directory (default grants) and .github/CODEOWNERS next to it; prints file:line: message, exit 1 on problems",
-    flags: [], usageExit: 2, load: async () => (await import("./validate.ts")).validateCommand,
+    flags: [], ownHelp: true, usageExit: 2, load: async () => (await import("./validate.ts")).validateCommand,
   },
   {
     name: "codeowners", args: "", summary: "print the CODEOWNERS block generated from the catalog's approvers",
@@ -50,7 +52,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flag: "--dir", value: "<dir>", valueForm: "either", help: "the grants directory (default grants)" },
       { flag: "--write", help: "write the block into .github/CODEOWNERS next to the grants directory" },
     ],
-    usageExit: 2, load: async () => (await import("./codeowners.ts")).codeownersCommand,
+    ownHelp: true, usageExit: 2, load: async () => (await import("./codeowners.ts")).codeownersCommand,
   },
   {
     name: "diff", args: "<base> [<head>]", summary: "what a change to grants/catalog.yaml and grants/people.yaml does to who can access what (git refs; no <head> = working tree), as Markdown for a PR comment; exit 0 whatever the diff",
@@ -58,7 +60,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       { flag: "--json", help: "print the diff as JSON instead of Markdown" },
       { flag: "--dir", value: "<path>", valueForm: "either", help: "the git repository (default: the current directory)" },
     ],
-    usageExit: 2, load: async () => (await import("./diff.ts")).runDiff,
+    ownHelp: true, usageExit: 2, load: async () => (await import("./diff.ts")).runDiff,
   },
   {
     name: "grants", args: "", summary: "list grants from the local database (GRANTBOT_DATA_DIR)",
@@ -79,7 +81,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "audit", args: "<verify|export>", summary: "verify: check the audit log's hash chain; export: write it as JSON Lines",
-    flags: [], usageExit: 1, load: async () => (await import("./audit.ts")).auditCommand,
+    flags: [], ownHelp: true, usageExit: 1, load: async () => (await import("./audit.ts")).auditCommand,
   },
 ];
 
