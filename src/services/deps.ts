@@ -9,7 +9,7 @@ import type {
   CredentialStore,
   DeliveryLog,
   GrantStore,
-  GroupDirectories,
+  AccessTargets,
   JobQueue,
   Log,
   Metrics,
@@ -17,9 +17,9 @@ import type {
   Transactor,
   DirectorySnapshotStore,
   OffboardingStore,
-} from "./ports.ts";
-import type { PolicyProvider } from "./policy-provider.ts";
-import type { Foreground } from "./foreground.ts";
+} from "./ports/index.ts";
+import type { PolicyProvider } from "./policy/policy-provider.ts";
+import type { Foreground } from "./jobs/foreground.ts";
 
 export interface Settings {
   /** `owner/name` of the grants repository. */
@@ -43,7 +43,7 @@ export interface ServiceDeps {
   credentials: CredentialStore;
   deliveries: DeliveryLog;
   policy: PolicyProvider;
-  targets: GroupDirectories;
+  targets: AccessTargets;
   changes: ChangeRequests;
   notifier: Notifier;
   signer: CredentialSigner;

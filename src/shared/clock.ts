@@ -1,5 +1,5 @@
 /** The real clock and timers; only main.ts (and the demo) use these. */
-import type { Clock, Timers } from "../services/ports.ts";
+import type { Clock, Timers } from "../services/ports/index.ts";
 
 export const systemClock: Clock = { now: () => Date.now() };
 

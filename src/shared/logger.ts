@@ -4,7 +4,7 @@
  * is masked wherever it appears — in messages, fields or error texts.
  */
 import pino, { type Logger } from "pino";
-import type { Log } from "../services/ports.ts";
+import type { Log } from "../services/ports/index.ts";
 
 const TOKEN_PATTERNS: RegExp[] = [
   /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, // JWT

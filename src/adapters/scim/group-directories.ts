@@ -4,7 +4,7 @@
 import type { ScimTargetConfig as ConfiguredTarget } from "../../config/types.ts";
 import { AppError } from "../../domain/errors.ts";
 import type { ScimLog } from "./membership-changes.ts";
-import type { GroupDirectories } from "../../services/ports.ts";
+import type { AccessTargets } from "../../services/ports/index.ts";
 import { SCIM_PROFILE_NAMES, type ScimProfileName } from "./profiles.ts";
 import { ScimGroupDirectory } from "./scim-group-directory.ts";
 
@@ -31,7 +31,7 @@ export function scimTargetsFromConfig(targets: readonly ConfiguredTarget[]): Sci
   return targets.map((t) => ({ name: t.name, url: t.url, token: t.token.reveal(), profile: t.profile, timeoutMs: t.timeoutMs, maxConcurrency: t.maxConcurrency }));
 }
 
-export interface ScimGroupDirectories extends GroupDirectories {
+export interface ScimGroupDirectories extends AccessTargets {
   get(target: string): ScimGroupDirectory;
 }
 

@@ -6,7 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import { AppError } from "../../domain/errors.ts";
-import type { Clock, Job, JobQueue, JobSpec, JobState } from "../../services/ports.ts";
+import type { Clock, Job, JobQueue, JobSpec, JobState } from "../../services/ports/index.ts";
 import { inTransaction } from "./database.ts";
 
 /** last_error is for operators; a stack trace or an HTML error page is cut to this length. */

@@ -1,0 +1,119 @@
+/**
+ * Ending a live grant — at expiry, on release, on revocation. In one transaction: the grant's
+ * state, every credential revoked (introspection answers inactive from that instant), one
+ * removal job per SCIM membership, and the credential DM's redaction. The removal jobs retry
+ * forever and alert operators while a target is down: a revocation is never dropped.
+ */
+import type { Grant, GrantState } from "../../domain/grant.ts";
+import type { ServiceDeps } from "../deps.ts";
+import type { BatchFailures, JobHandler } from "../jobs/runner.ts";
+import { JOB } from "../jobs/kinds.ts";
+
+export type EndReason = "expired" | "released" | "revoked" | "leaver" | "ineligible";
+
+const END_STATE: Record<EndReason, GrantState> = {
+  expired: "expired",
+  released: "released",
+  revoked: "revoked",
+  leaver: "revoked",
+  ineligible: "revoked",
+};
+
+/** Queues removal of every membership the grant gave. Call inside a transaction. */
+export function queueRemovals(deps: ServiceDeps, grant: Grant, reason: EndReason): void {
+  if (!grant.access) return;
+  for (const group of grant.access.groups) {
+    deps.jobs.enqueue({
+      kind: JOB.scimRemove,
+      payload: { grantId: grant.id, target: grant.access.target, group, subject: grant.subject, reason },
+      dedupeKey: `${JOB.scimRemove}:${grant.id}:${grant.access.target}:${group}`,
+      lockKey: `scim:${grant.access.target}:${grant.subject}`,
+      maxAttempts: null,
+    });
+  }
+}
+
+/**
+ * Ends a grant that is active (or approved and not yet active). Returns false when it was not
+ * live any more (already ended: nothing to do). Safe to call twice.
+ */
+export function endGrant(deps: ServiceDeps, grantId: string, reason: EndReason, actor: string, detail?: string): boolean {
+  const now = deps.clock.now();
+  let ended = false;
+  deps.tx.transaction(() => {
+    const grant = deps.grants.get(grantId);
+    if (!grant || (grant.state !== "active" && grant.state !== "approved")) return;
+    const state = END_STATE[reason];
+    if (grant.state === "approved" && state === "expired") return;
+    ended = deps.grants.update(grantId, [grant.state], {
+      state: grant.state === "approved" ? "revoked" : state,
+      endedAt: now,
+      endReason: detail ? `${reason}: ${detail}` : reason,
+      updatedAt: now,
+    });
+    if (!ended) return;
+    const revoked = deps.credentials.revokeForGrant(grantId, now);
+    const after = deps.grants.get(grantId)!;
+    queueRemovals(deps, after, reason);
+    deps.jobs.enqueue({ kind: JOB.redactCredential, payload: { grantId }, dedupeKey: `${JOB.redactCredential}:${grantId}`, lockKey: `grant:${grantId}`, maxAttempts: 20 });
+    if (!after.access || after.access.groups.length === 0) {
+      deps.jobs.enqueue({ kind: JOB.notify, payload: { grantId, note: "ended", reason }, dedupeKey: `${JOB.notify}:ended:${grantId}`, lockKey: `grant:${grantId}`, maxAttempts: 20 });
+    }
+    deps.audit.append({ at: now, actor, action: `grant.${reason}`, grantId, data: { credentialsRevoked: revoked, lateByMs: grant.expiresAt !== null && reason === "expired" ? now - grant.expiresAt : undefined, detail } });
+    deps.metrics.ended(grant.resource, reason);
+  });
+  if (ended) deps.wake();
+  return ended;
+}
+
+/** Job: the expiry moment of a grant (queued at activation with runAt = expiresAt). */
+export function expireHandler(deps: ServiceDeps): JobHandler {
+  const expire = (grantId: string) => {
+    const grant = deps.grants.get(grantId);
+    if (!grant || grant.state !== "active" || grant.expiresAt === null) return;
+    if (grant.expiresAt > deps.clock.now()) return;
+    endGrant(deps, grant.id, "expired", "grantbot");
+  };
+  return {
+    maxAttempts: null,
+    async run(payload) {
+      expire(String(payload.grantId));
+    },
+    // Many grants expiring in the same second end in one transaction (one fsync, not one each);
+    // a grant whose end fails rolls back alone (its savepoint) and is retried on its own.
+    batch: {
+      // small enough that one transaction blocks the event loop for tens of milliseconds, not
+      // hundreds (introspection and Slack acks wait meanwhile)
+      size: 100,
+      key: () => "grant:",
+      async run(jobs) {
+        const failures: BatchFailures = new Map();
+        deps.tx.transaction(() => {
+          for (const job of jobs) {
+            try {
+              expire(String(job.payload.grantId));
+            } catch (err) {
+              failures.set(job.id, err);
+            }
+          }
+        });
+        return failures;
+      },
+    },
+  };
+}
+
+/**
+ * Backstop (cron sweep and start-up): every active grant past its expiry gets its expiry job
+ * (deduplicated), so one lost timer or a process that was down delays nothing further.
+ */
+export function sweepExpiries(deps: ServiceDeps, limit = 10_000): number {
+  const now = deps.clock.now();
+  let queued = 0;
+  for (const grant of deps.grants.listDueForExpiry(now, limit)) {
+    const id = deps.jobs.enqueue({ kind: JOB.expire, payload: { grantId: grant.id }, runAt: grant.expiresAt ?? now, dedupeKey: `${JOB.expire}:${grant.id}`, lockKey: `grant:${grant.id}`, maxAttempts: null });
+    if (id !== null) queued++;
+  }
+  if (queued > 0 || deps.grants.listDueForExpiry(now, 1).length > 0) deps.wake();
+  return queued;
+}

@@ -1,0 +1,28 @@
+/**
+ * Operator alerts as durable jobs (drift found, a directory poll that looks wrong). The dedupe
+ * key makes one alert per distinct situation: repeating it is a no-op.
+ */
+import type { ServiceDeps } from "../deps.ts";
+import type { JobHandler } from "../jobs/runner.ts";
+import { JOB } from "../jobs/kinds.ts";
+
+/** Queues an ops-channel alert; `key` identifies the situation (same key = alerted once). */
+export function queueOpsNotice(deps: ServiceDeps, key: string, title: string, detail: string): boolean {
+  const id = deps.jobs.enqueue({ kind: JOB.opsNotice, payload: { title, detail }, dedupeKey: `${JOB.opsNotice}:${key}`, maxAttempts: 20 });
+  if (id !== null) deps.wake();
+  return id !== null;
+}
+
+/** `YYYY-MM-DD` (UTC) of `ms`: lets a persistent situation be re-alerted once a day. */
+export function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function opsNoticeHandler(deps: ServiceDeps): JobHandler {
+  return {
+    maxAttempts: 20,
+    async run(payload) {
+      await deps.notifier.ops({ kind: "ops_alert", title: String(payload.title), detail: String(payload.detail) });
+    },
+  };
+}

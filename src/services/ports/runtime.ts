@@ -1,0 +1,47 @@
+/**
+ * Time, logging, metrics and timers: the only way services read the clock or report.
+ */
+
+/** The only way services read time. */
+export interface Clock {
+  now(): number;
+}
+
+export interface Log {
+  debug(obj: Record<string, unknown>, msg: string): void;
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+  child(bindings: Record<string, unknown>): Log;
+}
+
+export interface Metrics {
+  requestFiled(resource: string): void;
+  activated(resource: string, latencyMs: number): void;
+  ended(resource: string, reason: string): void;
+  /** Scheduled expiry -> membership removal confirmed. */
+  expiryLag(ms: number): void;
+  jobFailed(kind: string): void;
+}
+
+/** Timers, injectable so tests can drive time. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+}
+
+/** One periodic task. */
+export interface PeriodicTask {
+  name: string;
+  everyMs: number;
+  run(): Promise<unknown> | unknown;
+}
+
+/** Runs periodic work (adapters/scheduler). A task never overlaps itself; a failing run is logged. */
+export interface Scheduler {
+  /** At second 0 of every minute. */
+  everyMinute(name: string, run: () => Promise<unknown> | unknown): void;
+  /** Every `everyMs` (a slow run skips the next tick). */
+  every(task: PeriodicTask): void;
+  /** Runs `run` now under the same no-overlap guard as the named task. */
+  runNow(name: string, run: () => Promise<unknown> | unknown): Promise<void>;
+}
