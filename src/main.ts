@@ -19,7 +19,6 @@ import { SlackNotifier } from "./adapters/slack/slack-notifier.ts";
 import { registerSlackHandlers } from "./adapters/slack/registrations.ts";
 import { SlackWebSurfaces } from "./adapters/slack/slack-surfaces.ts";
 import { refreshingGrants } from "./services/surfaces/slack-refresh.ts";
-import { slackJobHandlers } from "./services/surfaces/handlers.ts";
 import type { SlackExperience } from "./services/ports/slack.ts";
 import { PromMetrics } from "./adapters/http/metrics.ts";
 import { buildRoutes } from "./adapters/http/routes.ts";
@@ -161,7 +160,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     people: store.people,
     offboarding: store.offboarding,
   };
-  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, { ...jobHandlers(deps), ...slackJobHandlers(deps, slackExperience) }, {
+  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, jobHandlers(deps, slackExperience), {
     concurrency: options.jobConcurrency ?? 32,
     leaseMs: 120_000,
     retry: config.jobRetry,

@@ -6,28 +6,29 @@
  * credential DM and PR comment queued.
  */
 import { AppError } from "../../domain/errors.ts";
+import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import { expiryFor, type Grant } from "../../domain/grant.ts";
 import { activationComment } from "../../domain/pr-texts.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { queueNote, queuePrComment } from "../messages/outbox.ts";
 import { ensureMember } from "../targets/membership.ts";
 import { queueRemovals } from "./end-grant.ts";
 import { queueExpiryReminder } from "./expiry-reminders.ts";
 
-export function activateHandler(deps: ServiceDeps): JobHandler {
+export function activateHandler(deps: ServiceDeps): KindHandler<"activate"> {
   return {
     maxAttempts: 10_000,
     alertAfterAttempts: 3,
     async onAlert(payload, error, attempts) {
-      await deps.notifier.ops({ kind: "ops_alert", title: "Activation is being retried", detail: `grant ${String(payload.grantId)}: ${error} (attempt ${attempts})`, grantId: String(payload.grantId) });
+      await deps.notifier.ops({ kind: "ops_alert", title: "Activation is being retried", detail: `grant ${payload.grantId}: ${error} (attempt ${attempts})`, grantId: payload.grantId });
     },
     onDead(payload, error) {
-      failActivation(deps, String(payload.grantId), error);
+      failActivation(deps, payload.grantId, error);
     },
     async run(payload, { log }) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "approved") return;
       // The rules the approval was judged by (the base before the merge), not today's catalog.
       const { catalog } = grant.policySha ? await deps.policy.at(grant.policySha) : await deps.policy.current();
@@ -65,9 +66,9 @@ export function activateHandler(deps: ServiceDeps): JobHandler {
             revokedAt: null,
           });
         }
-        deps.jobs.enqueue({ kind: JOB.expire, payload: { grantId: grant.id }, runAt: expiresAt, dedupeKey: `${JOB.expire}:${grant.id}`, lockKey: `grant:${grant.id}`, maxAttempts: null });
+        enqueue(deps.jobs, JOB.expire, { grantId: grant.id }, { runAt: expiresAt, dedupeKey: dedupeKeys.expire(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: null });
         queueExpiryReminder(deps, { id: grant.id, durationMs: grant.durationMs, expiresAt });
-        deps.jobs.enqueue({ kind: JOB.deliverCredential, payload: { grantId: grant.id }, dedupeKey: `${JOB.deliverCredential}:${grant.id}`, lockKey: `grant:${grant.id}`, maxAttempts: 20 });
+        enqueue(deps.jobs, JOB.deliverCredential, { grantId: grant.id }, { dedupeKey: dedupeKeys.deliverCredential(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
         const active = deps.grants.get(grant.id)!;
         queuePrComment(deps, active, "active", activationComment({ expiresAt, groups, target, approvers: grant.approvedBy, credential: Boolean(credential) }));
         deps.audit.append({ at: now, actor: "grantbot", action: "grant.activated", grantId: grant.id, data: { target, groups, verified: true, expiresAt: new Date(expiresAt).toISOString() } });

@@ -4,6 +4,7 @@
  * A request whose PR is not open yet is closed by the open_pr job when it notices the cancel.
  */
 import type { Grant } from "../../domain/grant.ts";
+import { enqueue, lockKeys } from "../jobs/enqueue.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { JOB } from "../jobs/kinds.ts";
 
@@ -18,11 +19,5 @@ export function cancelRequest(deps: ServiceDeps, grant: Grant, input: { actor: s
 
 /** Closes a grant's PR with a comment (idempotent per grant). */
 export function queueClosePr(deps: ServiceDeps, grantId: string, prNumber: number, comment: string): void {
-  deps.jobs.enqueue({
-    kind: JOB.closePr,
-    payload: { grantId, prNumber, comment },
-    dedupeKey: `${JOB.closePr}:${grantId}`,
-    lockKey: `grant:${grantId}`,
-    maxAttempts: 20,
-  });
+  enqueue(deps.jobs, JOB.closePr, { grantId, prNumber, comment }, { dedupeKey: `${JOB.closePr}:${grantId}`, lockKey: lockKeys.grant(grantId), maxAttempts: 20 });
 }

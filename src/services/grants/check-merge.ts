@@ -14,24 +14,25 @@
  * (PR comment + DM + audit).
  */
 import { evaluateMerge, type PolicyFailure } from "../../domain/policy.ts";
+import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import { checkMergeScope } from "../../domain/merge-scope.ts";
 import { formatDuration } from "../../domain/durations.ts";
 import { isAppError } from "../../domain/errors.ts";
 import { rejectionComment } from "../../domain/pr-texts.ts";
 import type { Grant } from "../../domain/grant.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { queueNote, queuePrComment } from "../messages/outbox.ts";
 import { groupsFor } from "../policy/people-groups.ts";
 import type { Policy } from "../policy/policy-provider.ts";
 import type { PullRequestState } from "../ports/index.ts";
 
-export function checkMergeHandler(deps: ServiceDeps): JobHandler {
+export function checkMergeHandler(deps: ServiceDeps): KindHandler<"check_merge"> {
   return {
     maxAttempts: 30,
     async run(payload, { log }) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "pr_open" || grant.prNumber === null) return;
       const pr = await deps.changes.get(grant.prNumber);
       if (!pr.merged || !pr.mergeSha) {
@@ -104,13 +105,7 @@ export function checkMergeHandler(deps: ServiceDeps): JobHandler {
           grantId: grant.id,
           data: { pr: pr.number, approvers: verdict.approvers, mergeSha: pr.mergeSha, headSha: pr.headSha, policySha, baseRef: pr.baseRef },
         });
-        deps.jobs.enqueue({
-          kind: JOB.activate,
-          payload: { grantId: grant.id },
-          dedupeKey: `${JOB.activate}:${grant.id}`,
-          lockKey: `scim:${target}:${grant.subject}`,
-          maxAttempts: null,
-        });
+        enqueue(deps.jobs, JOB.activate, { grantId: grant.id }, { dedupeKey: dedupeKeys.activate(grant.id), lockKey: lockKeys.scimUser(target, grant.subject), maxAttempts: null });
       });
       deps.wake();
     },

@@ -5,8 +5,10 @@
  * forever and alert operators while a target is down: a revocation is never dropped.
  */
 import type { Grant, GrantState } from "../../domain/grant.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
+import { payloadOf, enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { BatchFailures, JobHandler } from "../jobs/runner.ts";
+import type { BatchFailures } from "../jobs/runner.ts";
 import { JOB } from "../jobs/kinds.ts";
 
 export type EndReason = "expired" | "released" | "revoked" | "leaver" | "ineligible";
@@ -23,13 +25,7 @@ const END_STATE: Record<EndReason, GrantState> = {
 export function queueRemovals(deps: ServiceDeps, grant: Grant, reason: EndReason): void {
   if (!grant.access) return;
   for (const group of grant.access.groups) {
-    deps.jobs.enqueue({
-      kind: JOB.scimRemove,
-      payload: { grantId: grant.id, target: grant.access.target, group, subject: grant.subject, reason },
-      dedupeKey: `${JOB.scimRemove}:${grant.id}:${grant.access.target}:${group}`,
-      lockKey: `scim:${grant.access.target}:${grant.subject}`,
-      maxAttempts: null,
-    });
+    enqueue(deps.jobs, JOB.scimRemove, { grantId: grant.id, target: grant.access.target, group, subject: grant.subject, reason }, { dedupeKey: dedupeKeys.scimRemove(grant.id, grant.access.target, group), lockKey: lockKeys.scimUser(grant.access.target, grant.subject), maxAttempts: null });
   }
 }
 
@@ -55,9 +51,9 @@ export function endGrant(deps: ServiceDeps, grantId: string, reason: EndReason, 
     const revoked = deps.credentials.revokeForGrant(grantId, now);
     const after = deps.grants.get(grantId)!;
     queueRemovals(deps, after, reason);
-    deps.jobs.enqueue({ kind: JOB.redactCredential, payload: { grantId }, dedupeKey: `${JOB.redactCredential}:${grantId}`, lockKey: `grant:${grantId}`, maxAttempts: 20 });
+    enqueue(deps.jobs, JOB.redactCredential, { grantId }, { dedupeKey: dedupeKeys.redactCredential(grantId), lockKey: lockKeys.grant(grantId), maxAttempts: 20 });
     if (!after.access || after.access.groups.length === 0) {
-      deps.jobs.enqueue({ kind: JOB.notify, payload: { grantId, note: "ended", reason }, dedupeKey: `${JOB.notify}:ended:${grantId}`, lockKey: `grant:${grantId}`, maxAttempts: 20 });
+      enqueue(deps.jobs, JOB.notify, { grantId, note: "ended", reason }, { dedupeKey: `${JOB.notify}:ended:${grantId}`, lockKey: lockKeys.grant(grantId), maxAttempts: 20 });
     }
     deps.audit.append({ at: now, actor, action: `grant.${reason}`, grantId, data: { credentialsRevoked: revoked, lateByMs: grant.expiresAt !== null && reason === "expired" ? now - grant.expiresAt : undefined, detail } });
     deps.metrics.ended(grant.resource, reason);
@@ -67,7 +63,7 @@ export function endGrant(deps: ServiceDeps, grantId: string, reason: EndReason, 
 }
 
 /** Job: the expiry moment of a grant (queued at activation with runAt = expiresAt). */
-export function expireHandler(deps: ServiceDeps): JobHandler {
+export function expireHandler(deps: ServiceDeps): KindHandler<"expire"> {
   const expire = (grantId: string) => {
     const grant = deps.grants.get(grantId);
     if (!grant || grant.state !== "active" || grant.expiresAt === null) return;
@@ -77,7 +73,7 @@ export function expireHandler(deps: ServiceDeps): JobHandler {
   return {
     maxAttempts: null,
     async run(payload) {
-      expire(String(payload.grantId));
+      expire(payload.grantId);
     },
     // Many grants expiring in the same second end in one transaction (one fsync, not one each);
     // a grant whose end fails rolls back alone (its savepoint) and is retried on its own.
@@ -91,7 +87,7 @@ export function expireHandler(deps: ServiceDeps): JobHandler {
         deps.tx.transaction(() => {
           for (const job of jobs) {
             try {
-              expire(String(job.payload.grantId));
+              expire(payloadOf(JOB.expire, job).grantId);
             } catch (err) {
               failures.set(job.id, err);
             }
@@ -111,7 +107,7 @@ export function sweepExpiries(deps: ServiceDeps, limit = 10_000): number {
   const now = deps.clock.now();
   let queued = 0;
   for (const grant of deps.grants.listDueForExpiry(now, limit)) {
-    const id = deps.jobs.enqueue({ kind: JOB.expire, payload: { grantId: grant.id }, runAt: grant.expiresAt ?? now, dedupeKey: `${JOB.expire}:${grant.id}`, lockKey: `grant:${grant.id}`, maxAttempts: null });
+    const id = enqueue(deps.jobs, JOB.expire, { grantId: grant.id }, { runAt: grant.expiresAt ?? now, dedupeKey: dedupeKeys.expire(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: null });
     if (id !== null) queued++;
   }
   if (queued > 0 || deps.grants.listDueForExpiry(now, 1).length > 0) deps.wake();

@@ -4,8 +4,9 @@
  * extension of it is already on its way.
  */
 import { LIVE_STATES, PENDING_STATES, type Grant } from "../../domain/grant.ts";
+import { enqueue, lockKeys } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import { JOB } from "../jobs/kinds.ts";
 
 export const DEFAULT_NOTIFY_BEFORE_EXPIRY_MS = 10 * 60_000;
@@ -15,21 +16,14 @@ export function queueExpiryReminder(deps: ServiceDeps, grant: Pick<Grant, "id" |
   const before = deps.settings.notifyBeforeExpiryMs ?? DEFAULT_NOTIFY_BEFORE_EXPIRY_MS;
   // A grant shorter than the reminder lead time would be "reminded" at activation: pointless.
   if (grant.expiresAt === null || before <= 0 || grant.durationMs <= before) return;
-  deps.jobs.enqueue({
-    kind: JOB.expiryReminder,
-    payload: { grantId: grant.id },
-    runAt: grant.expiresAt - before,
-    dedupeKey: `${JOB.expiryReminder}:${grant.id}`,
-    lockKey: `grant:${grant.id}`,
-    maxAttempts: 10,
-  });
+  enqueue(deps.jobs, JOB.expiryReminder, { grantId: grant.id }, { runAt: grant.expiresAt - before, dedupeKey: `${JOB.expiryReminder}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 10 });
 }
 
-export function expiryReminderHandler(deps: ServiceDeps): JobHandler {
+export function expiryReminderHandler(deps: ServiceDeps): KindHandler<"expiry_reminder"> {
   return {
     maxAttempts: 10,
     async run(payload) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       const now = deps.clock.now();
       if (!grant || grant.state !== "active" || grant.expiresAt === null || grant.expiresAt <= now) return;
       const extending = deps.grants.listBySubject(grant.subject, [...PENDING_STATES, ...LIVE_STATES]).some((g) => g.extends === grant.id);

@@ -7,20 +7,6 @@ import type { ServiceDeps } from "../deps.ts";
 import { endGrant } from "./end-grant.ts";
 import { requestAccess } from "./request-access.ts";
 
-export interface MyGrants {
-  pending: Grant[];
-  live: Grant[];
-}
-
-export function listMyGrants(deps: ServiceDeps, email: string): MyGrants {
-  const subject = email.toLowerCase();
-  const mine = deps.grants.listBySubject(subject, [...PENDING_STATES, ...LIVE_STATES]);
-  return {
-    pending: mine.filter((g) => PENDING_STATES.includes(g.state)),
-    live: mine.filter((g) => LIVE_STATES.includes(g.state)),
-  };
-}
-
 /**
  * The grant `grantId` when `email` is its subject and it is live; otherwise `grant_not_found`,
  * `not_allowed` (someone else's grant) or `invalid_transition` (already ended). Buttons and

@@ -4,33 +4,22 @@
  * and the requester told.
  */
 import { renderPrBody, renderPrTitle } from "../../domain/pr-body.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import { formatDuration } from "../../domain/durations.ts";
-import type { CatalogResource } from "../../domain/grant-files.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import { queueNote } from "../messages/outbox.ts";
 import { queueClosePr } from "./cancel-request.ts";
 
 export const PR_LABELS = ["grantbot", "access-request"];
 
 /** The catalog facts a PR body shows, as they were when the request was validated. */
-export type PrPolicy = Pick<CatalogResource, "description" | "approvers" | "reason_required"> & { duration: Pick<CatalogResource["duration"], "max"> };
-
-/**
- * Snapshot for the job payload: the job then needs no catalog read of its own, so opening the
- * PR costs exactly the 5 GitHub calls of the product's bar (the request already read the catalog).
- */
-export function prPolicyOf(resource: CatalogResource): PrPolicy {
-  return { description: resource.description, approvers: resource.approvers, reason_required: resource.reason_required, duration: { max: resource.duration.max } };
-}
-
-export function openPullRequestHandler(deps: ServiceDeps): JobHandler {
+export function openPullRequestHandler(deps: ServiceDeps): KindHandler<"open_pr"> {
   return {
     maxAttempts: 8,
     async run(payload) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "requested") return;
-      const resource = (payload.policy as PrPolicy | undefined) ?? (await deps.policy.current()).catalog.resources[grant.resource];
+      const resource = payload.policy ?? (await deps.policy.current()).catalog.resources[grant.resource];
       const approvers = resource
         ? [...resource.approvers.teams.map((t) => `@${t}`), ...resource.approvers.users.map((u) => `@${u}`)].join(", ")
         : "(resource no longer in the catalog)";
@@ -79,7 +68,7 @@ export function openPullRequestHandler(deps: ServiceDeps): JobHandler {
       });
     },
     onDead(payload, error) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant) return;
       const now = deps.clock.now();
       deps.tx.transaction(() => {

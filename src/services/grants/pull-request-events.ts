@@ -7,7 +7,8 @@
  * delivered twice and a poll that sees the same PR change nothing the second time.
  */
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
+import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { queueNote } from "../messages/outbox.ts";
 
@@ -40,18 +41,12 @@ export function onPullRequestClosed(deps: ServiceDeps, pr: ClosedPullRequest): C
   if (!pr.merged && pr.source === "webhook") {
     // No dedupe key: deliveries are de-duplicated by id (routes.ts) and the decline by the grant's
     // state; a key would let an early, stale "closed" hide the real one after a reopen.
-    deps.jobs.enqueue({ kind: JOB.confirmClose, payload: { grantId: grant.id }, lockKey: `grant:${grant.id}`, maxAttempts: 30 });
+    enqueue(deps.jobs, JOB.confirmClose, { grantId: grant.id }, { lockKey: lockKeys.grant(grant.id), maxAttempts: 30 });
     deps.wake();
     return "confirming";
   }
   if (pr.merged) {
-    const id = deps.jobs.enqueue({
-      kind: JOB.checkMerge,
-      payload: { grantId: grant.id },
-      dedupeKey: `${JOB.checkMerge}:${grant.id}:${pr.mergeSha ?? "unknown"}`,
-      lockKey: `grant:${grant.id}`,
-      maxAttempts: 30,
-    });
+    const id = enqueue(deps.jobs, JOB.checkMerge, { grantId: grant.id }, { dedupeKey: dedupeKeys.checkMerge(grant.id, pr.mergeSha), lockKey: lockKeys.grant(grant.id), maxAttempts: 30 });
     if (id !== null) {
       deps.audit.append({ at: now, actor: pr.by ? `github:${pr.by}` : "github", action: "grant.pr_merged", grantId: grant.id, data: { pr: pr.number, source: pr.source } });
     }
@@ -74,11 +69,11 @@ export function onPullRequestClosed(deps: ServiceDeps, pr: ClosedPullRequest): C
  * acts on what GitHub says: closed and not merged -> declined; merged -> the merge path (the
  * approval check); still open -> nothing (the payload was stale or crafted).
  */
-export function confirmCloseHandler(deps: ServiceDeps): JobHandler {
+export function confirmCloseHandler(deps: ServiceDeps): KindHandler<"confirm_close"> {
   return {
     maxAttempts: 30,
     async run(payload, { log }) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "pr_open" || grant.prNumber === null) return;
       const pr = await deps.changes.get(grant.prNumber);
       if (pr.state !== "closed") {

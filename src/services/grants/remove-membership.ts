@@ -5,9 +5,12 @@
  * Jobs due together run as a batch (see removeMemberships); the lone job is a batch of one.
  */
 import type { Grant } from "../../domain/grant.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
+import type { JobPayload } from "../jobs/kinds.ts";
+import { lockKeys, payloadOf } from "../jobs/enqueue.ts";
 import { endComment } from "../../domain/pr-texts.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { BatchFailures, JobHandler } from "../jobs/runner.ts";
+import type { BatchFailures } from "../jobs/runner.ts";
 import type { Job } from "../ports/index.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { queueNote, queuePrComment } from "../messages/outbox.ts";
@@ -33,12 +36,17 @@ interface Removal {
   subject: string;
   target: string;
   group: string;
-  reason: unknown;
+  reason: JobPayload<"scim_remove">["reason"];
+}
+
+/** The removal jobs of a grant still queued or running (its memberships not yet verified absent). */
+export function pendingRemovals(deps: Pick<ServiceDeps, "jobs">, grantId: string): Job[] {
+  return deps.jobs.pendingOf(JOB.scimRemove, grantId);
 }
 
 function removalOf(job: Job): Removal {
-  const p = job.payload;
-  return { job, grantId: String(p.grantId), subject: String(p.subject), target: String(p.target), group: String(p.group), reason: p.reason };
+  const p = payloadOf(JOB.scimRemove, job);
+  return { job, grantId: p.grantId, subject: p.subject, target: p.target, group: p.group, reason: p.reason };
 }
 
 /**
@@ -121,7 +129,7 @@ async function removeMemberships(deps: ServiceDeps, jobs: Job[], onTargetOk: (ta
 /** When this was the grant's last pending removal: the "ended" DM and PR comment. Call in a transaction. */
 function finishIfLast(deps: ServiceDeps, grant: Grant | null, item: Removal, succeeded: ReadonlySet<number>, now: number): void {
   if (!grant) return;
-  const others = deps.jobs.pending(`${JOB.scimRemove}:${item.grantId}:`).filter((j) => j.id !== item.job.id && !succeeded.has(j.id));
+  const others = pendingRemovals(deps, item.grantId).filter((j) => j.id !== item.job.id && !succeeded.has(j.id));
   if (others.length > 0) return;
   const removed = deps.audit
     .forGrant(item.grantId)
@@ -131,7 +139,7 @@ function finishIfLast(deps: ServiceDeps, grant: Grant | null, item: Removal, suc
   queuePrComment(deps, grant, "ended", endComment({ reason: String(item.reason ?? grant.state), at: grant.endedAt ?? now, removed }));
 }
 
-export function removeMembershipHandler(deps: ServiceDeps): JobHandler {
+export function removeMembershipHandler(deps: ServiceDeps): KindHandler<"scim_remove"> {
   // Targets an alert went out for and that have not had a successful removal since: a target that
   // is down for minutes gets ONE alert, not one per grant (nor one per retry).
   const alerted = new Set<string>();
@@ -140,14 +148,14 @@ export function removeMembershipHandler(deps: ServiceDeps): JobHandler {
     maxAttempts: null,
     alertAfterAttempts: 3,
     async onAlert(payload, error, attempts) {
-      const target = String(payload.target);
+      const target = payload.target;
       if (alerted.has(target)) return;
       alerted.add(target);
       await deps.notifier.ops({
         kind: "ops_alert",
         title: "Revocation is being retried",
-        detail: `Removing ${String(payload.subject)} from "${String(payload.group)}" in ${target} keeps failing (attempt ${attempts}): ${error}. grantbot keeps retrying every revocation in ${target} with backoff; no further alert until one succeeds.`,
-        grantId: String(payload.grantId),
+        detail: `Removing ${payload.subject} from "${payload.group}" in ${target} keeps failing (attempt ${attempts}): ${error}. grantbot keeps retrying every revocation in ${target} with backoff; no further alert until one succeeds.`,
+        grantId: payload.grantId,
       });
     },
     async run(_payload, { job }) {
@@ -158,7 +166,7 @@ export function removeMembershipHandler(deps: ServiceDeps): JobHandler {
     // group; one batch per SCIM target at a time, so a target that is down holds up no other.
     batch: {
       size: 500,
-      key: (job) => `scim:${String(job.payload.target)}:`,
+      key: (job) => lockKeys.scimTarget(payloadOf(JOB.scimRemove, job).target),
       run: (jobs) => removeMemberships(deps, jobs, recovered),
     },
   };

@@ -3,6 +3,7 @@
  * and queues the pull request; the caller (Slack) has already acknowledged the command.
  */
 import { AppError } from "../../domain/errors.ts";
+import { enqueue } from "../jobs/enqueue.ts";
 import { formatDuration } from "../../domain/durations.ts";
 import { newGrant, type Grant } from "../../domain/grant.ts";
 import { renderGrantFile } from "../../domain/grant-file-text.ts";
@@ -12,7 +13,7 @@ import type { ServiceDeps } from "../deps.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { REQUEST_POLICY_MAX_AGE_MS } from "../policy/policy-provider.ts";
 import { assertNotLeaver, groupsFor } from "../policy/people-groups.ts";
-import { prPolicyOf } from "./open-pull-request.ts";
+import { prPolicyOf } from "./pr-policy.ts";
 
 export interface AccessRequestInput {
   requesterEmail: string;
@@ -108,7 +109,7 @@ export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput
 
   deps.tx.transaction(() => {
     deps.grants.insert(grant);
-    deps.jobs.enqueue({ kind: JOB.openPr, payload: { grantId: id, policy: prPolicyOf(decision.resource) }, dedupeKey: `${JOB.openPr}:${id}`, maxAttempts: 8 });
+    enqueue(deps.jobs, JOB.openPr, { grantId: id, policy: prPolicyOf(decision.resource) }, { dedupeKey: `${JOB.openPr}:${id}`, maxAttempts: 8 });
     deps.audit.append({
       at: now,
       actor: requester,

@@ -5,9 +5,10 @@
  * gets a DM ("carol-gh approved: 1 of 1").
  */
 import { evaluateApprovals } from "../../domain/policy.ts";
+import { enqueue, lockKeys } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { CatalogResource } from "../../domain/grant-files.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import { JOB } from "../jobs/kinds.ts";
 import type { Review } from "../ports/index.ts";
 import { queueDebounced, queueHomeRefreshes } from "../surfaces/slack-refresh.ts";
@@ -48,11 +49,11 @@ function sameSnapshot(a: ReviewSnapshot | null, b: ReviewSnapshot): boolean {
   return prevApproved.join(",") === b.approvedBy.join(",") && prevChanges.join(",") === b.changesRequestedBy.join(",") && (a === null || a.required === b.required);
 }
 
-export function checkReviewsHandler(deps: ServiceDeps, slack: SlackExperience): JobHandler {
+export function checkReviewsHandler(deps: ServiceDeps, slack: SlackExperience): KindHandler<"check_reviews"> {
   return {
     maxAttempts: 10,
     async run(payload) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "pr_open" || grant.prNumber === null) return;
       const [pr, reviews] = await Promise.all([deps.changes.get(grant.prNumber), deps.changes.listReviews(grant.prNumber)]);
       const { catalog, people } = await deps.policy.current();
@@ -85,13 +86,7 @@ export function checkReviewsHandler(deps: ServiceDeps, slack: SlackExperience): 
         queueDebounced(deps, JOB.refreshCard, grant.id, { grantId: grant.id });
         queueHomeRefreshes(deps, slack, [grant.subject, grant.requester]);
         const key = `${snapshot.approvedBy.join(",")}|${snapshot.changesRequestedBy.join(",")}`;
-        deps.jobs.enqueue({
-          kind: JOB.notify,
-          payload: { grantId: grant.id, note: "review", approvedBy: snapshot.approvedBy, changesRequestedBy: snapshot.changesRequestedBy, required: snapshot.required },
-          dedupeKey: `${JOB.notify}:review:${grant.id}:${key}`,
-          lockKey: `grant:${grant.id}`,
-          maxAttempts: 20,
-        });
+        enqueue(deps.jobs, JOB.notify, { grantId: grant.id, note: "review", approvedBy: snapshot.approvedBy, changesRequestedBy: snapshot.changesRequestedBy, required: snapshot.required }, { dedupeKey: `${JOB.notify}:review:${grant.id}:${key}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
       });
       deps.wake();
     },

@@ -4,9 +4,10 @@
  * transaction per request). Run by the scheduler.
  */
 import { formatDuration } from "../../domain/durations.ts";
+import { enqueue, lockKeys } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { cancelRequest } from "./cancel-request.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import { JOB } from "../jobs/kinds.ts";
 
 export const DEFAULT_STALE_REQUEST_AGE_MS = 7 * 86_400_000;
@@ -26,7 +27,7 @@ export function closeStaleRequests(deps: ServiceDeps, ageMs = deps.settings.stal
         comment: `⌛ **Closed by grantbot:** this request was not reviewed within ${age}, so it was cancelled. Nothing was granted. Ask again with \`/access ${grant.resource}\` if it is still needed.`,
       });
       if (!done) return;
-      deps.jobs.enqueue({ kind: JOB.staleNotice, payload: { grantId: grant.id, ageMs }, dedupeKey: `${JOB.staleNotice}:${grant.id}`, lockKey: `grant:${grant.id}`, maxAttempts: 20 });
+      enqueue(deps.jobs, JOB.staleNotice, { grantId: grant.id, ageMs }, { dedupeKey: `${JOB.staleNotice}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
       closed.push(grant.id);
     });
   }
@@ -34,13 +35,13 @@ export function closeStaleRequests(deps: ServiceDeps, ageMs = deps.settings.stal
   return closed;
 }
 
-export function staleNoticeHandler(deps: ServiceDeps): JobHandler {
+export function staleNoticeHandler(deps: ServiceDeps): KindHandler<"stale_request_notice"> {
   return {
     maxAttempts: 20,
     async run(payload) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant) return;
-      await deps.notifier.send({ email: grant.requester, slackId: grant.requesterSlackId }, { kind: "request_stale", grant, ageMs: Number(payload.ageMs) });
+      await deps.notifier.send({ email: grant.requester, slackId: grant.requesterSlackId }, { kind: "request_stale", grant, ageMs: payload.ageMs });
     },
   };
 }

@@ -8,6 +8,7 @@
  * The report job sends the manager's confirmation once every removal is verified.
  */
 import { CAUSE_WORDS, type LeaverCause } from "../../domain/offboarding.ts";
+import { enqueue } from "../jobs/enqueue.ts";
 import { LIVE_STATES, PENDING_STATES } from "../../domain/grant.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { cancelRequest } from "../grants/cancel-request.ts";
@@ -76,7 +77,7 @@ export function offboardPerson(deps: ServiceDeps, input: LeaverInput): OffboardR
       });
     } else {
       offboarding.insert({ id: caseId, email, source: input.source, cause: input.cause, startedAt: now, revoked, cancelled, orphans, pendingNoticeAt: null, completedAt: null });
-      deps.jobs.enqueue({ kind: JOB.offboardingReport, payload: { caseId, check: 0 }, dedupeKey: `${JOB.offboardingReport}:${caseId}:0`, maxAttempts: 20 });
+      enqueue(deps.jobs, JOB.offboardingReport, { caseId, check: 0 }, { dedupeKey: `${JOB.offboardingReport}:${caseId}:0`, maxAttempts: 20 });
     }
     deps.audit.append({
       at: now,

@@ -10,9 +10,10 @@
  * whether the manager could be told).
  */
 import { isFullyVerified, unverifiedGroups } from "../../domain/offboarding.ts";
+import { enqueue } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { directoryStores } from "../policy/people-groups.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { buildReport } from "./offboarding-report.ts";
 
@@ -26,24 +27,19 @@ export function recheckDelay(check: number): number {
 }
 
 function queueNotify(deps: ServiceDeps, caseId: string, phase: "final" | "pending", audience: "manager" | "ops", managerOutcome?: string): void {
-  deps.jobs.enqueue({
-    kind: JOB.offboardingNotify,
-    payload: { caseId, phase, audience, ...(managerOutcome === undefined ? {} : { managerOutcome }) },
-    dedupeKey: `${JOB.offboardingNotify}:${caseId}:${phase}:${audience}`,
-    maxAttempts: 20,
-  });
+  enqueue(deps.jobs, JOB.offboardingNotify, { caseId, phase, audience, ...(managerOutcome === undefined ? {} : { managerOutcome }) }, { dedupeKey: `${JOB.offboardingNotify}:${caseId}:${phase}:${audience}`, maxAttempts: 20 });
 }
 
-export function offboardingReportHandler(deps: ServiceDeps): JobHandler {
+export function offboardingReportHandler(deps: ServiceDeps): KindHandler<"offboarding_report"> {
   return {
     maxAttempts: 20,
     async onDead(payload, error) {
-      await deps.notifier.ops({ kind: "ops_alert", title: "Offboarding confirmation failed", detail: `Checking offboarding case ${String(payload.caseId)} failed for good: ${error}. The revocations themselves continue; the manager was not sent a confirmation.` });
+      await deps.notifier.ops({ kind: "ops_alert", title: "Offboarding confirmation failed", detail: `Checking offboarding case ${payload.caseId} failed for good: ${error}. The revocations themselves continue; the manager was not sent a confirmation.` });
     },
     async run(payload) {
       const { offboarding } = directoryStores(deps);
-      const caseId = String(payload.caseId);
-      const check = Number(payload.check ?? 0);
+      const caseId = payload.caseId;
+      const check = payload.check;
       const c = offboarding.get(caseId);
       if (!c || c.completedAt !== null) return;
       const report = buildReport(deps, c);
@@ -70,19 +66,19 @@ export function offboardingReportHandler(deps: ServiceDeps): JobHandler {
         }
         let runAt = now + recheckDelay(check + 1);
         if (!noticeSent) runAt = Math.min(runAt, c.startedAt + pendingAfter);
-        deps.jobs.enqueue({ kind: JOB.offboardingReport, payload: { caseId, check: check + 1 }, runAt, dedupeKey: `${JOB.offboardingReport}:${caseId}:${check + 1}`, maxAttempts: 20 });
+        enqueue(deps.jobs, JOB.offboardingReport, { caseId, check: check + 1 }, { runAt, dedupeKey: `${JOB.offboardingReport}:${caseId}:${check + 1}`, maxAttempts: 20 });
       });
       deps.wake();
     },
   };
 }
 
-export function offboardingNotifyHandler(deps: ServiceDeps): JobHandler {
+export function offboardingNotifyHandler(deps: ServiceDeps): KindHandler<"offboarding_notify"> {
   return {
     maxAttempts: 20,
     async run(payload) {
       const { offboarding } = directoryStores(deps);
-      const caseId = String(payload.caseId);
+      const caseId = payload.caseId;
       const phase = payload.phase === "pending" ? "pending" : "final";
       const c = offboarding.get(caseId);
       if (!c) return;
@@ -102,7 +98,7 @@ export function offboardingNotifyHandler(deps: ServiceDeps): JobHandler {
         deps.wake();
         return;
       }
-      const outcome = String(payload.managerOutcome ?? "");
+      const outcome = payload.managerOutcome ?? "";
       const forOps = { ...report, managerProblem: outcome === "sent" ? null : outcome || report.managerProblem };
       await deps.notifier.ops({ kind: "offboarding", phase, audience: "ops", report: forOps });
     },

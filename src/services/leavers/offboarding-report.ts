@@ -8,6 +8,8 @@ import type { OffboardingReport, ReportGrant, ReportGroup } from "../../domain/o
 import type { ServiceDeps } from "../deps.ts";
 import { directoryStores } from "../policy/people-groups.ts";
 import { JOB } from "../jobs/kinds.ts";
+import { payloadOf } from "../jobs/enqueue.ts";
+import { pendingRemovals } from "../grants/remove-membership.ts";
 import type { OffboardingCase } from "../ports/index.ts";
 
 const OUTCOME_WORDS: Record<string, string> = {
@@ -24,9 +26,8 @@ function groupRows(deps: ServiceDeps, grantId: string, access: { target: string;
   for (const group of access?.groups ?? []) {
     rows.set(key(access!.target, group), { target: access!.target, group, verified: false, note: "no removal recorded yet" });
   }
-  for (const job of deps.jobs.pending(`${JOB.scimRemove}:${grantId}:`)) {
-    const target = String(job.payload.target);
-    const group = String(job.payload.group);
+  for (const job of pendingRemovals(deps, grantId)) {
+    const { target, group } = payloadOf(JOB.scimRemove, job);
     const note = job.lastError ? `still retrying (attempt ${job.attempts}): ${job.lastError}` : "removal in progress";
     rows.set(key(target, group), { target, group, verified: false, note });
   }
@@ -63,7 +64,7 @@ function reportGrant(deps: ServiceDeps, grantId: string): ReportGrant | null {
   const grant = deps.grants.get(grantId);
   if (!grant) return null;
   const groups = groupRows(deps, grantId, grant.access);
-  if (deps.jobs.pending(`${JOB.activate}:${grantId}`).length > 0) {
+  if (deps.jobs.pendingOf(JOB.activate, grantId).length > 0) {
     groups.push({ target: "?", group: "(activation in flight)", verified: false, note: "waiting for the activation to finish so it can be undone" });
   }
   return {

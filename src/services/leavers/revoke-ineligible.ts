@@ -5,12 +5,13 @@
  * durable `mover_check` job queued in the transaction that recorded the change.
  */
 import { isEligible } from "../../domain/eligibility.ts";
+import { enqueue } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import { LIVE_STATES } from "../../domain/grant.ts";
 import { orList } from "../../domain/policy.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { groupsFor } from "../policy/people-groups.ts";
 import { endGrant } from "../grants/end-grant.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import { JOB } from "../jobs/kinds.ts";
 
 /** Returns the ids of the grants it revoked. */
@@ -32,24 +33,19 @@ export async function revokeIneligibleGrants(deps: ServiceDeps, email: string, a
 
 /** Queues an eligibility re-check of a person. Call inside the transaction recording the change. */
 export function queueMoverCheck(deps: ServiceDeps, email: string, actor: string): void {
-  deps.jobs.enqueue({
-    kind: JOB.moverCheck,
-    payload: { email: email.toLowerCase(), actor },
-    lockKey: `person:${email.toLowerCase()}`,
-    maxAttempts: null,
-  });
+  enqueue(deps.jobs, JOB.moverCheck, { email: email.toLowerCase(), actor }, { lockKey: `person:${email.toLowerCase()}`, maxAttempts: null });
 }
 
-export function moverCheckHandler(deps: ServiceDeps): JobHandler {
+export function moverCheckHandler(deps: ServiceDeps): KindHandler<"mover_check"> {
   return {
     // A revocation: never dropped (the catalog may be briefly unreadable).
     maxAttempts: null,
     alertAfterAttempts: 5,
     async onAlert(payload, error, attempts) {
-      await deps.notifier.ops({ kind: "ops_alert", title: "Mover check is being retried", detail: `Re-checking the grants of ${String(payload.email)} after a directory change keeps failing (attempt ${attempts}): ${error}` });
+      await deps.notifier.ops({ kind: "ops_alert", title: "Mover check is being retried", detail: `Re-checking the grants of ${payload.email} after a directory change keeps failing (attempt ${attempts}): ${error}` });
     },
     async run(payload) {
-      await revokeIneligibleGrants(deps, String(payload.email), String(payload.actor ?? "grantbot"));
+      await revokeIneligibleGrants(deps, payload.email, payload.actor ?? "grantbot");
     },
   };
 }

@@ -3,20 +3,17 @@
  * Rendered when sent, from the grant as it is then.
  */
 import { LIVE_STATES, type Grant } from "../../domain/grant.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
+import type { JobPayload } from "../jobs/kinds.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import type { Note, Recipient } from "../ports/index.ts";
 
 function requesterOf(grant: Grant): Recipient {
   return { email: grant.requester, slackId: grant.requesterSlackId };
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.map(String) : [];
-}
-
-function noteFor(grant: Grant, payload: Record<string, unknown>): Note | null {
-  const message = String(payload.message ?? grant.endReason ?? "");
+function noteFor(grant: Grant, payload: JobPayload<"notify">): Note | null {
+  const message = payload.message ?? grant.endReason ?? "";
   switch (payload.note) {
     case "request_opened":
       return { kind: "request_opened", grant };
@@ -27,25 +24,25 @@ function noteFor(grant: Grant, payload: Record<string, unknown>): Note | null {
     case "rejected":
       return { kind: "rejected", grant, message };
     case "ended":
-      return { kind: "ended", grant, reason: String(payload.reason ?? grant.state) };
+      return { kind: "ended", grant, reason: payload.reason ?? grant.state };
     case "review":
       return {
         kind: "review",
         grant,
-        approvedBy: strings(payload.approvedBy),
-        changesRequestedBy: strings(payload.changesRequestedBy),
-        required: Number(payload.required ?? 1),
+        approvedBy: payload.approvedBy ?? [],
+        changesRequestedBy: payload.changesRequestedBy ?? [],
+        required: payload.required ?? 1,
       };
     default:
       return null;
   }
 }
 
-export function notifyHandler(deps: ServiceDeps): JobHandler {
+export function notifyHandler(deps: ServiceDeps): KindHandler<"notify"> {
   return {
     maxAttempts: 20,
     async run(payload) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant) return;
       let note = noteFor(grant, payload);
       if (!note) return;
@@ -71,11 +68,11 @@ export function notifyHandler(deps: ServiceDeps): JobHandler {
  * at most a message without a secret; re-running re-writes the same token (the signature is
  * deterministic: same claims, same key) into the same message.
  */
-export function deliverCredentialHandler(deps: ServiceDeps): JobHandler {
+export function deliverCredentialHandler(deps: ServiceDeps): KindHandler<"deliver_credential"> {
   return {
     maxAttempts: 20,
     async run(payload) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "active") return;
       const record = deps.credentials.forGrant(grant.id).find((c) => c.revokedAt === null) ?? null;
       const audience = record?.audience ?? null;
@@ -110,31 +107,31 @@ export function deliverCredentialHandler(deps: ServiceDeps): JobHandler {
   };
 }
 
-export function redactCredentialHandler(deps: ServiceDeps): JobHandler {
+export function redactCredentialHandler(deps: ServiceDeps): KindHandler<"redact_credential"> {
   return {
     maxAttempts: 20,
     async run(payload) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant?.credentialMessage) return;
       await deps.notifier.redactCredential(grant.credentialMessage, grant);
     },
   };
 }
 
-export function prCommentHandler(deps: ServiceDeps): JobHandler {
+export function prCommentHandler(deps: ServiceDeps): KindHandler<"pr_comment"> {
   return {
     maxAttempts: 20,
     async run(payload) {
-      await deps.changes.comment(Number(payload.prNumber), String(payload.body));
+      await deps.changes.comment(payload.prNumber, payload.body);
     },
   };
 }
 
-export function closePrHandler(deps: ServiceDeps): JobHandler {
+export function closePrHandler(deps: ServiceDeps): KindHandler<"close_pr"> {
   return {
     maxAttempts: 20,
     async run(payload) {
-      await deps.changes.close(Number(payload.prNumber), String(payload.comment));
+      await deps.changes.close(payload.prNumber, payload.comment);
     },
   };
 }

@@ -3,12 +3,13 @@
  * key makes one alert per distinct situation: repeating it is a no-op.
  */
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
+import { enqueue } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import { JOB } from "../jobs/kinds.ts";
 
 /** Queues an ops-channel alert; `key` identifies the situation (same key = alerted once). */
 export function queueOpsNotice(deps: ServiceDeps, key: string, title: string, detail: string): boolean {
-  const id = deps.jobs.enqueue({ kind: JOB.opsNotice, payload: { title, detail }, dedupeKey: `${JOB.opsNotice}:${key}`, maxAttempts: 20 });
+  const id = enqueue(deps.jobs, JOB.opsNotice, { title, detail }, { dedupeKey: `${JOB.opsNotice}:${key}`, maxAttempts: 20 });
   if (id !== null) deps.wake();
   return id !== null;
 }
@@ -18,11 +19,11 @@ export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export function opsNoticeHandler(deps: ServiceDeps): JobHandler {
+export function opsNoticeHandler(deps: ServiceDeps): KindHandler<"ops_notice"> {
   return {
     maxAttempts: 20,
     async run(payload) {
-      await deps.notifier.ops({ kind: "ops_alert", title: String(payload.title), detail: String(payload.detail) });
+      await deps.notifier.ops({ kind: "ops_alert", title: payload.title, detail: payload.detail });
     },
   };
 }

@@ -4,6 +4,7 @@
  * change commit together.
  */
 import type { Grant } from "../../domain/grant.ts";
+import { enqueue, lockKeys } from "../jobs/enqueue.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { JOB } from "../jobs/kinds.ts";
 
@@ -11,22 +12,11 @@ export type NoteKind = "request_opened" | "request_failed" | "declined" | "rejec
 
 /** Queues a DM to the requester about `grant` (rendered when sent, from the grant at that time). */
 export function queueNote(deps: ServiceDeps, grant: Grant, kind: NoteKind, extra: { message?: string; reason?: string } = {}): void {
-  deps.jobs.enqueue({
-    kind: JOB.notify,
-    payload: { grantId: grant.id, note: kind, ...extra },
-    dedupeKey: `${JOB.notify}:${kind}:${grant.id}`,
-    lockKey: `grant:${grant.id}`,
-    maxAttempts: 20,
-  });
+  enqueue(deps.jobs, JOB.notify, { grantId: grant.id, note: kind, ...extra }, { dedupeKey: `${JOB.notify}:${kind}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
 }
 
 /** Queues a comment on the grant's PR (no-op when it has none). `tag` makes it idempotent. */
 export function queuePrComment(deps: ServiceDeps, grant: Grant, tag: string, body: string): void {
   if (grant.prNumber === null) return;
-  deps.jobs.enqueue({
-    kind: JOB.prComment,
-    payload: { prNumber: grant.prNumber, body },
-    dedupeKey: `${JOB.prComment}:${tag}:${grant.id}`,
-    maxAttempts: 20,
-  });
+  enqueue(deps.jobs, JOB.prComment, { prNumber: grant.prNumber, body }, { dedupeKey: `${JOB.prComment}:${tag}:${grant.id}`, maxAttempts: 20 });
 }

@@ -62,6 +62,11 @@ export interface JobQueue {
   requeueRunning(): number;
   /** Deletes done and dead jobs finished before `before` (housekeeping); returns how many. */
   pruneFinished(before: number): number;
+  /**
+   * Jobs of `kind` not yet done or dead (queued or running), optionally only those whose payload
+   * names grant `grantId`: "is a removal of this grant still pending?". Oldest due first.
+   */
+  pendingOf(kind: string, grantId?: string): Job[];
   /** Jobs not yet done or dead that mention this dedupe key prefix (for tests and listings). */
   pending(prefix?: string): Job[];
 }

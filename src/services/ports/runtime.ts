@@ -2,18 +2,10 @@
  * Time, logging, metrics and timers: the only way services read the clock or report.
  */
 
-/** The only way services read time. */
-export interface Clock {
-  now(): number;
-}
-
-export interface Log {
-  debug(obj: Record<string, unknown>, msg: string): void;
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-  error(obj: Record<string, unknown>, msg: string): void;
-  child(bindings: Record<string, unknown>): Log;
-}
+// Clock, Timers and Log are defined with their implementations in shared/ (which imports nothing
+// from services) and are part of the services' ports all the same.
+export type { Clock, Timers } from "../../shared/clock.ts";
+export type { Log } from "../../shared/logger.ts";
 
 export interface Metrics {
   requestFiled(resource: string): void;
@@ -24,10 +16,6 @@ export interface Metrics {
   jobFailed(kind: string): void;
 }
 
-/** Timers, injectable so tests can drive time. */
-export interface Timers {
-  setTimeout(fn: () => void, ms: number): { cancel(): void };
-}
 
 /** One periodic task. */
 export interface PeriodicTask {

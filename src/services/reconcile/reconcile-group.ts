@@ -10,6 +10,7 @@ import { compareMembers, driftFingerprint, driftSummary, hasDrift, type DriftEnt
 import type { Catalog } from "../../domain/grant-files.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { JOB } from "../jobs/kinds.ts";
+import { payloadOf, enqueue, lockKeys } from "../jobs/enqueue.ts";
 import { dayOf, queueOpsNotice } from "../messages/ops-notice.ts";
 
 export interface ReconcileOptions {
@@ -68,11 +69,14 @@ export function justification(deps: ServiceDeps, catalog: Catalog, managed: Mana
     if (grant.state === "active") desired.add(grant.subject);
     else tolerated.add(grant.subject);
   }
-  for (const prefix of [`${JOB.scimRemove}:`, `${JOB.reconcileAdd}:`, `${JOB.reconcileRemove}:`]) {
-    for (const job of deps.jobs.pending(prefix)) {
-      if (job.id === excludeJobId) continue;
-      const p = job.payload;
-      if (p.target === managed.target && p.group === managed.group) tolerated.add(String(p.subject ?? p.email).toLowerCase());
+  for (const job of deps.jobs.pendingOf(JOB.scimRemove)) {
+    const p = payloadOf(JOB.scimRemove, job);
+    if (job.id !== excludeJobId && p.target === managed.target && p.group === managed.group) tolerated.add(p.subject.toLowerCase());
+  }
+  for (const kind of [JOB.reconcileAdd, JOB.reconcileRemove] as const) {
+    for (const job of deps.jobs.pendingOf(kind)) {
+      const p = payloadOf(kind, job);
+      if (job.id !== excludeJobId && p.target === managed.target && p.group === managed.group) tolerated.add(p.email.toLowerCase());
     }
   }
   return { desired, tolerated };
@@ -83,13 +87,7 @@ function queueRepairs(deps: ServiceDeps, managed: ManagedGroup, missing: string[
   deps.tx.transaction(() => {
     for (const [kind, emails] of [[JOB.reconcileAdd, missing], [JOB.reconcileRemove, unexpected]] as const) {
       for (const email of emails) {
-        const id = deps.jobs.enqueue({
-          kind,
-          payload: { target: managed.target, group: managed.group, email, runId },
-          dedupeKey: `${kind}:${managed.target}:${managed.group}:${email}:${runId}`,
-          lockKey: `scim:${managed.target}:${email}`,
-          maxAttempts: 20,
-        });
+        const id = enqueue(deps.jobs, kind, { target: managed.target, group: managed.group, email, runId }, { dedupeKey: `${kind}:${managed.target}:${managed.group}:${email}:${runId}`, lockKey: lockKeys.scimUser(managed.target, email), maxAttempts: 20 });
         if (id !== null) queued++;
       }
     }

@@ -4,6 +4,7 @@
  * applies it with read-back (scim-membership.ts). Idempotent.
  */
 import type { ServiceDeps } from "../deps.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { JobHandler } from "../jobs/runner.ts";
 import { justification, managedGroups } from "./reconcile-group.ts";
 import { ensureMember, ensureNotMember } from "../targets/membership.ts";
@@ -21,14 +22,14 @@ function alertHooks(deps: ServiceDeps, verb: string): Pick<JobHandler, "alertAft
   };
 }
 
-function repairHandler(deps: ServiceDeps, direction: "add" | "remove"): JobHandler {
+function repairHandler(deps: ServiceDeps, direction: "add" | "remove"): KindHandler<"reconcile_add" | "reconcile_remove"> {
   return {
     maxAttempts: 20,
     ...alertHooks(deps, direction === "add" ? "adding" : "removing"),
     async run(payload, { job }) {
-      const target = String(payload.target);
-      const group = String(payload.group);
-      const email = String(payload.email).toLowerCase();
+      const target = payload.target;
+      const group = payload.group;
+      const email = payload.email.toLowerCase();
       const { catalog } = await deps.policy.current();
       const managed = managedGroups(catalog).find((g) => g.target === target && g.group === group);
       if (!managed) return; // no longer managed by the catalog: never touch it
@@ -52,10 +53,10 @@ function repairHandler(deps: ServiceDeps, direction: "add" | "remove"): JobHandl
   };
 }
 
-export function reconcileAddHandler(deps: ServiceDeps): JobHandler {
+export function reconcileAddHandler(deps: ServiceDeps): KindHandler<"reconcile_add"> {
   return repairHandler(deps, "add");
 }
 
-export function reconcileRemoveHandler(deps: ServiceDeps): JobHandler {
+export function reconcileRemoveHandler(deps: ServiceDeps): KindHandler<"reconcile_remove"> {
   return repairHandler(deps, "remove");
 }

@@ -5,8 +5,8 @@
  * (refresh_home jobs, see slack-refresh.ts).
  */
 import { GRANT_STATES, LIVE_STATES, PENDING_STATES, TERMINAL_STATES, type Grant } from "../../domain/grant.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import type { HomeModel, SlackExperience } from "../ports/slack.ts";
 
 /** How many ended grants the Home tab lists. */
@@ -47,11 +47,11 @@ export async function openHome(deps: ServiceDeps, slack: SlackExperience, userId
 }
 
 /** Job: re-publish one person's Home tab (queued, de-duplicated, on each state change of their grants). */
-export function refreshHomeHandler(deps: ServiceDeps, slack: SlackExperience): JobHandler {
+export function refreshHomeHandler(deps: ServiceDeps, slack: SlackExperience): KindHandler<"refresh_home"> {
   return {
     maxAttempts: 20,
     async run(payload) {
-      const email = String(payload.email);
+      const email = payload.email;
       const userId = slack.homeUsers.get(email);
       if (!userId) return;
       await slack.surfaces.publishHome(userId, await buildHome(deps, slack, email));

@@ -6,11 +6,11 @@
  * in SQLite (CardStore), so a restart keeps updating the same messages.
  */
 import { AppError, isAppError } from "../../domain/errors.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
 import { LIVE_STATES, type Grant } from "../../domain/grant.ts";
 import type { CatalogResource, People, Person } from "../../domain/grant-files.ts";
 import { resolvePersonByEmail, resolvePersonByGithub } from "../../domain/policy.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { JobHandler } from "../jobs/runner.ts";
 import type { CardMessage, CardModel, Reviewer, SlackExperience } from "../ports/slack.ts";
 
 /** States in which the approvals recorded at merge (grant.approvedBy) are the ones to show. */
@@ -94,7 +94,7 @@ function destinationKey(d: Destination): string {
   return d.audience === "approver" ? `approver:${d.recipient ?? ""}` : `channel:${d.channel}`;
 }
 
-export function refreshCardHandler(deps: ServiceDeps, slack: SlackExperience): JobHandler {
+export function refreshCardHandler(deps: ServiceDeps, slack: SlackExperience): KindHandler<"refresh_card"> {
   const teams = new TeamCache(deps);
 
   async function destinations(grant: Grant, resource: CatalogResource | undefined, people: People): Promise<Destination[]> {
@@ -117,12 +117,12 @@ export function refreshCardHandler(deps: ServiceDeps, slack: SlackExperience): J
       await deps.notifier.ops({
         kind: "ops_alert",
         title: "A request card could not be posted or updated",
-        detail: `grant ${String(payload.grantId)}: ${error}. If the channel is private or grantbot is not in it, invite @grantbot to the channel.`,
-        grantId: String(payload.grantId),
+        detail: `grant ${payload.grantId}: ${error}. If the channel is private or grantbot is not in it, invite @grantbot to the channel.`,
+        grantId: payload.grantId,
       });
     },
     async run(payload, { log }) {
-      const grant = deps.grants.get(String(payload.grantId));
+      const grant = deps.grants.get(payload.grantId);
       if (!grant || grant.prNumber === null) return;
       const { catalog, people } = await deps.policy.current();
       const resource = catalog.resources[grant.resource];

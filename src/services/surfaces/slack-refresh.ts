@@ -7,8 +7,9 @@
  * (a leaver's request closed, a new end reason) refreshes Slack without anyone remembering to.
  */
 import type { Grant, GrantState } from "../../domain/grant.ts";
+import { enqueue } from "../jobs/enqueue.ts";
 import type { ServiceDeps } from "../deps.ts";
-import { JOB } from "../jobs/kinds.ts";
+import { JOB, type JobInput } from "../jobs/kinds.ts";
 import type { GrantStore, JobQueue, Clock, Transactor } from "../ports/index.ts";
 import type { SlackExperience } from "../ports/slack.ts";
 
@@ -25,29 +26,16 @@ type QueueDeps = { jobs: JobQueue; clock: Clock };
  * the window ends, and every change inside the window committed before that (this runs inside the
  * change's synchronous transaction). Jobs of one key never overlap (lock key), so they finish in order.
  */
-export function queueDebounced(deps: QueueDeps, kind: string, key: string, payload: Record<string, unknown>): void {
+export function queueDebounced<K extends "refresh_card" | "check_reviews" | "refresh_home">(deps: QueueDeps, kind: K, key: string, payload: JobInput<K>): void {
   const window = Math.floor(deps.clock.now() / REFRESH_WINDOW_MS);
-  deps.jobs.enqueue({
-    kind,
-    payload,
-    runAt: (window + 1) * REFRESH_WINDOW_MS,
-    dedupeKey: `${kind}:${key}:${window}`,
-    lockKey: `${kind}:${key}`,
-    maxAttempts: 20,
-  });
+  enqueue(deps.jobs, kind, payload, { runAt: (window + 1) * REFRESH_WINDOW_MS, dedupeKey: `${kind}:${key}:${window}`, lockKey: `${kind}:${key}`, maxAttempts: 20 });
 }
 
 /** Queues the card post (once, when the PR opens) or update, and the Home refreshes for `grant`. */
 export function queueGrantRefreshes(deps: QueueDeps, slack: Pick<SlackExperience, "homeUsers">, grant: Grant): void {
   if (grant.state === "pr_open") {
     // First appearance of the card: posted once (the key never repeats), retried until done.
-    deps.jobs.enqueue({
-      kind: JOB.refreshCard,
-      payload: { grantId: grant.id, post: true },
-      dedupeKey: `${JOB.refreshCard}:${grant.id}:post`,
-      lockKey: `${JOB.refreshCard}:${grant.id}`,
-      maxAttempts: 20,
-    });
+    enqueue(deps.jobs, JOB.refreshCard, { grantId: grant.id, post: true }, { dedupeKey: `${JOB.refreshCard}:${grant.id}:post`, lockKey: `${JOB.refreshCard}:${grant.id}`, maxAttempts: 20 });
   } else if (grant.prNumber !== null) {
     queueDebounced(deps, JOB.refreshCard, grant.id, { grantId: grant.id });
   }

@@ -6,6 +6,7 @@
  */
 import { AppError } from "../../domain/errors.ts";
 import type { AccessTarget } from "../ports/index.ts";
+import { mapLimit } from "../../shared/map-limit.ts";
 
 async function resolve(directory: AccessTarget, email: string, group: string) {
   const user = await directory.findUser(email);
@@ -77,19 +78,6 @@ export type BatchRemovalResult = Array<RemovalOutcome | Error>;
 /** Requests at once to a directory that does not say (AccessTarget.maxConcurrency). */
 const DEFAULT_CONCURRENCY = 8;
 
-async function inParallel<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
  * ensureNotMember for many users of one group, with the same guarantees — never a remove without
  * a concrete id, every removal confirmed by reading the group back — in as few requests as the
@@ -105,7 +93,7 @@ export async function ensureNotMembers(directory: AccessTarget, group: string, t
   const g = await directory.findGroup(group);
   if (!g) return targets.map(() => "no_group" as const);
   const limit = directory.maxConcurrency ?? DEFAULT_CONCURRENCY;
-  const users = await inParallel(targets, limit, async (t) => {
+  const users = await mapLimit(targets, limit, async (t) => {
     if (t.userId) return { id: t.userId } as { id: string } | null;
     try {
       return await directory.findUser(t.email);
@@ -119,7 +107,7 @@ export async function ensureNotMembers(directory: AccessTarget, group: string, t
   const members = async (): Promise<Set<string>> => {
     const all = directory.memberIds ? await directory.memberIds(g.id) : null;
     if (all) return all;
-    const present = await inParallel(ids, limit, async (id) => ((await directory.isMember(g.id, id)) ? id : null));
+    const present = await mapLimit(ids, limit, async (id) => ((await directory.isMember(g.id, id)) ? id : null));
     return new Set(present.filter((id): id is string => id !== null));
   };
   const before = (options.checkFirst ?? true) ? await members() : null;
