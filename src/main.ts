@@ -18,7 +18,6 @@ import { SlackIdentities } from "./adapters/slack/slack-identities.ts";
 import { SlackNotifier } from "./adapters/slack/slack-notifier.ts";
 import { registerSlackHandlers } from "./adapters/slack/registrations.ts";
 import { SlackWebSurfaces } from "./adapters/slack/slack-surfaces.ts";
-import { refreshingGrants } from "./services/surfaces/slack-refresh.ts";
 import type { SlackExperience } from "./services/ports/slack.ts";
 import { PromMetrics } from "./adapters/http/metrics.ts";
 import { buildRoutes } from "./adapters/http/routes.ts";
@@ -132,8 +131,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   const deps: ServiceDeps = {
     clock,
     tx: store.transactor,
-    // Every state change also queues the card and Home tab refreshes, in the same transaction.
-    grants: refreshingGrants(store.grants, store.transactor, () => deps, slackExperience),
+    grants: store.grants,
     jobs: store.jobs,
     audit: store.audit,
     credentials: store.credentials,
@@ -159,6 +157,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     foreground,
     people: store.people,
     offboarding: store.offboarding,
+    homeUsers: store.homeUsers,
   };
   const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, jobHandlers(deps, slackExperience), {
     concurrency: options.jobConcurrency ?? 32,

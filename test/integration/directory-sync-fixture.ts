@@ -12,6 +12,7 @@ import { createGroupDirectories } from "../../src/adapters/scim/group-directorie
 import type { ServiceDeps } from "../../src/services/deps.ts";
 import { JobRunner } from "../../src/services/jobs/runner.ts";
 import { jobHandlers } from "../../src/services/jobs/handlers.ts";
+import { Foreground } from "../../src/services/jobs/foreground.ts";
 import { parsePolicy, StaticPolicyProvider } from "../../src/services/policy/policy-provider.ts";
 import type { Log } from "../../src/services/ports/index.ts";
 import { createLogger } from "../../src/shared/logger.ts";
@@ -39,6 +40,8 @@ export async function setUpDirectorySync(cleanups: (() => Promise<void> | void)[
     wake: () => runner?.wake(),
     people: store.people,
     offboarding: store.offboarding,
+    homeUsers: store.homeUsers,
+    foreground: new Foreground(),
   } satisfies ServiceDeps;
   runner = new JobRunner({ jobs: store.jobs, clock: systemClock, timers: systemTimers, log: deps.log, metrics: deps.metrics }, jobHandlers(deps, null), { concurrency: 4, leaseMs: 60_000, retry: deps.settings.retry });
   runner.start();

@@ -6,6 +6,7 @@
  * credential DM and PR comment queued.
  */
 import { AppError } from "../../domain/errors.ts";
+import { changeState } from "./transitions.ts";
 import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import { expiryFor, type Grant } from "../../domain/grant.ts";
@@ -50,7 +51,7 @@ export function activateHandler(deps: ServiceDeps): KindHandler<"activate"> {
       const expiresAt = expiryFor(now, grant.durationMs);
       let activated = false;
       deps.tx.transaction(() => {
-        activated = deps.grants.update(grant.id, ["approved"], { state: "active", activatedAt: now, expiresAt, access, updatedAt: now });
+        activated = changeState(deps, grant.id, ["approved"], { state: "active", activatedAt: now, expiresAt, access, updatedAt: now });
         if (!activated) return;
         const credential = resource.credential;
         if (credential) {
@@ -94,7 +95,7 @@ function failActivation(deps: ServiceDeps, grantId: string, error: string): void
   deps.tx.transaction(() => {
     const grant: Grant | null = deps.grants.get(grantId);
     if (!grant) return;
-    if (!deps.grants.update(grantId, ["approved"], { state: "revoked", endedAt: now, endReason: `activation failed: ${error}`, updatedAt: now })) return;
+    if (!changeState(deps, grantId, ["approved"], { state: "revoked", endedAt: now, endReason: `activation failed: ${error}`, updatedAt: now })) return;
     deps.audit.append({ at: now, actor: "grantbot", action: "grant.activation_failed", grantId, data: { error } });
     const updated = deps.grants.get(grantId)!;
     // Whatever the failed attempts added (a multi-group resource may have got some groups) comes off.

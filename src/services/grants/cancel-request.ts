@@ -4,13 +4,14 @@
  * A request whose PR is not open yet is closed by the open_pr job when it notices the cancel.
  */
 import type { Grant } from "../../domain/grant.ts";
+import { changeState } from "./transitions.ts";
 import { enqueue, lockKeys } from "../jobs/enqueue.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { JOB } from "../jobs/kinds.ts";
 
 export function cancelRequest(deps: ServiceDeps, grant: Grant, input: { actor: string; action: string; reason: string; comment: string }): boolean {
   const now = deps.clock.now();
-  const cancelled = deps.grants.update(grant.id, ["requested", "pr_open"], { state: "cancelled", endedAt: now, endReason: input.reason, updatedAt: now });
+  const cancelled = changeState(deps, grant.id, ["requested", "pr_open"], { state: "cancelled", endedAt: now, endReason: input.reason, updatedAt: now });
   if (!cancelled) return false;
   if (grant.prNumber !== null) queueClosePr(deps, grant.id, grant.prNumber, input.comment);
   deps.audit.append({ at: now, actor: input.actor, action: input.action, grantId: grant.id, data: { pr: grant.prNumber, reason: input.reason } });

@@ -14,6 +14,7 @@
  * (PR comment + DM + audit).
  */
 import { evaluateMerge, type PolicyFailure } from "../../domain/policy.ts";
+import { changeState } from "./transitions.ts";
 import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import { checkMergeScope } from "../../domain/merge-scope.ts";
@@ -97,7 +98,7 @@ export function checkMergeHandler(deps: ServiceDeps): KindHandler<"check_merge">
       const access = { target, groups: [...verdict.resource.scim.groups] };
       deps.tx.transaction(() => {
         const approvedBy = verdict.approvers.map((a) => a.login);
-        if (!deps.grants.update(grant.id, ["pr_open"], { state: "approved", approvedBy, approvedAt: now, mergeSha: pr.mergeSha, headSha: pr.headSha, policySha, access, updatedAt: now })) return;
+        if (!changeState(deps, grant.id, ["pr_open"], { state: "approved", approvedBy, approvedAt: now, mergeSha: pr.mergeSha, headSha: pr.headSha, policySha, access, updatedAt: now })) return;
         deps.audit.append({
           at: now,
           actor: pr.mergedBy ? `github:${pr.mergedBy}` : "github",
@@ -115,7 +116,7 @@ export function checkMergeHandler(deps: ServiceDeps): KindHandler<"check_merge">
 function reject(deps: ServiceDeps, grant: Grant, pr: PullRequestState, verdict: PolicyFailure): void {
   const now = deps.clock.now();
   deps.tx.transaction(() => {
-    if (!deps.grants.update(grant.id, ["pr_open"], { state: "rejected", mergeSha: pr.mergeSha, endedAt: now, endReason: verdict.message, updatedAt: now })) return;
+    if (!changeState(deps, grant.id, ["pr_open"], { state: "rejected", mergeSha: pr.mergeSha, endedAt: now, endReason: verdict.message, updatedAt: now })) return;
     deps.audit.append({ at: now, actor: "grantbot", action: "grant.rejected", grantId: grant.id, data: { pr: pr.number, code: verdict.code, message: verdict.message } });
     const updated = deps.grants.get(grant.id)!;
     queuePrComment(deps, updated, "rejected", rejectionComment(verdict.message));

@@ -5,6 +5,8 @@
  * forever and alert operators while a target is down: a revocation is never dropped.
  */
 import type { Grant, GrantState } from "../../domain/grant.ts";
+import { queueNote } from "../messages/outbox.ts";
+import { changeState } from "./transitions.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import { payloadOf, enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
 import type { ServiceDeps } from "../deps.ts";
@@ -41,7 +43,7 @@ export function endGrant(deps: ServiceDeps, grantId: string, reason: EndReason, 
     if (!grant || (grant.state !== "active" && grant.state !== "approved")) return;
     const state = END_STATE[reason];
     if (grant.state === "approved" && state === "expired") return;
-    ended = deps.grants.update(grantId, [grant.state], {
+    ended = changeState(deps, grantId, [grant.state], {
       state: grant.state === "approved" ? "revoked" : state,
       endedAt: now,
       endReason: detail ? `${reason}: ${detail}` : reason,
@@ -53,7 +55,8 @@ export function endGrant(deps: ServiceDeps, grantId: string, reason: EndReason, 
     queueRemovals(deps, after, reason);
     enqueue(deps.jobs, JOB.redactCredential, { grantId }, { dedupeKey: dedupeKeys.redactCredential(grantId), lockKey: lockKeys.grant(grantId), maxAttempts: 20 });
     if (!after.access || after.access.groups.length === 0) {
-      enqueue(deps.jobs, JOB.notify, { grantId, note: "ended", reason }, { dedupeKey: `${JOB.notify}:ended:${grantId}`, lockKey: lockKeys.grant(grantId), maxAttempts: 20 });
+      // Nothing to remove: the "ended" DM goes now (otherwise after the last verified removal).
+      queueNote(deps, after, "ended", { reason });
     }
     deps.audit.append({ at: now, actor, action: `grant.${reason}`, grantId, data: { credentialsRevoked: revoked, lateByMs: grant.expiresAt !== null && reason === "expired" ? now - grant.expiresAt : undefined, detail } });
     deps.metrics.ended(grant.resource, reason);

@@ -4,6 +4,7 @@
  * and the requester told.
  */
 import { renderPrBody, renderPrTitle } from "../../domain/pr-body.ts";
+import { changeState } from "./transitions.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import { formatDuration } from "../../domain/durations.ts";
 import type { ServiceDeps } from "../deps.ts";
@@ -51,7 +52,7 @@ export function openPullRequestHandler(deps: ServiceDeps): KindHandler<"open_pr"
       });
       const now = deps.clock.now();
       deps.tx.transaction(() => {
-        const moved = deps.grants.update(grant.id, ["requested"], {
+        const moved = changeState(deps, grant.id, ["requested"], {
           state: "pr_open",
           prNumber: pr.number,
           prUrl: pr.url,
@@ -72,7 +73,7 @@ export function openPullRequestHandler(deps: ServiceDeps): KindHandler<"open_pr"
       if (!grant) return;
       const now = deps.clock.now();
       deps.tx.transaction(() => {
-        if (!deps.grants.update(grant.id, ["requested"], { state: "cancelled", endedAt: now, endReason: `could not open the pull request: ${error}`, updatedAt: now })) return;
+        if (!changeState(deps, grant.id, ["requested"], { state: "cancelled", endedAt: now, endReason: `could not open the pull request: ${error}`, updatedAt: now })) return;
         deps.audit.append({ at: now, actor: "grantbot", action: "grant.pr_failed", grantId: grant.id, data: { error } });
         queueNote(deps, deps.grants.get(grant.id)!, "request_failed", { message: "GitHub did not accept the pull request after several tries." });
       });

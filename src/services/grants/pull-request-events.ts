@@ -7,6 +7,7 @@
  * delivered twice and a poll that sees the same PR change nothing the second time.
  */
 import type { ServiceDeps } from "../deps.ts";
+import { changeState } from "./transitions.ts";
 import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import { JOB } from "../jobs/kinds.ts";
@@ -55,7 +56,7 @@ export function onPullRequestClosed(deps: ServiceDeps, pr: ClosedPullRequest): C
   }
   let declined = false;
   deps.tx.transaction(() => {
-    declined = deps.grants.update(grant.id, ["pr_open"], { state: "declined", endedAt: now, endReason: "pull request closed without merge", updatedAt: now });
+    declined = changeState(deps, grant.id, ["pr_open"], { state: "declined", endedAt: now, endReason: "pull request closed without merge", updatedAt: now });
     if (!declined) return;
     deps.audit.append({ at: now, actor: pr.by ? `github:${pr.by}` : "github", action: "grant.declined", grantId: grant.id, data: { pr: pr.number, source: pr.source } });
     queueNote(deps, deps.grants.get(grant.id)!, "declined");

@@ -3,6 +3,7 @@
  * and queues the pull request; the caller (Slack) has already acknowledged the command.
  */
 import { AppError } from "../../domain/errors.ts";
+import { recordNewGrant } from "./transitions.ts";
 import { enqueue } from "../jobs/enqueue.ts";
 import { formatDuration } from "../../domain/durations.ts";
 import { newGrant, type Grant } from "../../domain/grant.ts";
@@ -108,7 +109,7 @@ export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput
   });
 
   deps.tx.transaction(() => {
-    deps.grants.insert(grant);
+    recordNewGrant(deps, grant);
     enqueue(deps.jobs, JOB.openPr, { grantId: id, policy: prPolicyOf(decision.resource) }, { dedupeKey: `${JOB.openPr}:${id}`, maxAttempts: 8 });
     deps.audit.append({
       at: now,

@@ -6,7 +6,6 @@
  * point leaves either nothing or all of it, so the sender's retry is never half-applied.
  */
 import type { ServiceDeps } from "../deps.ts";
-import { directoryStores } from "../policy/people-groups.ts";
 import { offboardPerson, type OffboardResult } from "./offboard-person.ts";
 import { queueMoverCheck } from "./revoke-ineligible.ts";
 
@@ -23,7 +22,7 @@ export type PushOutcome = { type: "replay" } | { type: "leaver"; offboarding: Of
 
 /** `deliveryId`: identifies this exact signed delivery (the signature) for replay protection. */
 export function onDirectoryPush(deps: ServiceDeps, push: DirectoryPush, deliveryId?: string): PushOutcome {
-  const { people } = directoryStores(deps);
+  const { people } = deps;
   const email = push.email.trim().toLowerCase();
   const now = deps.clock.now();
   const { groups, manager, displayName, ...rest } = push.attributes;

@@ -17,7 +17,6 @@
 import { sameGroups } from "../../domain/eligibility.ts";
 import type { LeaverCause } from "../../domain/offboarding.ts";
 import type { ServiceDeps } from "../deps.ts";
-import { directoryStores } from "../policy/people-groups.ts";
 import { offboardPerson } from "./offboard-person.ts";
 import { dayOf, queueOpsNotice } from "../messages/ops-notice.ts";
 import type { DirectoryPerson, DirectoryRecord, PeopleSource } from "../ports/index.ts";
@@ -69,7 +68,7 @@ export function mergePolled(prev: DirectoryRecord | null, person: DirectoryPerso
 }
 
 export async function syncDirectory(deps: ServiceDeps, source: PeopleSource): Promise<SyncResult> {
-  const { people } = directoryStores(deps);
+  const { people } = deps;
   const now = deps.clock.now();
   const result: SyncResult = { pages: 0, people: 0, changes: 0, leavers: [], movers: [], deletionsSkipped: null };
 

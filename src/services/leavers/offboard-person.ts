@@ -12,7 +12,6 @@ import { enqueue } from "../jobs/enqueue.ts";
 import { LIVE_STATES, PENDING_STATES } from "../../domain/grant.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { cancelRequest } from "../grants/cancel-request.ts";
-import { directoryStores } from "../policy/people-groups.ts";
 import { endGrant } from "../grants/end-grant.ts";
 import { JOB } from "../jobs/kinds.ts";
 
@@ -35,7 +34,7 @@ export interface OffboardResult {
 }
 
 export function offboardPerson(deps: ServiceDeps, input: LeaverInput): OffboardResult {
-  const { offboarding } = directoryStores(deps);
+  const { offboarding } = deps;
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
   const why = `${email} ${CAUSE_WORDS[input.cause]}`;

@@ -13,7 +13,6 @@ import { isFullyVerified, unverifiedGroups } from "../../domain/offboarding.ts";
 import { enqueue } from "../jobs/enqueue.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { ServiceDeps } from "../deps.ts";
-import { directoryStores } from "../policy/people-groups.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { buildReport } from "./offboarding-report.ts";
 
@@ -37,7 +36,7 @@ export function offboardingReportHandler(deps: ServiceDeps): KindHandler<"offboa
       await deps.notifier.ops({ kind: "ops_alert", title: "Offboarding confirmation failed", detail: `Checking offboarding case ${payload.caseId} failed for good: ${error}. The revocations themselves continue; the manager was not sent a confirmation.` });
     },
     async run(payload) {
-      const { offboarding } = directoryStores(deps);
+      const { offboarding } = deps;
       const caseId = payload.caseId;
       const check = payload.check;
       const c = offboarding.get(caseId);
@@ -77,7 +76,7 @@ export function offboardingNotifyHandler(deps: ServiceDeps): KindHandler<"offboa
   return {
     maxAttempts: 20,
     async run(payload) {
-      const { offboarding } = directoryStores(deps);
+      const { offboarding } = deps;
       const caseId = payload.caseId;
       const phase = payload.phase === "pending" ? "pending" : "final";
       const c = offboarding.get(caseId);

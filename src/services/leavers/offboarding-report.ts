@@ -6,7 +6,6 @@
  */
 import type { OffboardingReport, ReportGrant, ReportGroup } from "../../domain/offboarding.ts";
 import type { ServiceDeps } from "../deps.ts";
-import { directoryStores } from "../policy/people-groups.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { payloadOf } from "../jobs/enqueue.ts";
 import { pendingRemovals } from "../grants/remove-membership.ts";
@@ -78,7 +77,7 @@ function reportGrant(deps: ServiceDeps, grantId: string): ReportGrant | null {
 }
 
 export function buildReport(deps: ServiceDeps, c: OffboardingCase): OffboardingReport {
-  const { people } = directoryStores(deps);
+  const { people } = deps;
   const record = people.get(c.email);
   const manager = record?.managerEmail ?? null;
   let managerProblem: string | null = null;

@@ -6,17 +6,10 @@ import { AppError } from "../../domain/errors.ts";
 import type { People } from "../../domain/grant-files.ts";
 import { resolvePersonByEmail } from "../../domain/policy.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { DirectorySnapshotStore, OffboardingStore } from "../ports/index.ts";
-
-/** The directory stores; main.ts always provides them (throws `internal` otherwise). */
-export function directoryStores(deps: ServiceDeps): { people: DirectorySnapshotStore; offboarding: OffboardingStore } {
-  if (!deps.people || !deps.offboarding) throw new AppError("internal", "the directory stores are not wired into ServiceDeps");
-  return { people: deps.people, offboarding: deps.offboarding };
-}
 
 /** Groups used for `eligible` rules. */
 export function groupsFor(deps: ServiceDeps, people: People, email: string): string[] {
-  const record = deps.people?.get(email.toLowerCase()) ?? null;
+  const record = deps.people.get(email.toLowerCase()) ?? null;
   if (record?.groups) return record.groups;
   return resolvePersonByEmail(people, email.toLowerCase())?.groups ?? [];
 }
@@ -26,7 +19,7 @@ export function groupsFor(deps: ServiceDeps, people: People, email: string): str
  * a leaver cannot file or be granted a request.
  */
 export function assertNotLeaver(deps: ServiceDeps, email: string): void {
-  const record = deps.people?.get(email.toLowerCase()) ?? null;
+  const record = deps.people.get(email.toLowerCase()) ?? null;
   if (record && (!record.active || record.removedAt !== null)) {
     throw new AppError("policy_denied", `${email} is no longer active in the directory`);
   }

@@ -1,16 +1,13 @@
 /**
  * Every state change of a grant refreshes what Slack shows about it — its request card, and the
  * Home tab of its subject and requester when they have opened it — through durable jobs queued in
- * the same transaction as the change (so a crash can lose neither).
- *
- * The hook is a GrantStore decorator rather than a call in each service: a transition added later
- * (a leaver's request closed, a new end reason) refreshes Slack without anyone remembering to.
+ * the same transaction as the change (so a crash can lose neither). Called by grants/transitions.ts,
+ * the one way services change a grant's state.
  */
-import type { Grant, GrantState } from "../../domain/grant.ts";
+import type { Grant } from "../../domain/grant.ts";
 import { enqueue } from "../jobs/enqueue.ts";
-import type { ServiceDeps } from "../deps.ts";
 import { JOB, type JobInput } from "../jobs/kinds.ts";
-import type { GrantStore, JobQueue, Clock, Transactor } from "../ports/index.ts";
+import type { JobQueue, Clock } from "../ports/index.ts";
 import type { SlackExperience } from "../ports/slack.ts";
 
 /**
@@ -51,43 +48,4 @@ export function queueHomeRefreshes(deps: QueueDeps, slack: Pick<SlackExperience,
   for (const email of new Set(emails.map((e) => e.toLowerCase()))) {
     if (slack.homeUsers.get(email) !== null) queueDebounced(deps, JOB.refreshHome, email, { email });
   }
-}
-
-/**
- * Wraps a GrantStore: an insert, or an update that changes `state`, calls `changed` with the grant
- * as stored, inside the same transaction, then `wake`. Every other method (including ones added to
- * the port later) goes straight to `inner`.
- */
-export function withStateChangeHook<T extends GrantStore>(inner: T, tx: Transactor, changed: (grant: Grant) => void, wake: () => void = () => {}): T {
-  const insert = (grant: Grant): void => {
-    tx.transaction(() => {
-      inner.insert(grant);
-      changed(grant);
-    });
-    wake();
-  };
-  const update = (id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): boolean => {
-    if (patch.state === undefined) return inner.update(id, fromStates, patch);
-    const updated = tx.transaction(() => {
-      const ok = inner.update(id, fromStates, patch);
-      const grant = ok ? inner.get(id) : null;
-      if (grant) changed(grant);
-      return ok;
-    });
-    if (updated) wake();
-    return updated;
-  };
-  return new Proxy(inner, {
-    get(target, prop) {
-      if (prop === "insert") return insert;
-      if (prop === "update") return update;
-      const value: unknown = Reflect.get(target, prop, target);
-      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
-}
-
-/** The hook wired to the refresh jobs (main.ts). `deps` is read lazily: it contains the store. */
-export function refreshingGrants<T extends GrantStore>(inner: T, tx: Transactor, deps: () => ServiceDeps, slack: Pick<SlackExperience, "homeUsers">): T {
-  return withStateChangeHook(inner, tx, (grant) => queueGrantRefreshes(deps(), slack, grant), () => deps().wake());
 }
