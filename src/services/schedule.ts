@@ -38,16 +38,12 @@ export function staleCheckInterval(ageMs: number): number {
   return Math.min(Math.max(Math.floor(ageMs / 4), 1_000), 600_000);
 }
 
-type ScheduleDeps = Parameters<typeof sweepExpiries>[0] &
-  Parameters<typeof pollPullRequests>[0] &
-  Pick<ServiceDeps, "policy" | "deliveries" | "jobs" | "clock" | "wake">;
-
 /**
  * Registers every periodic task on `scheduler` and returns them by name (for `runTask`, the CLI
  * and tests): expiry-sweep, github-poll, policy-refresh, prune, reconcile, stale-requests and,
  * with a directory, directory-poll.
  */
-export function scheduleAll(input: { scheduler: Scheduler; deps: ScheduleDeps & ServiceDeps; settings: ScheduleSettings; peopleSource: PeopleSource | null; log: Log }): Map<string, Task> {
+export function scheduleAll(input: { scheduler: Scheduler; deps: ServiceDeps; settings: ScheduleSettings; peopleSource: PeopleSource | null; log: Log }): Map<string, Task> {
   const { scheduler, deps, settings, log } = input;
   let polls = 0;
   let reviewPolls = 0;

@@ -18,7 +18,9 @@ import { ensureMember } from "../targets/membership.ts";
 import { queueRemovals } from "./end-grant.ts";
 import { queueExpiryReminder } from "./expiry-reminders.ts";
 
-export function activateHandler(deps: ServiceDeps): KindHandler<"activate"> {
+export type ActivateHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "notifier" | "policy" | "settings" | "targets" | "tx" | "wake">;
+
+export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activate"> {
   return {
     maxAttempts: 10_000,
     alertAfterAttempts: 3,
@@ -89,8 +91,10 @@ export function activateHandler(deps: ServiceDeps): KindHandler<"activate"> {
   };
 }
 
+type FailActivationDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "notifier" | "tx" | "wake">;
+
 /** Activation failed for good (no such user or group in the target, resource removed). */
-function failActivation(deps: ServiceDeps, grantId: string, error: string): void {
+function failActivation(deps: FailActivationDeps, grantId: string, error: string): void {
   const now = deps.clock.now();
   deps.tx.transaction(() => {
     const grant: Grant | null = deps.grants.get(grantId);

@@ -9,7 +9,9 @@ import { enqueue, lockKeys } from "../jobs/enqueue.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { JOB } from "../jobs/kinds.ts";
 
-export function cancelRequest(deps: ServiceDeps, grant: Grant, input: { actor: string; action: string; reason: string; comment: string }): boolean {
+export type CancelRequestDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+
+export function cancelRequest(deps: CancelRequestDeps, grant: Grant, input: { actor: string; action: string; reason: string; comment: string }): boolean {
   const now = deps.clock.now();
   const cancelled = changeState(deps, grant.id, ["requested", "pr_open"], { state: "cancelled", endedAt: now, endReason: input.reason, updatedAt: now });
   if (!cancelled) return false;
@@ -18,7 +20,9 @@ export function cancelRequest(deps: ServiceDeps, grant: Grant, input: { actor: s
   return true;
 }
 
+export type QueueClosePrDeps = Pick<ServiceDeps, "jobs">;
+
 /** Closes a grant's PR with a comment (idempotent per grant). */
-export function queueClosePr(deps: ServiceDeps, grantId: string, prNumber: number, comment: string): void {
+export function queueClosePr(deps: QueueClosePrDeps, grantId: string, prNumber: number, comment: string): void {
   enqueue(deps.jobs, JOB.closePr, { grantId, prNumber, comment }, { dedupeKey: `${JOB.closePr}:${grantId}`, lockKey: lockKeys.grant(grantId), maxAttempts: 20 });
 }

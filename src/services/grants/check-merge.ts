@@ -29,7 +29,9 @@ import { groupsFor } from "../policy/people-groups.ts";
 import type { Policy } from "../policy/policy-provider.ts";
 import type { PullRequestState } from "../ports/index.ts";
 
-export function checkMergeHandler(deps: ServiceDeps): KindHandler<"check_merge"> {
+export type CheckMergeHandlerDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "people" | "policy" | "settings" | "tx" | "wake">;
+
+export function checkMergeHandler(deps: CheckMergeHandlerDeps): KindHandler<"check_merge"> {
   return {
     maxAttempts: 30,
     async run(payload, { log }) {
@@ -113,7 +115,9 @@ export function checkMergeHandler(deps: ServiceDeps): KindHandler<"check_merge">
   };
 }
 
-function reject(deps: ServiceDeps, grant: Grant, pr: PullRequestState, verdict: PolicyFailure): void {
+type RejectDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+
+function reject(deps: RejectDeps, grant: Grant, pr: PullRequestState, verdict: PolicyFailure): void {
   const now = deps.clock.now();
   deps.tx.transaction(() => {
     if (!changeState(deps, grant.id, ["pr_open"], { state: "rejected", mergeSha: pr.mergeSha, endedAt: now, endReason: verdict.message, updatedAt: now })) return;

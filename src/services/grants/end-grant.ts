@@ -23,19 +23,23 @@ const END_STATE: Record<EndReason, GrantState> = {
   ineligible: "revoked",
 };
 
+export type QueueRemovalsDeps = Pick<ServiceDeps, "jobs">;
+
 /** Queues removal of every membership the grant gave. Call inside a transaction. */
-export function queueRemovals(deps: ServiceDeps, grant: Grant, reason: EndReason): void {
+export function queueRemovals(deps: QueueRemovalsDeps, grant: Grant, reason: EndReason): void {
   if (!grant.access) return;
   for (const group of grant.access.groups) {
     enqueue(deps.jobs, JOB.scimRemove, { grantId: grant.id, target: grant.access.target, group, subject: grant.subject, reason }, { dedupeKey: dedupeKeys.scimRemove(grant.id, grant.access.target, group), lockKey: lockKeys.scimUser(grant.access.target, grant.subject), maxAttempts: null });
   }
 }
 
+export type EndGrantDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "metrics" | "tx" | "wake">;
+
 /**
  * Ends a grant that is active (or approved and not yet active). Returns false when it was not
  * live any more (already ended: nothing to do). Safe to call twice.
  */
-export function endGrant(deps: ServiceDeps, grantId: string, reason: EndReason, actor: string, detail?: string): boolean {
+export function endGrant(deps: EndGrantDeps, grantId: string, reason: EndReason, actor: string, detail?: string): boolean {
   const now = deps.clock.now();
   let ended = false;
   deps.tx.transaction(() => {
@@ -65,8 +69,10 @@ export function endGrant(deps: ServiceDeps, grantId: string, reason: EndReason, 
   return ended;
 }
 
+export type ExpireHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "metrics" | "tx" | "wake">;
+
 /** Job: the expiry moment of a grant (queued at activation with runAt = expiresAt). */
-export function expireHandler(deps: ServiceDeps): KindHandler<"expire"> {
+export function expireHandler(deps: ExpireHandlerDeps): KindHandler<"expire"> {
   const expire = (grantId: string) => {
     const grant = deps.grants.get(grantId);
     if (!grant || grant.state !== "active" || grant.expiresAt === null) return;
@@ -102,11 +108,13 @@ export function expireHandler(deps: ServiceDeps): KindHandler<"expire"> {
   };
 }
 
+export type SweepExpiriesDeps = Pick<ServiceDeps, "clock" | "grants" | "jobs" | "wake">;
+
 /**
  * Backstop (cron sweep and start-up): every active grant past its expiry gets its expiry job
  * (deduplicated), so one lost timer or a process that was down delays nothing further.
  */
-export function sweepExpiries(deps: ServiceDeps, limit = 10_000): number {
+export function sweepExpiries(deps: SweepExpiriesDeps, limit = 10_000): number {
   const now = deps.clock.now();
   let queued = 0;
   for (const grant of deps.grants.listDueForExpiry(now, limit)) {

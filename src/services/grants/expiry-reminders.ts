@@ -11,15 +11,19 @@ import { JOB } from "../jobs/kinds.ts";
 
 export const DEFAULT_NOTIFY_BEFORE_EXPIRY_MS = 10 * 60_000;
 
+export type QueueExpiryReminderDeps = Pick<ServiceDeps, "jobs" | "settings">;
+
 /** Queues the reminder of a grant that just became active. Call inside the activation transaction. */
-export function queueExpiryReminder(deps: ServiceDeps, grant: Pick<Grant, "id" | "durationMs" | "expiresAt">): void {
+export function queueExpiryReminder(deps: QueueExpiryReminderDeps, grant: Pick<Grant, "id" | "durationMs" | "expiresAt">): void {
   const before = deps.settings.notifyBeforeExpiryMs ?? DEFAULT_NOTIFY_BEFORE_EXPIRY_MS;
   // A grant shorter than the reminder lead time would be "reminded" at activation: pointless.
   if (grant.expiresAt === null || before <= 0 || grant.durationMs <= before) return;
   enqueue(deps.jobs, JOB.expiryReminder, { grantId: grant.id }, { runAt: grant.expiresAt - before, dedupeKey: `${JOB.expiryReminder}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 10 });
 }
 
-export function expiryReminderHandler(deps: ServiceDeps): KindHandler<"expiry_reminder"> {
+export type ExpiryReminderHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "notifier">;
+
+export function expiryReminderHandler(deps: ExpiryReminderHandlerDeps): KindHandler<"expiry_reminder"> {
   return {
     maxAttempts: 10,
     async run(payload) {

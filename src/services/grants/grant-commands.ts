@@ -7,12 +7,14 @@ import type { ServiceDeps } from "../deps.ts";
 import { endGrant } from "./end-grant.ts";
 import { requestAccess } from "./request-access.ts";
 
+export type OwnLiveGrantDeps = Pick<ServiceDeps, "grants">;
+
 /**
  * The grant `grantId` when `email` is its subject and it is live; otherwise `grant_not_found`,
  * `not_allowed` (someone else's grant) or `invalid_transition` (already ended). Buttons and
  * subcommands check this before acting.
  */
-export function ownLiveGrant(deps: ServiceDeps, grantId: string, email: string): Grant {
+export function ownLiveGrant(deps: OwnLiveGrantDeps, grantId: string, email: string): Grant {
   const grant = deps.grants.get(grantId);
   if (!grant) throw new AppError("grant_not_found", `there is no grant ${grantId}`);
   if (grant.subject !== email.toLowerCase()) throw new AppError("not_allowed", `grant ${grantId} is not yours`);
@@ -22,11 +24,13 @@ export function ownLiveGrant(deps: ServiceDeps, grantId: string, email: string):
   return grant;
 }
 
+export type LinkedLiveGrantsDeps = Pick<ServiceDeps, "grants">;
+
 /**
  * Live grants linked to `grant` through `extends` (its extensions, the grant it extends, and so
  * on), same subject and resource. They keep each other's membership, so they end together.
  */
-export function linkedLiveGrants(deps: ServiceDeps, grant: Grant): Grant[] {
+export function linkedLiveGrants(deps: LinkedLiveGrantsDeps, grant: Grant): Grant[] {
   const live = deps.grants.listBySubject(grant.subject, LIVE_STATES).filter((g) => g.resource === grant.resource && g.id !== grant.id);
   const linked = new Set([grant.id]);
   for (let grew = true; grew; ) {
@@ -42,12 +46,14 @@ export function linkedLiveGrants(deps: ServiceDeps, grant: Grant): Grant[] {
   return live.filter((g) => linked.has(g.id));
 }
 
+export type ReleaseGrantDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "metrics" | "tx" | "wake">;
+
 /**
  * The subject ends their own grant now: the same revocation path as expiry. A grant and its
  * live extensions are released together — otherwise one would keep the membership the person
  * just asked to give up.
  */
-export function releaseGrant(deps: ServiceDeps, grantId: string, email: string): Grant {
+export function releaseGrant(deps: ReleaseGrantDeps, grantId: string, email: string): Grant {
   const grant = ownLiveGrant(deps, grantId, email);
   const actor = email.toLowerCase();
   for (const other of linkedLiveGrants(deps, grant)) endGrant(deps, other.id, "released", actor, `released together with ${grant.id}`);
@@ -55,8 +61,10 @@ export function releaseGrant(deps: ServiceDeps, grantId: string, email: string):
   return deps.grants.get(grant.id)!;
 }
 
+export type ExtendGrantDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "people" | "policy" | "tx" | "wake">;
+
 /** Opens a new request marked as an extension of a live grant. */
-export async function extendGrant(deps: ServiceDeps, input: { grantId: string; email: string; slackId: string | null; duration: string; reason?: string }): Promise<Grant> {
+export async function extendGrant(deps: ExtendGrantDeps, input: { grantId: string; email: string; slackId: string | null; duration: string; reason?: string }): Promise<Grant> {
   const grant = ownLiveGrant(deps, input.grantId, input.email);
   const waiting = deps.grants.listBySubject(grant.subject, PENDING_STATES).find((g) => g.extends === grant.id);
   if (waiting) {
@@ -72,8 +80,10 @@ export async function extendGrant(deps: ServiceDeps, input: { grantId: string; e
   });
 }
 
+export type RevokeGrantDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "metrics" | "tx" | "wake">;
+
 /** Operator revocation (CLI, offboarding). */
-export function revokeGrant(deps: ServiceDeps, grantId: string, actor: string, reason: "revoked" | "leaver" | "ineligible" = "revoked", detail?: string): boolean {
+export function revokeGrant(deps: RevokeGrantDeps, grantId: string, actor: string, reason: "revoked" | "leaver" | "ineligible" = "revoked", detail?: string): boolean {
   const grant = deps.grants.get(grantId);
   if (!grant) throw new AppError("grant_not_found", `there is no grant ${grantId}`);
   return endGrant(deps, grantId, reason, actor, detail);

@@ -13,8 +13,10 @@ import { queueClosePr } from "./cancel-request.ts";
 
 export const PR_LABELS = ["grantbot", "access-request"];
 
+export type OpenPullRequestHandlerDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "policy" | "tx" | "wake">;
+
 /** The catalog facts a PR body shows, as they were when the request was validated. */
-export function openPullRequestHandler(deps: ServiceDeps): KindHandler<"open_pr"> {
+export function openPullRequestHandler(deps: OpenPullRequestHandlerDeps): KindHandler<"open_pr"> {
   return {
     maxAttempts: 8,
     async run(payload) {
@@ -81,8 +83,10 @@ export function openPullRequestHandler(deps: ServiceDeps): KindHandler<"open_pr"
   };
 }
 
+type CloseIfCancelledDeps = Pick<ServiceDeps, "grants" | "jobs">;
+
 /** The request was cancelled (its requester left) while its PR was being opened: close that PR. */
-function closeIfCancelled(deps: ServiceDeps, grantId: string, prNumber: number, prUrl: string, now: number): void {
+function closeIfCancelled(deps: CloseIfCancelledDeps, grantId: string, prNumber: number, prUrl: string, now: number): void {
   const current = deps.grants.get(grantId);
   if (current?.state !== "cancelled" || current.prNumber !== null) return;
   deps.grants.update(grantId, ["cancelled"], { prNumber, prUrl, updatedAt: now });

@@ -34,8 +34,10 @@ export interface ClosedPullRequest {
 
 export type ClosedOutcome = "ignored" | "checking" | "confirming" | "declined";
 
+export type OnPullRequestClosedDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+
 /** Returns what happened, for logs and tests. */
-export function onPullRequestClosed(deps: ServiceDeps, pr: ClosedPullRequest): ClosedOutcome {
+export function onPullRequestClosed(deps: OnPullRequestClosedDeps, pr: ClosedPullRequest): ClosedOutcome {
   const grant = deps.grants.getByPrNumber(pr.number);
   if (!grant || grant.state !== "pr_open") return "ignored";
   const now = deps.clock.now();
@@ -65,12 +67,14 @@ export function onPullRequestClosed(deps: ServiceDeps, pr: ClosedPullRequest): C
   return declined ? "declined" : "ignored";
 }
 
+export type ConfirmCloseHandlerDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+
 /**
  * Job `confirm_close`: a webhook said one of grantbot's PRs closed without merge. Reads the PR and
  * acts on what GitHub says: closed and not merged -> declined; merged -> the merge path (the
  * approval check); still open -> nothing (the payload was stale or crafted).
  */
-export function confirmCloseHandler(deps: ServiceDeps): KindHandler<"confirm_close"> {
+export function confirmCloseHandler(deps: ConfirmCloseHandlerDeps): KindHandler<"confirm_close"> {
   return {
     maxAttempts: 30,
     async run(payload, { log }) {
@@ -86,11 +90,13 @@ export function confirmCloseHandler(deps: ServiceDeps): KindHandler<"confirm_clo
   };
 }
 
+export type PollPullRequestsDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+
 /**
  * Polling (no webhook secret, and as a backstop when webhooks are lost): looks at recently
  * closed PRs, plus every PR grantbot still believes open when the listing did not cover it.
  */
-export async function pollPullRequests(deps: ServiceDeps): Promise<number> {
+export async function pollPullRequests(deps: PollPullRequestsDeps): Promise<number> {
   let handled = 0;
   const listed = await deps.changes.listRecentlyClosed();
   if (listed !== "not_modified") {
@@ -101,8 +107,10 @@ export async function pollPullRequests(deps: ServiceDeps): Promise<number> {
   return handled;
 }
 
+export type RecheckOpenPullRequestsDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+
 /** Backstop for PRs the listing may have missed (more than a page closed between polls). */
-export async function recheckOpenPullRequests(deps: ServiceDeps, limit = 50): Promise<number> {
+export async function recheckOpenPullRequests(deps: RecheckOpenPullRequestsDeps, limit = 50): Promise<number> {
   let handled = 0;
   for (const grant of deps.grants.listByState(["pr_open"], limit)) {
     if (grant.prNumber === null) continue;

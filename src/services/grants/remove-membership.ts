@@ -16,13 +16,15 @@ import { JOB } from "../jobs/kinds.ts";
 import { queueNote, queuePrComment } from "../messages/outbox.ts";
 import { ensureNotMembers } from "../targets/membership.ts";
 
+type CoveringGrantDeps = Pick<ServiceDeps, "grants">;
+
 /**
  * Another grant of the same subject that keeps this membership: only an ACTIVE grant whose
  * recorded access includes the group. An approved grant (an extension not yet activated) does not
  * count: it adds the membership itself when it activates, and if it is ended first, nothing would
  * ever remove what this one kept.
  */
-function coveringGrant(deps: ServiceDeps, grantId: string, subject: string, target: string, group: string): string | null {
+function coveringGrant(deps: CoveringGrantDeps, grantId: string, subject: string, target: string, group: string): string | null {
   for (const other of deps.grants.listBySubject(subject, ["active"])) {
     if (other.id === grantId || !other.access) continue;
     if (other.access.target === target && other.access.groups.includes(group)) return other.id;
@@ -49,13 +51,15 @@ function removalOf(job: Job): Removal {
   return { job, grantId: p.grantId, subject: p.subject, target: p.target, group: p.group, reason: p.reason };
 }
 
+type RemoveMembershipsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "targets" | "tx" | "wake">;
+
 /**
  * Removes the memberships of several jobs: covered ones are kept, the rest go through
  * ensureNotMembers per (target, group) — one read, one PATCH, one read-back per group — and each
  * group's results are recorded as soon as that group is done. `succeeded` collects the jobs done
  * so far, so a grant whose groups finish in the same batch still gets its "ended" messages.
  */
-async function removeMemberships(deps: ServiceDeps, jobs: Job[], onTargetOk: (target: string) => void): Promise<BatchFailures> {
+async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTargetOk: (target: string) => void): Promise<BatchFailures> {
   const failures: BatchFailures = new Map();
   const succeeded = new Set<number>();
   const items = jobs.map(removalOf);
@@ -126,8 +130,10 @@ async function removeMemberships(deps: ServiceDeps, jobs: Job[], onTargetOk: (ta
   return failures;
 }
 
+type FinishIfLastDeps = Pick<ServiceDeps, "audit" | "jobs">;
+
 /** When this was the grant's last pending removal: the "ended" DM and PR comment. Call in a transaction. */
-function finishIfLast(deps: ServiceDeps, grant: Grant | null, item: Removal, succeeded: ReadonlySet<number>, now: number): void {
+function finishIfLast(deps: FinishIfLastDeps, grant: Grant | null, item: Removal, succeeded: ReadonlySet<number>, now: number): void {
   if (!grant) return;
   const others = pendingRemovals(deps, item.grantId).filter((j) => j.id !== item.job.id && !succeeded.has(j.id));
   if (others.length > 0) return;
@@ -139,7 +145,9 @@ function finishIfLast(deps: ServiceDeps, grant: Grant | null, item: Removal, suc
   queuePrComment(deps, grant, "ended", endComment({ reason: String(item.reason ?? grant.state), at: grant.endedAt ?? now, removed }));
 }
 
-export function removeMembershipHandler(deps: ServiceDeps): KindHandler<"scim_remove"> {
+export type RemoveMembershipHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "notifier" | "targets" | "tx" | "wake">;
+
+export function removeMembershipHandler(deps: RemoveMembershipHandlerDeps): KindHandler<"scim_remove"> {
   // Targets an alert went out for and that have not had a successful removal since: a target that
   // is down for minutes gets ONE alert, not one per grant (nor one per retry).
   const alerted = new Set<string>();

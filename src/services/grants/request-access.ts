@@ -51,7 +51,9 @@ export function assertRequesterIsSlackUser(people: People, email: string, slackI
   }
 }
 
-export async function requestAccess(deps: ServiceDeps, input: AccessRequestInput): Promise<Grant> {
+export type RequestAccessDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "people" | "policy" | "tx" | "wake">;
+
+export async function requestAccess(deps: RequestAccessDeps, input: AccessRequestInput): Promise<Grant> {
   const requester = input.requesterEmail.trim().toLowerCase();
   const subject = (input.subject ?? requester).trim().toLowerCase();
   // A cached catalog will do (see REQUEST_POLICY_MAX_AGE_MS): the merge check reads it fresh.

@@ -14,8 +14,10 @@ import type { Review } from "../ports/index.ts";
 import { queueDebounced, queueHomeRefreshes } from "../surfaces/slack-refresh.ts";
 import type { ReviewSnapshot, SlackExperience } from "../ports/slack.ts";
 
+export type OnPullRequestReviewDeps = Pick<ServiceDeps, "clock" | "grants" | "jobs" | "wake">;
+
 /** A review was submitted on PR `number` (webhook). Returns what happened, for the response body. */
-export function onPullRequestReview(deps: ServiceDeps, number: number): "ignored" | "checking" {
+export function onPullRequestReview(deps: OnPullRequestReviewDeps, number: number): "ignored" | "checking" {
   const grant = deps.grants.getByPrNumber(number);
   if (!grant || grant.state !== "pr_open") return "ignored";
   queueDebounced(deps, JOB.checkReviews, grant.id, { grantId: grant.id });
@@ -23,16 +25,20 @@ export function onPullRequestReview(deps: ServiceDeps, number: number): "ignored
   return "checking";
 }
 
+export type PollReviewsDeps = Pick<ServiceDeps, "clock" | "grants" | "jobs" | "wake">;
+
 /** Polling: queues a review check of every open request PR (at most `limit`). */
-export function pollReviews(deps: ServiceDeps, limit = 50): number {
+export function pollReviews(deps: PollReviewsDeps, limit = 50): number {
   const open = deps.grants.listByState(["pr_open"], limit);
   for (const grant of open) queueDebounced(deps, JOB.checkReviews, grant.id, { grantId: grant.id });
   if (open.length > 0) deps.wake();
   return open.length;
 }
 
+export type TeamMembersAmongDeps = Pick<ServiceDeps, "changes">;
+
 /** Team -> the members among `logins` (one membership call per login and team). */
-export async function teamMembersAmong(deps: ServiceDeps, resource: CatalogResource, logins: Iterable<string>): Promise<Map<string, Set<string>>> {
+export async function teamMembersAmong(deps: TeamMembersAmongDeps, resource: CatalogResource, logins: Iterable<string>): Promise<Map<string, Set<string>>> {
   const unique = [...new Set([...logins].map((l) => l.toLowerCase()))];
   const out = new Map<string, Set<string>>();
   for (const team of resource.approvers.teams) {
@@ -49,7 +55,9 @@ function sameSnapshot(a: ReviewSnapshot | null, b: ReviewSnapshot): boolean {
   return prevApproved.join(",") === b.approvedBy.join(",") && prevChanges.join(",") === b.changesRequestedBy.join(",") && (a === null || a.required === b.required);
 }
 
-export function checkReviewsHandler(deps: ServiceDeps, slack: SlackExperience): KindHandler<"check_reviews"> {
+export type CheckReviewsHandlerDeps = Pick<ServiceDeps, "changes" | "clock" | "grants" | "jobs" | "policy" | "tx" | "wake">;
+
+export function checkReviewsHandler(deps: CheckReviewsHandlerDeps, slack: SlackExperience): KindHandler<"check_reviews"> {
   return {
     maxAttempts: 10,
     async run(payload) {

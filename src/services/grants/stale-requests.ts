@@ -12,8 +12,10 @@ import { JOB } from "../jobs/kinds.ts";
 
 export const DEFAULT_STALE_REQUEST_AGE_MS = 7 * 86_400_000;
 
+export type CloseStaleRequestsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "settings" | "tx" | "wake">;
+
 /** Returns the ids of the requests it cancelled. */
-export function closeStaleRequests(deps: ServiceDeps, ageMs = deps.settings.staleRequestAgeMs ?? DEFAULT_STALE_REQUEST_AGE_MS): string[] {
+export function closeStaleRequests(deps: CloseStaleRequestsDeps, ageMs = deps.settings.staleRequestAgeMs ?? DEFAULT_STALE_REQUEST_AGE_MS): string[] {
   const now = deps.clock.now();
   const age = formatDuration(Math.max(1000, Math.round(ageMs / 1000) * 1000));
   const closed: string[] = [];
@@ -35,7 +37,9 @@ export function closeStaleRequests(deps: ServiceDeps, ageMs = deps.settings.stal
   return closed;
 }
 
-export function staleNoticeHandler(deps: ServiceDeps): KindHandler<"stale_request_notice"> {
+export type StaleNoticeHandlerDeps = Pick<ServiceDeps, "grants" | "notifier">;
+
+export function staleNoticeHandler(deps: StaleNoticeHandlerDeps): KindHandler<"stale_request_notice"> {
   return {
     maxAttempts: 20,
     async run(payload) {

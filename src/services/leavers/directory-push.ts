@@ -20,8 +20,10 @@ export interface DirectoryPush {
 
 export type PushOutcome = { type: "replay" } | { type: "leaver"; offboarding: OffboardResult } | { type: "mover"; queued: true };
 
+export type OnDirectoryPushDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "deliveries" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "offboarding" | "people" | "tx" | "wake">;
+
 /** `deliveryId`: identifies this exact signed delivery (the signature) for replay protection. */
-export function onDirectoryPush(deps: ServiceDeps, push: DirectoryPush, deliveryId?: string): PushOutcome {
+export function onDirectoryPush(deps: OnDirectoryPushDeps, push: DirectoryPush, deliveryId?: string): PushOutcome {
   const { people } = deps;
   const email = push.email.trim().toLowerCase();
   const now = deps.clock.now();

@@ -67,7 +67,9 @@ export function mergePolled(prev: DirectoryRecord | null, person: DirectoryPerso
   return { record, event: changed ? { kind: "change" } : null };
 }
 
-export async function syncDirectory(deps: ServiceDeps, source: PeopleSource): Promise<SyncResult> {
+export type SyncDirectoryDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "log" | "metrics" | "offboarding" | "people" | "tx" | "wake">;
+
+export async function syncDirectory(deps: SyncDirectoryDeps, source: PeopleSource): Promise<SyncResult> {
   const { people } = deps;
   const now = deps.clock.now();
   const result: SyncResult = { pages: 0, people: 0, changes: 0, leavers: [], movers: [], deletionsSkipped: null };
@@ -168,13 +170,15 @@ async function confirmGone(source: PeopleSource, gone: DirectoryRecord[]): Promi
 const CONFIRM_CONCURRENCY = 8;
 
 /** Runs polls one at a time; a poll asked for while one runs happens right after it. */
+export type DirectoryPollerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "log" | "metrics" | "offboarding" | "people" | "tx" | "wake">;
+
 export class DirectoryPoller {
   private running: Promise<SyncResult> | null = null;
   private queued: Promise<SyncResult> | null = null;
   private failures = 0;
 
   constructor(
-    private readonly deps: ServiceDeps,
+    private readonly deps: DirectoryPollerDeps,
     private readonly source: PeopleSource,
   ) {}
 

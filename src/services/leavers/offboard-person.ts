@@ -33,7 +33,9 @@ export interface OffboardResult {
   orphans: string[];
 }
 
-export function offboardPerson(deps: ServiceDeps, input: LeaverInput): OffboardResult {
+export type OffboardPersonDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "offboarding" | "tx" | "wake">;
+
+export function offboardPerson(deps: OffboardPersonDeps, input: LeaverInput): OffboardResult {
   const { offboarding } = deps;
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();

@@ -25,11 +25,15 @@ export function recheckDelay(check: number): number {
   return 5_000;
 }
 
-function queueNotify(deps: ServiceDeps, caseId: string, phase: "final" | "pending", audience: "manager" | "ops", managerOutcome?: string): void {
+type QueueNotifyDeps = Pick<ServiceDeps, "jobs">;
+
+function queueNotify(deps: QueueNotifyDeps, caseId: string, phase: "final" | "pending", audience: "manager" | "ops", managerOutcome?: string): void {
   enqueue(deps.jobs, JOB.offboardingNotify, { caseId, phase, audience, ...(managerOutcome === undefined ? {} : { managerOutcome }) }, { dedupeKey: `${JOB.offboardingNotify}:${caseId}:${phase}:${audience}`, maxAttempts: 20 });
 }
 
-export function offboardingReportHandler(deps: ServiceDeps): KindHandler<"offboarding_report"> {
+export type OffboardingReportHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "jobs" | "notifier" | "offboarding" | "people" | "settings" | "tx" | "wake">;
+
+export function offboardingReportHandler(deps: OffboardingReportHandlerDeps): KindHandler<"offboarding_report"> {
   return {
     maxAttempts: 20,
     async onDead(payload, error) {
@@ -72,7 +76,9 @@ export function offboardingReportHandler(deps: ServiceDeps): KindHandler<"offboa
   };
 }
 
-export function offboardingNotifyHandler(deps: ServiceDeps): KindHandler<"offboarding_notify"> {
+export type OffboardingNotifyHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "jobs" | "notifier" | "offboarding" | "people" | "tx" | "wake">;
+
+export function offboardingNotifyHandler(deps: OffboardingNotifyHandlerDeps): KindHandler<"offboarding_notify"> {
   return {
     maxAttempts: 20,
     async run(payload) {

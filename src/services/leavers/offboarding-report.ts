@@ -19,7 +19,9 @@ const OUTCOME_WORDS: Record<string, string> = {
   kept: "kept",
 };
 
-function groupRows(deps: ServiceDeps, grantId: string, access: { target: string; groups: string[] } | null): ReportGroup[] {
+type GroupRowsDeps = Pick<ServiceDeps, "audit" | "jobs">;
+
+function groupRows(deps: GroupRowsDeps, grantId: string, access: { target: string; groups: string[] } | null): ReportGroup[] {
   const rows = new Map<string, ReportGroup>();
   const key = (target: string, group: string) => `${target}\u0000${group}`;
   for (const group of access?.groups ?? []) {
@@ -51,15 +53,19 @@ function groupRows(deps: ServiceDeps, grantId: string, access: { target: string;
   return [...rows.values()];
 }
 
+type RemovedLaterDeps = Pick<ServiceDeps, "audit">;
+
 /** Whether grant `grantId` recorded a verified removal of (target, group) after audit row `afterSeq`. */
-function removedLater(deps: ServiceDeps, grantId: string, target: string, group: string, afterSeq: number): boolean {
+function removedLater(deps: RemovedLaterDeps, grantId: string, target: string, group: string, afterSeq: number): boolean {
   if (grantId === "") return false;
   return deps.audit
     .forGrant(grantId)
     .some((r) => r.seq > afterSeq && r.action === "scim.member_removed" && String(r.data?.target) === target && String(r.data?.group) === group);
 }
 
-function reportGrant(deps: ServiceDeps, grantId: string): ReportGrant | null {
+type ReportGrantDeps = Pick<ServiceDeps, "audit" | "credentials" | "grants" | "jobs">;
+
+function reportGrant(deps: ReportGrantDeps, grantId: string): ReportGrant | null {
   const grant = deps.grants.get(grantId);
   if (!grant) return null;
   const groups = groupRows(deps, grantId, grant.access);
@@ -76,7 +82,9 @@ function reportGrant(deps: ServiceDeps, grantId: string): ReportGrant | null {
   };
 }
 
-export function buildReport(deps: ServiceDeps, c: OffboardingCase): OffboardingReport {
+export type BuildReportDeps = Pick<ServiceDeps, "audit" | "credentials" | "grants" | "jobs" | "people">;
+
+export function buildReport(deps: BuildReportDeps, c: OffboardingCase): OffboardingReport {
   const { people } = deps;
   const record = people.get(c.email);
   const manager = record?.managerEmail ?? null;

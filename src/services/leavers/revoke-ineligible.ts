@@ -14,8 +14,10 @@ import { groupsFor } from "../policy/people-groups.ts";
 import { endGrant } from "../grants/end-grant.ts";
 import { JOB } from "../jobs/kinds.ts";
 
+export type RevokeIneligibleGrantsDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "metrics" | "people" | "policy" | "tx" | "wake">;
+
 /** Returns the ids of the grants it revoked. */
-export async function revokeIneligibleGrants(deps: ServiceDeps, email: string, actor = "grantbot"): Promise<string[]> {
+export async function revokeIneligibleGrants(deps: RevokeIneligibleGrantsDeps, email: string, actor = "grantbot"): Promise<string[]> {
   const subject = email.trim().toLowerCase();
   const live = deps.grants.listBySubject(subject, LIVE_STATES);
   if (live.length === 0) return [];
@@ -31,12 +33,16 @@ export async function revokeIneligibleGrants(deps: ServiceDeps, email: string, a
   return revoked;
 }
 
+export type QueueMoverCheckDeps = Pick<ServiceDeps, "jobs">;
+
 /** Queues an eligibility re-check of a person. Call inside the transaction recording the change. */
-export function queueMoverCheck(deps: ServiceDeps, email: string, actor: string): void {
+export function queueMoverCheck(deps: QueueMoverCheckDeps, email: string, actor: string): void {
   enqueue(deps.jobs, JOB.moverCheck, { email: email.toLowerCase(), actor }, { lockKey: `person:${email.toLowerCase()}`, maxAttempts: null });
 }
 
-export function moverCheckHandler(deps: ServiceDeps): KindHandler<"mover_check"> {
+export type MoverCheckHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "metrics" | "notifier" | "people" | "policy" | "tx" | "wake">;
+
+export function moverCheckHandler(deps: MoverCheckHandlerDeps): KindHandler<"mover_check"> {
   return {
     // A revocation: never dropped (the catalog may be briefly unreadable).
     maxAttempts: null,

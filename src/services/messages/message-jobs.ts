@@ -38,7 +38,9 @@ function noteFor(grant: Grant, payload: JobPayload<"notify">): Note | null {
   }
 }
 
-export function notifyHandler(deps: ServiceDeps): KindHandler<"notify"> {
+export type NotifyHandlerDeps = Pick<ServiceDeps, "grants" | "notifier">;
+
+export function notifyHandler(deps: NotifyHandlerDeps): KindHandler<"notify"> {
   return {
     maxAttempts: 20,
     async run(payload) {
@@ -60,6 +62,8 @@ export function notifyHandler(deps: ServiceDeps): KindHandler<"notify"> {
   };
 }
 
+export type DeliverCredentialHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "notifier" | "signer">;
+
 /**
  * Delivers the credential DM in two steps, so that every Slack message that ever shows the token
  * is one grantbot has recorded (and will redact when the grant ends), even if the process dies
@@ -68,7 +72,7 @@ export function notifyHandler(deps: ServiceDeps): KindHandler<"notify"> {
  * at most a message without a secret; re-running re-writes the same token (the signature is
  * deterministic: same claims, same key) into the same message.
  */
-export function deliverCredentialHandler(deps: ServiceDeps): KindHandler<"deliver_credential"> {
+export function deliverCredentialHandler(deps: DeliverCredentialHandlerDeps): KindHandler<"deliver_credential"> {
   return {
     maxAttempts: 20,
     async run(payload) {
@@ -107,7 +111,9 @@ export function deliverCredentialHandler(deps: ServiceDeps): KindHandler<"delive
   };
 }
 
-export function redactCredentialHandler(deps: ServiceDeps): KindHandler<"redact_credential"> {
+export type RedactCredentialHandlerDeps = Pick<ServiceDeps, "grants" | "notifier">;
+
+export function redactCredentialHandler(deps: RedactCredentialHandlerDeps): KindHandler<"redact_credential"> {
   return {
     maxAttempts: 20,
     async run(payload) {
@@ -118,7 +124,9 @@ export function redactCredentialHandler(deps: ServiceDeps): KindHandler<"redact_
   };
 }
 
-export function prCommentHandler(deps: ServiceDeps): KindHandler<"pr_comment"> {
+export type PrCommentHandlerDeps = Pick<ServiceDeps, "changes">;
+
+export function prCommentHandler(deps: PrCommentHandlerDeps): KindHandler<"pr_comment"> {
   return {
     maxAttempts: 20,
     async run(payload) {
@@ -127,7 +135,9 @@ export function prCommentHandler(deps: ServiceDeps): KindHandler<"pr_comment"> {
   };
 }
 
-export function closePrHandler(deps: ServiceDeps): KindHandler<"close_pr"> {
+export type ClosePrHandlerDeps = Pick<ServiceDeps, "changes">;
+
+export function closePrHandler(deps: ClosePrHandlerDeps): KindHandler<"close_pr"> {
   return {
     maxAttempts: 20,
     async run(payload) {

@@ -7,8 +7,10 @@ import { enqueue } from "../jobs/enqueue.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import { JOB } from "../jobs/kinds.ts";
 
+export type QueueOpsNoticeDeps = Pick<ServiceDeps, "jobs" | "wake">;
+
 /** Queues an ops-channel alert; `key` identifies the situation (same key = alerted once). */
-export function queueOpsNotice(deps: ServiceDeps, key: string, title: string, detail: string): boolean {
+export function queueOpsNotice(deps: QueueOpsNoticeDeps, key: string, title: string, detail: string): boolean {
   const id = enqueue(deps.jobs, JOB.opsNotice, { title, detail }, { dedupeKey: `${JOB.opsNotice}:${key}`, maxAttempts: 20 });
   if (id !== null) deps.wake();
   return id !== null;
@@ -19,7 +21,9 @@ export function dayOf(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
 }
 
-export function opsNoticeHandler(deps: ServiceDeps): KindHandler<"ops_notice"> {
+export type OpsNoticeHandlerDeps = Pick<ServiceDeps, "notifier">;
+
+export function opsNoticeHandler(deps: OpsNoticeHandlerDeps): KindHandler<"ops_notice"> {
   return {
     maxAttempts: 20,
     async run(payload) {

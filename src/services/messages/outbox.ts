@@ -10,13 +10,17 @@ import { JOB } from "../jobs/kinds.ts";
 
 export type NoteKind = "request_opened" | "request_failed" | "declined" | "rejected" | "ended";
 
+export type QueueNoteDeps = Pick<ServiceDeps, "jobs">;
+
 /** Queues a DM to the requester about `grant` (rendered when sent, from the grant at that time). */
-export function queueNote(deps: ServiceDeps, grant: Grant, kind: NoteKind, extra: { message?: string; reason?: string } = {}): void {
+export function queueNote(deps: QueueNoteDeps, grant: Grant, kind: NoteKind, extra: { message?: string; reason?: string } = {}): void {
   enqueue(deps.jobs, JOB.notify, { grantId: grant.id, note: kind, ...extra }, { dedupeKey: `${JOB.notify}:${kind}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
 }
 
+export type QueuePrCommentDeps = Pick<ServiceDeps, "jobs">;
+
 /** Queues a comment on the grant's PR (no-op when it has none). `tag` makes it idempotent. */
-export function queuePrComment(deps: ServiceDeps, grant: Grant, tag: string, body: string): void {
+export function queuePrComment(deps: QueuePrCommentDeps, grant: Grant, tag: string, body: string): void {
   if (grant.prNumber === null) return;
   enqueue(deps.jobs, JOB.prComment, { prNumber: grant.prNumber, body }, { dedupeKey: `${JOB.prComment}:${tag}:${grant.id}`, maxAttempts: 20 });
 }

@@ -52,11 +52,13 @@ export function managedGroups(catalog: Catalog): ManagedGroup[] {
   return [...groups.values()];
 }
 
+export type JustificationDeps = Pick<ServiceDeps, "grants" | "jobs">;
+
 /**
  * Who belongs in (`desired`) and who may be in or out of (`tolerated`) one group, from the
  * durable state right now. `excludeJobId`: a repair job looking at the state leaves itself out.
  */
-export function justification(deps: ServiceDeps, catalog: Catalog, managed: ManagedGroup, excludeJobId?: number): { desired: Set<string>; tolerated: Set<string> } {
+export function justification(deps: JustificationDeps, catalog: Catalog, managed: ManagedGroup, excludeJobId?: number): { desired: Set<string>; tolerated: Set<string> } {
   const desired = new Set(managed.standing);
   const tolerated = new Set<string>();
   const covers = (access: { target: string; groups: string[] } | null) => access !== null && access.target === managed.target && access.groups.includes(managed.group);
@@ -82,7 +84,9 @@ export function justification(deps: ServiceDeps, catalog: Catalog, managed: Mana
   return { desired, tolerated };
 }
 
-function queueRepairs(deps: ServiceDeps, managed: ManagedGroup, missing: string[], unexpected: string[], runId: string): number {
+type QueueRepairsDeps = Pick<ServiceDeps, "jobs" | "tx">;
+
+function queueRepairs(deps: QueueRepairsDeps, managed: ManagedGroup, missing: string[], unexpected: string[], runId: string): number {
   let queued = 0;
   deps.tx.transaction(() => {
     for (const [kind, emails] of [[JOB.reconcileAdd, missing], [JOB.reconcileRemove, unexpected]] as const) {
@@ -95,7 +99,9 @@ function queueRepairs(deps: ServiceDeps, managed: ManagedGroup, missing: string[
   return queued;
 }
 
-export async function reconcileGroups(deps: ServiceDeps, options: ReconcileOptions = {}): Promise<ReconcileResult> {
+export type ReconcileGroupsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "ids" | "jobs" | "policy" | "targets" | "tx" | "wake">;
+
+export async function reconcileGroups(deps: ReconcileGroupsDeps, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   const { catalog } = await deps.policy.current();
   const runId = deps.ids.next();
   const entries: DriftEntry[] = [];

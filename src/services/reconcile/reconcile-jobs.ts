@@ -9,7 +9,9 @@ import type { JobHandler } from "../jobs/runner.ts";
 import { justification, managedGroups } from "./reconcile-group.ts";
 import { ensureMember, ensureNotMember } from "../targets/membership.ts";
 
-function alertHooks(deps: ServiceDeps, verb: string): Pick<JobHandler, "alertAfterAttempts" | "onAlert" | "onDead"> {
+type AlertHooksDeps = Pick<ServiceDeps, "notifier">;
+
+function alertHooks(deps: AlertHooksDeps, verb: string): Pick<JobHandler, "alertAfterAttempts" | "onAlert" | "onDead"> {
   const describe = (p: Record<string, unknown>) => `${verb} ${String(p.email)} ${verb === "adding" ? "to" : "from"} "${String(p.group)}" in ${String(p.target)}`;
   return {
     alertAfterAttempts: 3,
@@ -22,7 +24,9 @@ function alertHooks(deps: ServiceDeps, verb: string): Pick<JobHandler, "alertAft
   };
 }
 
-function repairHandler(deps: ServiceDeps, direction: "add" | "remove"): KindHandler<"reconcile_add" | "reconcile_remove"> {
+type RepairHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "notifier" | "policy" | "targets" | "tx">;
+
+function repairHandler(deps: RepairHandlerDeps, direction: "add" | "remove"): KindHandler<"reconcile_add" | "reconcile_remove"> {
   return {
     maxAttempts: 20,
     ...alertHooks(deps, direction === "add" ? "adding" : "removing"),
@@ -53,10 +57,14 @@ function repairHandler(deps: ServiceDeps, direction: "add" | "remove"): KindHand
   };
 }
 
-export function reconcileAddHandler(deps: ServiceDeps): KindHandler<"reconcile_add"> {
+export type ReconcileAddHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "notifier" | "policy" | "targets" | "tx">;
+
+export function reconcileAddHandler(deps: ReconcileAddHandlerDeps): KindHandler<"reconcile_add"> {
   return repairHandler(deps, "add");
 }
 
-export function reconcileRemoveHandler(deps: ServiceDeps): KindHandler<"reconcile_remove"> {
+export type ReconcileRemoveHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "notifier" | "policy" | "targets" | "tx">;
+
+export function reconcileRemoveHandler(deps: ReconcileRemoveHandlerDeps): KindHandler<"reconcile_remove"> {
   return repairHandler(deps, "remove");
 }

@@ -12,8 +12,10 @@ import type { HomeModel, SlackExperience } from "../ports/slack.ts";
 /** How many ended grants the Home tab lists. */
 export const RECENT_GRANTS = 5;
 
+export type BuildHomeDeps = Pick<ServiceDeps, "clock" | "grants" | "policy">;
+
 /** The grants of `email` (as subject) as the Home tab shows them now. */
-export async function buildHome(deps: ServiceDeps, slack: Pick<SlackExperience, "cards">, email: string): Promise<HomeModel> {
+export async function buildHome(deps: BuildHomeDeps, slack: Pick<SlackExperience, "cards">, email: string): Promise<HomeModel> {
   const subject = email.trim().toLowerCase();
   const mine = deps.grants.listBySubject(subject, GRANT_STATES);
   let required: (resource: string) => number = () => 1;
@@ -38,16 +40,20 @@ export async function buildHome(deps: ServiceDeps, slack: Pick<SlackExperience, 
   return { email: subject, now: deps.clock.now(), live, pending, recent };
 }
 
+export type OpenHomeDeps = Pick<ServiceDeps, "clock" | "grants" | "policy">;
+
 /** The person opened the Home tab: remember them (future changes refresh it) and publish it now. */
-export async function openHome(deps: ServiceDeps, slack: SlackExperience, userId: string, email: string): Promise<HomeModel> {
+export async function openHome(deps: OpenHomeDeps, slack: SlackExperience, userId: string, email: string): Promise<HomeModel> {
   slack.homeUsers.remember(email.toLowerCase(), userId, deps.clock.now());
   const home = await buildHome(deps, slack, email);
   await slack.surfaces.publishHome(userId, home);
   return home;
 }
 
+export type RefreshHomeHandlerDeps = Pick<ServiceDeps, "clock" | "grants" | "policy">;
+
 /** Job: re-publish one person's Home tab (queued, de-duplicated, on each state change of their grants). */
-export function refreshHomeHandler(deps: ServiceDeps, slack: SlackExperience): KindHandler<"refresh_home"> {
+export function refreshHomeHandler(deps: RefreshHomeHandlerDeps, slack: SlackExperience): KindHandler<"refresh_home"> {
   return {
     maxAttempts: 20,
     async run(payload) {

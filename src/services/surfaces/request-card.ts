@@ -23,8 +23,10 @@ function reviewer(people: People, login: string): Reviewer {
   return { login, slackId: resolvePersonByGithub(people, login)?.slack ?? null };
 }
 
+export type CardModelDeps = Pick<ServiceDeps, "clock" | "grants">;
+
 /** Builds what the card shows now. */
-export function cardModel(deps: ServiceDeps, slack: SlackExperience, grant: Grant, people: People, resource: CatalogResource | undefined): CardModel {
+export function cardModel(deps: CardModelDeps, slack: SlackExperience, grant: Grant, people: People, resource: CatalogResource | undefined): CardModel {
   const snapshot = slack.cards.reviews(grant.id);
   const merged = MERGED_STATES.has(grant.state) && grant.approvedBy.length > 0;
   const approved = merged ? grant.approvedBy : (snapshot?.approvedBy ?? []);
@@ -45,12 +47,14 @@ export function cardModel(deps: ServiceDeps, slack: SlackExperience, grant: Gran
   };
 }
 
+type TeamCacheDeps = Pick<ServiceDeps, "changes" | "clock">;
+
 /** Remembers team-membership answers for TEAM_CACHE_MS (approver DMs would otherwise cost one call per person). */
 class TeamCache {
   // The promise is cached, not only the answer: request cards posted at the same moment (a burst
   // of requests) share one lookup per person instead of each asking GitHub for everyone.
   private readonly answers = new Map<string, { member: Promise<boolean>; at: number }>();
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(private readonly deps: TeamCacheDeps) {}
 
   async isMember(team: string, login: string): Promise<boolean> {
     const key = `${team.toLowerCase()}|${login.toLowerCase()}`;
@@ -94,7 +98,9 @@ function destinationKey(d: Destination): string {
   return d.audience === "approver" ? `approver:${d.recipient ?? ""}` : `channel:${d.channel}`;
 }
 
-export function refreshCardHandler(deps: ServiceDeps, slack: SlackExperience): KindHandler<"refresh_card"> {
+export type RefreshCardHandlerDeps = Pick<ServiceDeps, "changes" | "clock" | "grants" | "notifier" | "policy">;
+
+export function refreshCardHandler(deps: RefreshCardHandlerDeps, slack: SlackExperience): KindHandler<"refresh_card"> {
   const teams = new TeamCache(deps);
 
   async function destinations(grant: Grant, resource: CatalogResource | undefined, people: People): Promise<Destination[]> {
