@@ -10,7 +10,7 @@ export type EnqueueOptions = Omit<JobSpec, "kind" | "payload">;
 
 /** Durable, idempotent per dedupe key; returns the job id or null when de-duplicated. Call inside the change's transaction. */
 export function enqueue<K extends JobKind>(jobs: Pick<JobQueue, "enqueue">, kind: K, payload: JobInput<K>, options: EnqueueOptions = {}): number | null {
-  return jobs.enqueue({ kind, payload: payload as Record<string, unknown>, ...options });
+  return jobs.enqueue({ kind, payload: { ...payload }, ...options });
 }
 
 /** The typed payload of a job already claimed (batch handlers get raw jobs). */

@@ -13,9 +13,9 @@
  *   at most one batch per `batch.key` runs at once, so the next batch collects what arrived
  *   meanwhile, and a slow target (its own key) never holds up another target's batch.
  */
-import { backoffDelay } from "../../shared/backoff.ts";
-import { isAppError } from "../../domain/errors.ts";
 import type { Clock, Job, JobQueue, Log, Metrics, Timers, Transactor } from "../ports/index.ts";
+import type { BatchFailures, JobHandler } from "./handler.ts";
+import { recordFailure } from "./failures.ts";
 import type { Foreground } from "./foreground.ts";
 
 /** Re-check interval for due jobs that could not be claimed (see arm()). */
@@ -30,41 +30,7 @@ const SLOTS_WHILE_REVOKING = 1;
 /** Longest time other jobs wait for interactive requests to be answered. */
 const MAX_FOREGROUND_WAIT_MS = 50;
 
-export interface JobContext {
-  job: Job;
-  log: Log;
-}
-
-export interface BatchContext {
-  log: Log;
-}
-
-/**
- * What a batch run reports: for each job that failed, its error. Every other job of the batch is
- * done. Each job keeps its own attempts, backoff, alert and dead-letter handling.
- */
-export type BatchFailures = Map<number, unknown>;
-
-export interface JobHandler {
-  run(payload: Record<string, unknown>, ctx: JobContext): Promise<void>;
-  /** Attempts before the job is given up (`dead`). null = retry forever (revocations). */
-  maxAttempts: number | null;
-  /** Called once when the job is given up. */
-  onDead?(payload: Record<string, unknown>, error: string): Promise<void> | void;
-  /** Called once, at the given attempt, while the job keeps failing (operator alert). */
-  alertAfterAttempts?: number;
-  onAlert?(payload: Record<string, unknown>, error: string, attempts: number): Promise<void> | void;
-  /**
-   * Optional: run due jobs of this kind together. `key(job)` is a prefix of the lock keys of
-   * jobs that may share a batch (e.g. `scim:<target>:`); one batch per key runs at a time.
-   */
-  batch?: {
-    /** Most jobs in one batch. */
-    size: number;
-    key(job: Job): string;
-    run(jobs: Job[], ctx: BatchContext): Promise<BatchFailures>;
-  };
-}
+export type { BatchContext, BatchFailures, JobContext, JobHandler } from "./handler.ts";
 
 export interface JobRunnerOptions {
   concurrency: number;
@@ -291,7 +257,7 @@ export class JobRunner {
       await handler.run(job.payload, { job, log });
       this.done(job.id);
     } catch (err) {
-      await this.failed(job, handler, err, log);
+      await recordFailure({ jobs: this.deps.jobs, clock: this.deps.clock, metrics: this.deps.metrics, retry: this.options.retry }, job, handler, err, log);
     }
   }
 
@@ -320,37 +286,7 @@ export class JobRunner {
     }
     for (const job of jobs) {
       if (!failures.has(job.id)) this.done(job.id);
-      else await this.failed(job, handler, failures.get(job.id), log.child({ jobId: job.id, attempt: job.attempts }));
-    }
-  }
-
-  private async failed(job: Job, handler: JobHandler, err: unknown, log: Log): Promise<void> {
-    const message = err instanceof Error ? err.message : String(err);
-    const retryable = isAppError(err) ? err.retryable : true;
-    const exhausted = handler.maxAttempts !== null && job.attempts >= handler.maxAttempts;
-    this.deps.metrics.jobFailed(job.kind);
-    const giveUp = exhausted || (!retryable && handler.maxAttempts !== null);
-    if (giveUp) {
-      log.error({ err: message }, "job failed for good");
-      this.deps.jobs.fail(job.id, message, null);
-      await this.safely(() => handler.onDead?.(job.payload, message), log);
-      return;
-    }
-    const now = this.deps.clock.now();
-    const hinted = isAppError(err) ? (err as { retryAfterMs?: number }).retryAfterMs : undefined;
-    const delay = Math.max(hinted ?? 0, backoffDelay(job.attempts, this.options.retry));
-    log.warn({ err: message, retryInMs: delay }, "job failed; will retry");
-    this.deps.jobs.fail(job.id, message, now + delay);
-    if (handler.alertAfterAttempts !== undefined && job.attempts === handler.alertAfterAttempts) {
-      await this.safely(() => handler.onAlert?.(job.payload, message, job.attempts), log);
-    }
-  }
-
-  private async safely(fn: () => unknown, log: Log): Promise<void> {
-    try {
-      await fn();
-    } catch (err) {
-      log.error({ err: String(err) }, "job failure hook failed");
+      else await recordFailure({ jobs: this.deps.jobs, clock: this.deps.clock, metrics: this.deps.metrics, retry: this.options.retry }, job, handler, failures.get(job.id), log.child({ jobId: job.id, attempt: job.attempts }));
     }
   }
 }
