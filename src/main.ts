@@ -14,32 +14,27 @@ import { OctokitChangeRequests } from "./adapters/github/change-requests.ts";
 import { OctokitGrantsSource } from "./adapters/github/grants-source.ts";
 import { createGroupDirectories, scimTargetsFromConfig } from "./adapters/scim/group-directories.ts";
 import { createSlackApp } from "./adapters/slack/slack-app.ts";
-import { SlackDirectory } from "./adapters/slack/slack-directory.ts";
+import { SlackIdentities } from "./adapters/slack/slack-identities.ts";
 import { SlackNotifier } from "./adapters/slack/slack-notifier.ts";
 import { registerSlackHandlers } from "./adapters/slack/registrations.ts";
 import { SlackWebSurfaces } from "./adapters/slack/slack-surfaces.ts";
-import { refreshingGrants } from "./services/slack-refresh.ts";
-import { slackJobHandlers } from "./services/slack-jobs.ts";
-import { pollReviews } from "./services/review-check.ts";
-import type { SlackExperience } from "./services/slack-ports.ts";
+import type { SlackExperience } from "./services/ports/slack.ts";
 import { PromMetrics } from "./adapters/http/metrics.ts";
 import { buildRoutes } from "./adapters/http/routes.ts";
 import { createHttpServer } from "./adapters/http/server.ts";
-import { Scheduler } from "./adapters/scheduler/scheduler.ts";
+import { CronScheduler } from "./adapters/scheduler/scheduler.ts";
 import { createLogger } from "./shared/logger.ts";
 import { systemClock, systemTimers } from "./shared/clock.ts";
 import type { ServiceDeps } from "./services/deps.ts";
-import { JobRunner } from "./services/job-runner.ts";
-import { Foreground } from "./services/foreground.ts";
-import { jobHandlers } from "./services/handlers.ts";
-import { RepoPolicyProvider } from "./services/policy-provider.ts";
-import { warmGroupLookups } from "./services/warm-group-lookups.ts";
-import { sweepExpiries } from "./services/end-grant.ts";
-import { pollPullRequests, recheckOpenPullRequests } from "./services/pull-request-events.ts";
-import type { Clock, Log, PeopleDirectory, Timers } from "./services/ports.ts";
-import { ScimPeopleDirectory } from "./adapters/directory/scim-people-directory.ts";
+import { JobRunner } from "./services/jobs/runner.ts";
+import { Foreground } from "./services/jobs/foreground.ts";
+import { jobHandlers } from "./services/jobs/handlers.ts";
+import { RepoPolicyProvider } from "./services/policy/policy-provider.ts";
+import { warmGroupLookups } from "./services/targets/warm-group-lookups.ts";
+import type { Clock, Log, PeopleSource, Timers } from "./services/ports/index.ts";
+import { ScimPeopleSource } from "./adapters/scim/scim-people-source.ts";
 import { directoryHookRoute } from "./adapters/http/directory-hook.ts";
-import { scheduleLeaverTasks } from "./leaver-tasks.ts";
+import { scheduleAll } from "./services/schedule.ts";
 
 export interface StartOptions {
   clock?: Clock;
@@ -65,7 +60,7 @@ export interface BuiltGrantbot {
   metrics: PromMetrics;
   log: Log;
   /** The source-of-truth directory (GRANTBOT_CONFIG `directory`), or null. */
-  peopleDirectory: PeopleDirectory | null;
+  peopleSource: PeopleSource | null;
   /** Slack requests being acknowledged; background jobs wait for them (services/foreground.ts). */
   foreground: Foreground;
   /** Stops the runner (waiting for jobs in flight) and closes the database. */
@@ -121,7 +116,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   const policy = new RepoPolicyProvider(source, log, (message) => {
     void notifier?.ops({ kind: "ops_alert", title: "The grants catalog on the base branch is invalid", detail: `${message}. grantbot keeps using the last valid version.` }).catch(() => undefined);
   }, clock, options.policyMaxAgeMs ?? 2_000);
-  const directory = new SlackDirectory(slack.app.client, policy, clock);
+  const directory = new SlackIdentities(slack.app.client, policy, clock);
   notifier = new SlackNotifier(slack.app.client, directory, clock, config.slack.opsChannel ?? null);
   // Slack experience (issue 5): request cards, approvals so far, Home tabs.
   const slackExperience: SlackExperience = {
@@ -136,8 +131,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   const deps: ServiceDeps = {
     clock,
     tx: store.transactor,
-    // Every state change also queues the card and Home tab refreshes, in the same transaction.
-    grants: refreshingGrants(store.grants, store.transactor, () => deps, slackExperience),
+    grants: store.grants,
     jobs: store.jobs,
     audit: store.audit,
     credentials: store.credentials,
@@ -163,8 +157,9 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     foreground,
     people: store.people,
     offboarding: store.offboarding,
+    homeUsers: store.homeUsers,
   };
-  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, { ...jobHandlers(deps), ...slackJobHandlers(deps, slackExperience) }, {
+  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, jobHandlers(deps, slackExperience), {
     concurrency: options.jobConcurrency ?? 32,
     leaseMs: 120_000,
     retry: config.jobRetry,
@@ -181,8 +176,8 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     metrics,
     log,
     foreground,
-    peopleDirectory: config.directory
-      ? ScimPeopleDirectory.fromConfig({ name: "directory", baseUrl: config.directory.url, token: config.directory.token.reveal(), profile: config.directory.profile })
+    peopleSource: config.directory
+      ? ScimPeopleSource.fromConfig({ name: "directory", baseUrl: config.directory.url, token: config.directory.token.reveal(), profile: config.directory.profile })
       : null,
     close: async () => {
       await runner.stop();
@@ -216,35 +211,21 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
   });
   const { port, url } = await http.listen();
 
-  const scheduler = new Scheduler(log);
-  const sweep = () => {
-    sweepExpiries(deps);
-    runner.wake();
-  };
-  let polls = 0;
-  let reviewPolls = 0;
-  const poll = async () => {
-    await pollPullRequests(deps);
-    if (!gh.webhookSecret || ++polls % 10 === 0) await recheckOpenPullRequests(deps);
-    // Approvals so far on the request cards: every other poll without webhooks, a backstop with them.
-    if (++reviewPolls % (gh.webhookSecret ? 10 : 2) === 1) pollReviews(deps);
-  };
-  scheduler.everyMinute("expiry-sweep", sweep);
-  // Keeps the cached catalog fresh for new requests, which read none themselves (policy-provider.ts).
-  scheduler.every({ name: "policy-refresh", everyMs: 60_000, run: async () => void (await deps.policy.current()) });
-  // Housekeeping: finished jobs and webhook delivery ids older than a week (the audit log keeps the history).
-  scheduler.every({
-    name: "prune",
-    everyMs: 3_600_000,
-    run: () => {
-      const before = deps.clock.now() - 7 * 86_400_000;
-      store.jobs.pruneFinished(before);
-      deps.deliveries.prune(before);
+  const scheduler = new CronScheduler(log);
+  const tasks = scheduleAll({
+    scheduler,
+    deps,
+    settings: {
+      githubWebhooks: Boolean(gh.webhookSecret),
+      githubPollIntervalMs: gh.pollIntervalMs,
+      directoryPollIntervalMs: config.directory?.pollIntervalMs ?? null,
+      reconcileIntervalMs: config.reconcileIntervalMs,
+      staleRequestAgeMs: config.staleRequestAgeMs,
     },
+    peopleSource: built.peopleSource,
+    log,
   });
-  scheduler.every({ name: "github-poll", everyMs: gh.webhookSecret ? Math.max(gh.pollIntervalMs, 300_000) : gh.pollIntervalMs, run: poll });
-  const tasks = scheduleLeaverTasks({ scheduler, deps, config, peopleDirectory: built.peopleDirectory, log });
-  tasks.set("expiry-sweep", sweep).set("github-poll", poll);
+  const sweep = tasks.get("expiry-sweep")!;
 
   sweep(); // catch up every expiry missed while down
   runner.start();
@@ -260,8 +241,8 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
     runner,
     store,
     tick: async () => {
-      sweep();
-      await scheduler.runNow("github-poll", poll);
+      await sweep();
+      await scheduler.runNow("github-poll", tasks.get("github-poll")!);
     },
     runTask: async (name) => {
       const task = tasks.get(name);

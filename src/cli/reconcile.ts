@@ -11,10 +11,10 @@ import type { Command } from "../cli.ts";
 import { configOrReport } from "./load.ts";
 import type { DriftEntry } from "../domain/drift.ts";
 import { buildGrantbot } from "../main.ts";
-import { JobRunner } from "../services/job-runner.ts";
-import { JOB } from "../services/job-kinds.ts";
-import { reconcileGroups } from "../services/reconcile-group.ts";
-import { reconcileAddHandler, reconcileRemoveHandler } from "../services/reconcile-jobs.ts";
+import { JobRunner } from "../services/jobs/runner.ts";
+import { JOB } from "../services/jobs/kinds.ts";
+import { reconcileGroups } from "../services/reconcile/reconcile-group.ts";
+import { reconcileAddHandler, reconcileRemoveHandler } from "../services/reconcile/reconcile-jobs.ts";
 import { createLogger } from "../shared/logger.ts";
 import { systemTimers } from "../shared/clock.ts";
 

@@ -7,7 +7,7 @@ import type { Command } from "../cli.ts";
 import { configOrReport } from "./load.ts";
 import { ULID_RE } from "../domain/grant-files.ts";
 import { buildGrantbot } from "../main.ts";
-import { revokeGrant } from "../services/grant-commands.ts";
+import { revokeGrant } from "../services/grants/grant-commands.ts";
 import { createLogger } from "../shared/logger.ts";
 
 const USAGE = "usage: grantbot revoke <grant-id>   (ids are listed by `grantbot grants --active`)\n";

@@ -7,8 +7,11 @@
 import { z } from "zod";
 import { documented, durationMs, integer, matching, secretString, urlString } from "./fields.ts";
 
-export const SCIM_PROFILES = ["generic", "aws-identity-center", "google", "github-emu", "slack", "entra"] as const;
-export type ScimProfile = (typeof SCIM_PROFILES)[number];
+import { SCIM_PROFILE_NAMES, type ScimProfileName } from "../shared/scim-profiles.ts";
+
+/** The profile names GRANTBOT_CONFIG accepts (one list: shared/scim-profiles.ts). */
+export const SCIM_PROFILES = SCIM_PROFILE_NAMES;
+export type ScimProfile = ScimProfileName;
 
 const PROFILE_HINT = `expected one of ${SCIM_PROFILES.join(", ")}`;
 const NAME_HINT = "expected a target name of letters, digits, - and _, e.g. aws";

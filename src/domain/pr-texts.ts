@@ -53,7 +53,3 @@ export function rejectionComment(message: string): string {
   );
 }
 
-export function removalComment(input: { group: string; target: string; verified: boolean; kept?: string }): string {
-  if (input.kept) return `ℹ️ \`${input.group}\` in \`${input.target}\`: membership kept, still covered by grant ${input.kept}.`;
-  return `🧹 \`${input.group}\` in \`${input.target}\`: membership removed and verified absent.`;
-}

@@ -9,7 +9,7 @@ import type {
   CredentialStore,
   DeliveryLog,
   GrantStore,
-  GroupDirectories,
+  AccessTargets,
   JobQueue,
   Log,
   Metrics,
@@ -17,9 +17,10 @@ import type {
   Transactor,
   DirectorySnapshotStore,
   OffboardingStore,
-} from "./ports.ts";
-import type { PolicyProvider } from "./policy-provider.ts";
-import type { Foreground } from "./foreground.ts";
+  HomeUsers,
+} from "./ports/index.ts";
+import type { PolicyProvider } from "./policy/policy-provider.ts";
+import type { Foreground } from "./jobs/foreground.ts";
 
 export interface Settings {
   /** `owner/name` of the grants repository. */
@@ -43,7 +44,7 @@ export interface ServiceDeps {
   credentials: CredentialStore;
   deliveries: DeliveryLog;
   policy: PolicyProvider;
-  targets: GroupDirectories;
+  targets: AccessTargets;
   changes: ChangeRequests;
   notifier: Notifier;
   signer: CredentialSigner;
@@ -53,10 +54,12 @@ export interface ServiceDeps {
   ids: { next(): string };
   /** Tells the job runner that new work may be due (re-arms its timer). */
   wake(): void;
-  /** Interactive (Slack) requests being acknowledged right now (services/foreground.ts). */
-  foreground?: Foreground;
+  /** Interactive (Slack) requests being acknowledged right now (jobs/foreground.ts). */
+  foreground: Foreground;
   /** Last known directory record of each person (leavers, movers, managers). */
-  people?: DirectorySnapshotStore;
+  people: DirectorySnapshotStore;
   /** Offboarding cases of leavers. */
-  offboarding?: OffboardingStore;
+  offboarding: OffboardingStore;
+  /** Who has opened grantbot's Home tab (their Home is refreshed when their grants change). */
+  homeUsers: HomeUsers;
 }

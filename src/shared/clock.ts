@@ -1,5 +1,14 @@
 /** The real clock and timers; only main.ts (and the demo) use these. */
-import type { Clock, Timers } from "../services/ports.ts";
+
+/** The only way services read time (a port: services/ports/runtime.ts re-exports it). */
+export interface Clock {
+  now(): number;
+}
+
+/** Timers, injectable so tests can drive time. */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+}
 
 export const systemClock: Clock = { now: () => Date.now() };
 

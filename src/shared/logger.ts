@@ -4,7 +4,15 @@
  * is masked wherever it appears — in messages, fields or error texts.
  */
 import pino, { type Logger } from "pino";
-import type { Log } from "../services/ports.ts";
+
+/** The logging port (services/ports/runtime.ts re-exports it): constant messages, data in fields. */
+export interface Log {
+  debug(obj: Record<string, unknown>, msg: string): void;
+  info(obj: Record<string, unknown>, msg: string): void;
+  warn(obj: Record<string, unknown>, msg: string): void;
+  error(obj: Record<string, unknown>, msg: string): void;
+  child(bindings: Record<string, unknown>): Log;
+}
 
 const TOKEN_PATTERNS: RegExp[] = [
   /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}/g, // JWT

@@ -12,7 +12,7 @@ import { JoseCredentialSigner } from "../../src/adapters/credentials/jose-creden
 import { renderGrantFile } from "../../src/domain/grant-file-text.ts";
 import { grantBranch, grantFilePath, type Grant } from "../../src/domain/grant.ts";
 import { formatDuration } from "../../src/domain/durations.ts";
-import { JOB } from "../../src/services/job-kinds.ts";
+import { JOB } from "../../src/services/jobs/kinds.ts";
 import type { World, WorldPerson } from "../crash/world.ts";
 import { mapLimit } from "./stats.ts";
 import { addMembers, ensureUsers } from "./scim-targets.ts";

@@ -15,7 +15,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig } from "../../src/config/index.ts";
 import { startGrantbot, type StartOptions } from "../../src/main.ts";
-import { releaseGrant, revokeGrant } from "../../src/services/grant-commands.ts";
+import { releaseGrant, revokeGrant } from "../../src/services/grants/grant-commands.ts";
 
 const options = JSON.parse(process.env.GRANTBOT_CHILD_OPTIONS ?? "{}") as StartOptions;
 const running = await startGrantbot(loadConfig(process.env), options);

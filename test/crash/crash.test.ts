@@ -11,7 +11,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Grant } from "../../src/domain/grant.ts";
-import { JOB } from "../../src/services/job-kinds.ts";
+import { JOB } from "../../src/services/jobs/kinds.ts";
 import { pullRequestEvent } from "../fakes/github-webhooks.ts";
 import type { RecordedRequest } from "../fakes/scim-server/index.ts";
 import { benchPerson, peopleText } from "../bench/population.ts";

@@ -4,7 +4,7 @@
  * service identities.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { requestAccess } from "../../src/services/request-access.ts";
+import { requestAccess } from "../../src/services/grants/request-access.ts";
 import { startDirectory, type TestDirectory } from "./directory-fixture.ts";
 import { activate, activeGrant, fileRequest, waitForComment, waitForDm } from "./flows.ts";
 import { OPS_CHANNEL, Stack } from "./stack.ts";

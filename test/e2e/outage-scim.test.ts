@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Grant } from "../../src/domain/grant.ts";
-import { JOB } from "../../src/services/job-kinds.ts";
+import { JOB } from "../../src/services/jobs/kinds.ts";
 import { OPS_CHANNEL, Stack } from "./stack.ts";
 import { activeGrant } from "./flows.ts";
 import { patchMembers } from "../crash/kill-switch.ts";

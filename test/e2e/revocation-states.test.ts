@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { revokeGrant, releaseGrant } from "../../src/services/grant-commands.ts";
+import { revokeGrant, releaseGrant } from "../../src/services/grants/grant-commands.ts";
 import { pushDirectoryEvent, startDirectory, type TestDirectory } from "./directory-fixture.ts";
 import { activeGrant, fileRequest, waitForDm, type FiledRequest } from "./flows.ts";
 import { Stack } from "./stack.ts";

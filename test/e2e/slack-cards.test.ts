@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Stack } from "./stack.ts";
 import { activeGrant, fileRequest } from "./flows.ts";
-import { revokeGrant } from "../../src/services/grant-commands.ts";
+import { revokeGrant } from "../../src/services/grants/grant-commands.ts";
 import { cardCopies, cardHistory, channelCard, waitForCard } from "./slack-flows.ts";
 
 describe("the live request card", () => {

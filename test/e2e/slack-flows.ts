@@ -4,7 +4,7 @@
  */
 import { appHomeOpenedBody, blockActionsBody } from "../fakes/slack-signing.ts";
 import type { FakeMessage } from "../fakes/fake-slack/index.ts";
-import type { CardMessage } from "../../src/services/slack-ports.ts";
+import type { CardMessage } from "../../src/services/ports/slack.ts";
 import type { Stack } from "./stack.ts";
 
 /** Where the grant's card copies were posted (from grantbot's SQLite records). */

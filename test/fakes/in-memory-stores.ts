@@ -4,7 +4,7 @@
  * grant updates with legal transitions only) so tests cannot pass on behaviour SQLite forbids.
  */
 import { assertTransition, GRANT_STATES, newGrant, type Grant, type GrantState } from "../../src/domain/grant.ts";
-import type { Clock, CredentialRecord, CredentialStore, GrantStore } from "../../src/services/ports.ts";
+import type { Clock, CredentialRecord, CredentialStore, GrantStore } from "../../src/services/ports/index.ts";
 
 export class InMemoryCredentialStore implements CredentialStore {
   readonly #rows = new Map<string, CredentialRecord>();

@@ -3,7 +3,7 @@
  * that do not need the fake Slack. `unreachable` emails have no Slack user (send returns null).
  */
 import type { Grant } from "../../src/domain/grant.ts";
-import type { MessageRef, Note, Notifier, Recipient } from "../../src/services/ports.ts";
+import type { MessageRef, Note, Notifier, Recipient } from "../../src/services/ports/index.ts";
 
 export class RecordingNotifier implements Notifier {
   readonly sent: { to: Recipient; note: Note }[] = [];

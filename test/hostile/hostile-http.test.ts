@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { BODY_LIMITS } from "../../src/adapters/http/routes.ts";
 import { signDirectoryEvent } from "../../src/adapters/http/directory-hook.ts";
-import { JOB } from "../../src/services/job-kinds.ts";
+import { JOB } from "../../src/services/jobs/kinds.ts";
 import { Stack, SIGNING_SECRET } from "../e2e/stack.ts";
 import { pullRequestEvent } from "../fakes/github-webhooks.ts";
 import { slashCommandBody, signSlackRequest, stateValue, viewSubmissionBody } from "../fakes/slack-signing.ts";

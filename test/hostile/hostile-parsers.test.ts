@@ -13,7 +13,7 @@ import { parseSlashCommand, MAX_COMMAND_TEXT } from "../../src/domain/slash-comm
 import { parseDuration, MAX_DURATION_MS } from "../../src/domain/durations.ts";
 import { parseGrantFileText, renderGrantFile, MAX_GRANT_FILE_BYTES } from "../../src/domain/grant-file-text.ts";
 import { grantFilePath } from "../../src/domain/grant.ts";
-import { parsePolicy } from "../../src/services/policy-provider.ts";
+import { parsePolicy } from "../../src/services/policy/policy-provider.ts";
 import { isAppError } from "../../src/domain/errors.ts";
 import { readRequestModal, readRequestModalMetadata } from "../../src/adapters/slack/views/request-modal.ts";
 import { parseGithubWebhook } from "../../src/adapters/github/webhook.ts";

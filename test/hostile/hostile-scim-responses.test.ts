@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { isAppError } from "../../src/domain/errors.ts";
 import { ScimGroupDirectory } from "../../src/adapters/scim/scim-group-directory.ts";
-import { ensureNotMembers } from "../../src/services/scim-membership.ts";
+import { ensureNotMembers } from "../../src/services/targets/membership.ts";
 
 type Reply = { status: number; body: string; headers?: Record<string, string> };
 
@@ -45,7 +45,7 @@ async function settle(p: Promise<unknown>): Promise<void> {
 }
 
 describe("hostile SCIM responses", () => {
-  it("every GroupDirectory call resolves or fails with an AppError, for any answer", async () => {
+  it("every AccessTarget call resolves or fails with an AppError, for any answer", async () => {
     await fc.assert(
       fc.asyncProperty(reply, async (r) => {
         const dir = directoryAnswering(() => r);

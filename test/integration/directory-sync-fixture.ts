@@ -5,15 +5,16 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ScimPeopleDirectory } from "../../src/adapters/directory/scim-people-directory.ts";
+import { ScimPeopleSource } from "../../src/adapters/scim/scim-people-source.ts";
 import { ScimGroupDirectory } from "../../src/adapters/scim/index.ts";
 import { openStore, type Store } from "../../src/adapters/sqlite/open-store.ts";
 import { createGroupDirectories } from "../../src/adapters/scim/group-directories.ts";
 import type { ServiceDeps } from "../../src/services/deps.ts";
-import { JobRunner } from "../../src/services/job-runner.ts";
-import { jobHandlers } from "../../src/services/handlers.ts";
-import { parsePolicy, StaticPolicyProvider } from "../../src/services/policy-provider.ts";
-import type { Log } from "../../src/services/ports.ts";
+import { JobRunner } from "../../src/services/jobs/runner.ts";
+import { jobHandlers } from "../../src/services/jobs/handlers.ts";
+import { Foreground } from "../../src/services/jobs/foreground.ts";
+import { parsePolicy, StaticPolicyProvider } from "../../src/services/policy/policy-provider.ts";
+import type { Log } from "../../src/services/ports/index.ts";
 import { createLogger } from "../../src/shared/logger.ts";
 import { systemClock, systemTimers } from "../../src/shared/clock.ts";
 import { RecordingNotifier } from "../fakes/recording-notifier.ts";
@@ -39,8 +40,10 @@ export async function setUpDirectorySync(cleanups: (() => Promise<void> | void)[
     wake: () => runner?.wake(),
     people: store.people,
     offboarding: store.offboarding,
+    homeUsers: store.homeUsers,
+    foreground: new Foreground(),
   } satisfies ServiceDeps;
-  runner = new JobRunner({ jobs: store.jobs, clock: systemClock, timers: systemTimers, log: deps.log, metrics: deps.metrics }, jobHandlers(deps), { concurrency: 4, leaseMs: 60_000, retry: deps.settings.retry });
+  runner = new JobRunner({ jobs: store.jobs, clock: systemClock, timers: systemTimers, log: deps.log, metrics: deps.metrics }, jobHandlers(deps, null), { concurrency: 4, leaseMs: 60_000, retry: deps.settings.retry });
   runner.start();
   cleanups.push(async () => {
     await runner?.stop();
@@ -48,6 +51,6 @@ export async function setUpDirectorySync(cleanups: (() => Promise<void> | void)[
     rmSync(dir, { recursive: true, force: true });
     await server.close();
   });
-  const source = new ScimPeopleDirectory(new ScimGroupDirectory({ name: "directory", baseUrl: server.url, token: server.token, profile }));
+  const source = new ScimPeopleSource(new ScimGroupDirectory({ name: "directory", baseUrl: server.url, token: server.token, profile }));
   return { server, store, deps, notifier, runner, source };
 }

@@ -5,8 +5,8 @@
  * poll then sees every change.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { DirectoryPoller } from "../../src/services/directory-sync.ts";
-import type { Log } from "../../src/services/ports.ts";
+import { DirectoryPoller } from "../../src/services/leavers/directory-sync.ts";
+import type { Log } from "../../src/services/ports/index.ts";
 import type { ScimLies, ScimTestServer, ServerProfile } from "../fakes/scim-server/index.ts";
 import { setUpDirectorySync } from "./directory-sync-fixture.ts";
 

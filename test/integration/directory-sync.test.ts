@@ -4,8 +4,8 @@
  * across pages, and a listing that lost most of the directory is not believed.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { DirectoryPoller, POLL_FAILURES_BEFORE_ALERT, syncDirectory } from "../../src/services/directory-sync.ts";
-import { offboardPerson } from "../../src/services/offboard-person.ts";
+import { DirectoryPoller, POLL_FAILURES_BEFORE_ALERT, syncDirectory } from "../../src/services/leavers/directory-sync.ts";
+import { offboardPerson } from "../../src/services/leavers/offboard-person.ts";
 import type { ServerProfile } from "../fakes/scim-server/index.ts";
 import { setUpDirectorySync } from "./directory-sync-fixture.ts";
 

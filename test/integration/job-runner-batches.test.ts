@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../../src/adapters/sqlite/open-store.ts";
-import { JobRunner, type BatchFailures, type JobHandler } from "../../src/services/job-runner.ts";
-import type { Job, Log, Metrics } from "../../src/services/ports.ts";
+import { JobRunner, type BatchFailures, type JobHandler } from "../../src/services/jobs/runner.ts";
+import type { Job, Log, Metrics } from "../../src/services/ports/index.ts";
 import { systemClock, systemTimers } from "../../src/shared/clock.ts";
 
 const log: Log = { debug() {}, info() {}, warn() {}, error() {}, child: () => log };

@@ -1,6 +1,6 @@
 /**
  * The SCIM client (ScimGroupDirectory) against a real SCIM 2.0 server (scimmy), in the generic
- * profile and in the AWS IAM Identity Center emulation, through the GroupDirectory contract.
+ * profile and in the AWS IAM Identity Center emulation, through the AccessTarget contract.
  */
 import { ScimGroupDirectory } from "../../src/adapters/scim/index.ts";
 import type { ScimProfileName } from "../../src/adapters/scim/index.ts";

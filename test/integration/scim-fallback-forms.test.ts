@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.ts";
 import { ScimGroupDirectory } from "../../src/adapters/scim/index.ts";
-import { ensureMember, ensureNotMember, ensureNotMembers } from "../../src/services/scim-membership.ts";
+import { ensureMember, ensureNotMember, ensureNotMembers } from "../../src/services/targets/membership.ts";
 import { ScimTestServer, type RecordedRequest, type ServerProfile } from "../fakes/scim-server/index.ts";
 
 type Logged = { level: "warn" | "error"; msg: string; obj: Record<string, unknown> };

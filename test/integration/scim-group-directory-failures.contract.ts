@@ -1,5 +1,5 @@
 /**
- * Failure cases of the GroupDirectory contract for implementations that talk HTTP: how replies
+ * Failure cases of the AccessTarget contract for implementations that talk HTTP: how replies
  * and outages map to AppError codes, and that the bearer token never leaks into an error.
  */
 import { afterAll, expect, it } from "vitest";

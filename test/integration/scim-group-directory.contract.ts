@@ -1,16 +1,16 @@
 /**
- * The GroupDirectory contract (CONVENTIONS.md §11): one behaviour suite, run against every
+ * The AccessTarget contract (CONVENTIONS.md §11): one behaviour suite, run against every
  * implementation (the SCIM client against the scimmy test server in each profile; an in-memory
  * fake can run it too, without the `network` cases).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { GroupDirectory } from "../../src/services/ports.ts";
+import type { AccessTarget } from "../../src/services/ports/index.ts";
 import { groupDirectoryFailureCases, type NetworkFaults } from "./scim-group-directory-failures.contract.ts";
 
 export type { NetworkFaults };
 
 export interface GroupDirectoryFixture {
-  directory: GroupDirectory;
+  directory: AccessTarget;
   /** Creates a user with this userName in the target; returns its id. */
   seedUser(userName: string): Promise<string>;
   /** Creates a group; returns its id. */
@@ -34,7 +34,7 @@ export function groupDirectoryContract(
   setup: () => Promise<GroupDirectoryFixture>,
   options: { network?: boolean } = {},
 ): void {
-  describe(`GroupDirectory contract: ${label}`, () => {
+  describe(`AccessTarget contract: ${label}`, () => {
     let f: GroupDirectoryFixture;
     const fixture = () => f;
     beforeAll(async () => {

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { parseConfigFile } from "../../src/config/config-file.ts";
 import { createGroupDirectories, scimTargetsFromConfig, type ScimGroupDirectory } from "../../src/adapters/scim/index.ts";
-import { ensureNotMembers } from "../../src/services/scim-membership.ts";
+import { ensureNotMembers } from "../../src/services/targets/membership.ts";
 import { ScimTestServer, type ServerProfile } from "../fakes/scim-server/index.ts";
 
 function directoryFromConfig(server: ScimTestServer, profile: ServerProfile, maxConcurrency?: number): ScimGroupDirectory {

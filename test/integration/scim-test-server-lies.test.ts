@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ScimGroupDirectory } from "../../src/adapters/scim/index.ts";
-import { ensureMember } from "../../src/services/scim-membership.ts";
+import { ensureMember } from "../../src/services/targets/membership.ts";
 import { ScimTestServer } from "../fakes/scim-server/index.ts";
 
 const PATCH_OP = "urn:ietf:params:scim:api:messages:2.0:PatchOp";

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, type Db } from "../../src/adapters/sqlite/database.ts";
 import { SqliteDirectoryStore } from "../../src/adapters/sqlite/sqlite-directory-store.ts";
 import { SqliteOffboardingStore } from "../../src/adapters/sqlite/sqlite-offboarding-store.ts";
-import type { DirectoryRecord, OffboardingCase } from "../../src/services/ports.ts";
+import type { DirectoryRecord, OffboardingCase } from "../../src/services/ports/index.ts";
 
 let db: Db;
 beforeEach(() => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openStore, type Store } from "../../src/adapters/sqlite/open-store.ts";
-import type { CredentialRecord } from "../../src/services/ports.ts";
+import type { CredentialRecord } from "../../src/services/ports/index.ts";
 
 const clock = { now: () => 5_000 };
 let dir: string;

@@ -7,9 +7,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGroupDirectories } from "../../src/adapters/scim/group-directories.ts";
-import type { Log } from "../../src/services/ports.ts";
-import { parsePolicy, StaticPolicyProvider } from "../../src/services/policy-provider.ts";
-import { warmGroupLookups } from "../../src/services/warm-group-lookups.ts";
+import type { Log } from "../../src/services/ports/index.ts";
+import { parsePolicy, StaticPolicyProvider } from "../../src/services/policy/policy-provider.ts";
+import { warmGroupLookups } from "../../src/services/targets/warm-group-lookups.ts";
 import { ScimTestServer } from "../fakes/scim-server/index.ts";
 
 const ROOT = new URL("../..", import.meta.url).pathname;

@@ -6,7 +6,7 @@ import { handleIntrospection } from "../../src/adapters/credentials/introspectio
 import { JoseCredentialSigner } from "../../src/adapters/credentials/jose-credential-signer.ts";
 import { loadOrCreateSigningKeys } from "../../src/adapters/credentials/key-store.ts";
 import { Secret } from "../../src/config/secret.ts";
-import { introspectCredential } from "../../src/services/introspect-credential.ts";
+import { introspectCredential } from "../../src/services/credentials/introspect-credential.ts";
 import { InMemoryCredentialStore, InMemoryGrantStore, makeGrant } from "../fakes/in-memory-stores.ts";
 
 const ISSUER = "https://grantbot.example.com";
@@ -98,7 +98,7 @@ describe("introspectCredential", () => {
   });
 
   it("is a service: imports only ports and domain, never jose or an adapter", async () => {
-    const source = await readFile(new URL("../../src/services/introspect-credential.ts", import.meta.url), "utf8");
+    const source = await readFile(new URL("../../src/services/credentials/introspect-credential.ts", import.meta.url), "utf8");
     const imports = [...source.matchAll(/^import\b[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]!);
     expect(imports.length).toBeGreaterThan(0);
     expect(imports.filter((i) => i !== "./ports.ts" && !i.startsWith("../domain/"))).toEqual([]);

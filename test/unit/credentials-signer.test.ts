@@ -5,7 +5,7 @@ import { createLocalJWKSet, decodeProtectedHeader, generateKeyPair, jwtVerify, S
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JoseCredentialSigner } from "../../src/adapters/credentials/jose-credential-signer.ts";
 import { loadOrCreateSigningKeys, type SigningKeys } from "../../src/adapters/credentials/key-store.ts";
-import type { CredentialClaims } from "../../src/services/ports.ts";
+import type { CredentialClaims } from "../../src/services/ports/index.ts";
 
 const ISSUER = "https://grantbot.example.com";
 const T0 = Date.UTC(2026, 10, 22, 10, 0, 0, 250); // a time with milliseconds

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { mergePolled } from "../../src/services/directory-sync.ts";
-import type { DirectoryPerson, DirectoryRecord } from "../../src/services/ports.ts";
-import { toDirectoryPerson } from "../../src/adapters/directory/scim-people-directory.ts";
+import { mergePolled } from "../../src/services/leavers/directory-sync.ts";
+import type { DirectoryPerson, DirectoryRecord } from "../../src/services/ports/index.ts";
+import { toDirectoryPerson } from "../../src/adapters/scim/scim-people-source.ts";
 
 const person = (over: Partial<DirectoryPerson> = {}): DirectoryPerson => ({ email: "a@x.com", directoryId: "u1", active: true, managerId: "m1", displayName: "A", groups: ["eng"], ...over });
 const record = (over: Partial<DirectoryRecord> = {}): DirectoryRecord => ({

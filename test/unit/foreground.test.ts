@@ -1,6 +1,6 @@
 import { createServer, connect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
-import { afterAcks, Foreground } from "../../src/services/foreground.ts";
+import { afterAcks, Foreground } from "../../src/services/jobs/foreground.ts";
 
 function busyWait(ms: number): void {
   const until = performance.now() + ms;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { People } from "../../src/domain/grant-files.ts";
-import { assertRequesterIsSlackUser } from "../../src/services/request-access.ts";
+import { assertRequesterIsSlackUser } from "../../src/services/grants/request-access.ts";
 
 const people: People = {
   people: [

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Grant, GrantState } from "../../src/domain/grant.ts";
-import type { CardModel, HomeModel } from "../../src/services/slack-ports.ts";
+import type { CardModel, HomeModel } from "../../src/services/ports/slack.ts";
 import { ACTIONS, button, grantButtons, releaseButton } from "../../src/adapters/slack/views/blocks.ts";
 import { CARD_REASON_MAX, renderCard } from "../../src/adapters/slack/views/card.ts";
 import { homeView } from "../../src/adapters/slack/views/home.ts";

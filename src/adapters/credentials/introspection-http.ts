@@ -11,7 +11,7 @@
  */
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Secret } from "../../config/secret.ts";
-import { introspectCredential, type IntrospectionDeps } from "../../services/introspect-credential.ts";
+import { introspectCredential, type IntrospectionDeps } from "../../services/credentials/introspect-credential.ts";
 
 export interface IntrospectionRequest {
   /** The `Authorization` header, if any. */

@@ -10,7 +10,7 @@
  */
 import { createLocalJWKSet, jwtVerify, SignJWT, type JWK } from "jose";
 import { AppError } from "../../domain/errors.ts";
-import type { Clock, CredentialClaims, CredentialSigner } from "../../services/ports.ts";
+import type { Clock, CredentialClaims, CredentialSigner } from "../../services/ports/index.ts";
 import type { SigningKey, SigningKeys } from "./key-store.ts";
 
 /** Longer than any token grantbot issues; anything bigger is rejected before parsing. */

@@ -4,7 +4,7 @@
  * other refusals. 404s that mean "absent" are answered as null/false, as the port documents.
  */
 import { AppError } from "../../domain/errors.ts";
-import type { ChangedFile, ChangeRequests, Clock, OpenedChange, PullRequestState, Review } from "../../services/ports.ts";
+import type { ChangedFile, ChangeRequests, Clock, OpenedChange, PullRequestState, Review } from "../../services/ports/index.ts";
 import { readTextFile } from "./contents.ts";
 import { statusOf, toGithubError } from "./errors.ts";
 import type { GithubClient } from "./octokit.ts";

@@ -4,7 +4,7 @@
  * which does not count against the rate limit; the cached text is returned then.
  */
 import { AppError } from "../../domain/errors.ts";
-import type { Clock, GrantsSource, RepoFile } from "../../services/ports.ts";
+import type { Clock, GrantsSource, RepoFile } from "../../services/ports/index.ts";
 import { readTextFile, type RepoCoordinates } from "./contents.ts";
 import type { GithubClient } from "./octokit.ts";
 

@@ -14,7 +14,7 @@
  * the branch never gets a second commit and the repository never gets a second PR.
  */
 import { AppError } from "../../domain/errors.ts";
-import type { OpenedChange } from "../../services/ports.ts";
+import type { OpenedChange } from "../../services/ports/index.ts";
 import { readTextFile, type RepoCoordinates } from "./contents.ts";
 import { messageOf, statusOf, toGithubError } from "./errors.ts";
 

@@ -6,7 +6,7 @@
  */
 import { verify } from "@octokit/webhooks-methods";
 import { z } from "zod";
-import type { Review } from "../../services/ports.ts";
+import type { Review } from "../../services/ports/index.ts";
 
 export type GithubWebhookEvent =
   | { kind: "ignored"; why: string }

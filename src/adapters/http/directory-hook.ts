@@ -12,7 +12,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import type { ServiceDeps } from "../../services/deps.ts";
-import { onDirectoryPush } from "../../services/directory-push.ts";
+import { onDirectoryPush } from "../../services/leavers/directory-push.ts";
 import type { RawRequest, Route, RouteResult } from "./server.ts";
 
 export const DIRECTORY_HOOK_PATH = "/hooks/directory";

@@ -1,6 +1,6 @@
 /** Prometheus metrics (prom-client) behind the services' Metrics port. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
-import type { JobQueue, Metrics } from "../../services/ports.ts";
+import type { JobQueue, Metrics } from "../../services/ports/index.ts";
 
 export class PromMetrics implements Metrics {
   readonly registry = new Registry();

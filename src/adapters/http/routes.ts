@@ -4,8 +4,8 @@
  */
 import type { RequestListener } from "node:http";
 import type { ServiceDeps } from "../../services/deps.ts";
-import { onPullRequestClosed } from "../../services/pull-request-events.ts";
-import { onPullRequestReview } from "../../services/review-check.ts";
+import { onPullRequestClosed } from "../../services/grants/pull-request-events.ts";
+import { onPullRequestReview } from "../../services/grants/review-check.ts";
 import { handleIntrospection } from "../credentials/introspection-http.ts";
 import { parseGithubWebhook } from "../github/webhook.ts";
 import type { PromMetrics } from "./metrics.ts";

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from "node:http";
 import getRawBody from "raw-body";
-import type { Log } from "../../services/ports.ts";
+import type { Log } from "../../services/ports/index.ts";
 
 export interface RawRequest {
   method: string;

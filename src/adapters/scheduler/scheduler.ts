@@ -5,15 +5,9 @@
  * job runner arms a timer for the earliest due job.
  */
 import cron from "node-cron";
-import type { Log } from "../../services/ports.ts";
+import type { Log, PeriodicTask, Scheduler } from "../../services/ports/index.ts";
 
-export interface PeriodicTask {
-  name: string;
-  everyMs: number;
-  run(): Promise<unknown> | unknown;
-}
-
-export class Scheduler {
+export class CronScheduler implements Scheduler {
   private readonly stops: Array<() => void> = [];
   private readonly busy = new Set<string>();
 

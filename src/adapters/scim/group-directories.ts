@@ -4,20 +4,15 @@
 import type { ScimTargetConfig as ConfiguredTarget } from "../../config/types.ts";
 import { AppError } from "../../domain/errors.ts";
 import type { ScimLog } from "./membership-changes.ts";
-import type { GroupDirectories } from "../../services/ports.ts";
-import { SCIM_PROFILE_NAMES, type ScimProfileName } from "./profiles.ts";
+import type { AccessTargets } from "../../services/ports/index.ts";
+import { SCIM_PROFILE_NAMES } from "./profiles.ts";
 import { ScimGroupDirectory } from "./scim-group-directory.ts";
 
-export interface ScimTargetConfig {
-  name: string;
-  url: string;
-  /** The bearer token, already resolved from `${ENV_VAR}`. */
-  token: string;
-  profile: ScimProfileName;
-  timeoutMs?: number;
-  /** `max_concurrency`: most requests in flight to this target at once (default 8). */
-  maxConcurrency?: number;
-}
+/**
+ * What the client needs to connect to one configured target (config/types.ts ScimTargetConfig):
+ * the token revealed, the timeout and `max_concurrency` optional (client defaults: 10 s, 8).
+ */
+export type ScimTargetConnection = Pick<ConfiguredTarget, "name" | "url" | "profile"> & Partial<Pick<ConfiguredTarget, "timeoutMs" | "maxConcurrency">> & { token: string };
 
 export interface ScimDirectoriesOptions {
   fetch?: typeof fetch;
@@ -27,15 +22,15 @@ export interface ScimDirectoriesOptions {
 }
 
 /** The targets of a loaded Config, tokens revealed, every per-target setting carried over. */
-export function scimTargetsFromConfig(targets: readonly ConfiguredTarget[]): ScimTargetConfig[] {
+export function scimTargetsFromConfig(targets: readonly ConfiguredTarget[]): ScimTargetConnection[] {
   return targets.map((t) => ({ name: t.name, url: t.url, token: t.token.reveal(), profile: t.profile, timeoutMs: t.timeoutMs, maxConcurrency: t.maxConcurrency }));
 }
 
-export interface ScimGroupDirectories extends GroupDirectories {
+export interface ScimGroupDirectories extends AccessTargets {
   get(target: string): ScimGroupDirectory;
 }
 
-export function createGroupDirectories(targets: readonly ScimTargetConfig[], options: ScimDirectoriesOptions = {}): ScimGroupDirectories {
+export function createGroupDirectories(targets: readonly ScimTargetConnection[], options: ScimDirectoriesOptions = {}): ScimGroupDirectories {
   const directories = new Map<string, ScimGroupDirectory>();
   for (const target of targets) {
     if (directories.has(target.name)) {

@@ -11,7 +11,7 @@
  * multi-op PATCH, which is atomic, one absent member fails the whole PATCH, so its members are
  * then removed one by one in the same shape.
  */
-import type { Log } from "../../services/ports.ts";
+import type { Log } from "../../services/ports/index.ts";
 import { ADD_FORMS, addRequest, FormMemory, removeForms, removeRequests, type AddForm, type FormRequest, type RemoveForm } from "./member-forms.ts";
 import type { ScimProfile } from "./profiles.ts";
 import { ScimTargetError } from "./scim-errors.ts";

@@ -8,8 +8,9 @@ import { eq, memberValuePath } from "./scim-filter.ts";
 
 export const PATCH_OP_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 
-export const SCIM_PROFILE_NAMES = ["generic", "aws-identity-center", "google", "github-emu", "slack", "entra"] as const;
-export type ScimProfileName = (typeof SCIM_PROFILE_NAMES)[number];
+import { SCIM_PROFILE_NAMES, type ScimProfileName } from "../../shared/scim-profiles.ts";
+
+export { SCIM_PROFILE_NAMES, type ScimProfileName };
 
 export interface ScimProfile {
   name: ScimProfileName;

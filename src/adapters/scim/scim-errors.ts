@@ -1,5 +1,5 @@
 /**
- * How SCIM failures become AppErrors (the GroupDirectory port's contract):
+ * How SCIM failures become AppErrors (the AccessTarget port's contract):
  * - network error, timeout, 5xx, 429 -> `target_unavailable` (retryable), with `retryAfterMs`
  *   when the server sent Retry-After (delta-seconds or an HTTP date, RFC 9110 §10.2.3);
  * - any other non-2xx -> `target_rejected`, message `SCIM target <name>: <status> <scimType>: <detail>`

@@ -1,5 +1,5 @@
 /**
- * GroupDirectory over SCIM 2.0 (RFC 7644), plus the user reads the directory feature needs.
+ * AccessTarget over SCIM 2.0 (RFC 7644), plus the user reads the directory feature needs.
  *
  * - userNames are emails, lower-cased on our side before every query and in every result
  *   (RFC 7643 makes userName case-insensitive, many providers compare exactly).
@@ -15,7 +15,7 @@
  * - findGroup caches displayName -> group in memory; any 404 on that group drops the entry.
  */
 import { AppError } from "../../domain/errors.ts";
-import type { GroupDirectory, ScimGroupRef, ScimUserRef } from "../../services/ports.ts";
+import type { AccessTarget, ScimGroupRef, ScimUserRef } from "../../services/ports/index.ts";
 import { DEFAULT_MAX_CONCURRENCY, mapLimit } from "./concurrency.ts";
 import { removeRequests } from "./member-forms.ts";
 import { MembershipChanges, type ScimLog } from "./membership-changes.ts";
@@ -51,7 +51,7 @@ export interface ScimGroupDirectoryOptions {
 export const DEFAULT_SCIM_TIMEOUT_MS = 10_000;
 export const DEFAULT_USER_AGENT = "grantbot-scim/0.1 (+https://github.com/grantbot)";
 
-export class ScimGroupDirectory implements GroupDirectory, ScimUserSource {
+export class ScimGroupDirectory implements AccessTarget, ScimUserSource {
   readonly name: string;
   readonly profile: ScimProfile;
   readonly #http: ScimHttp;

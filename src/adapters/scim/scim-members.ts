@@ -10,7 +10,7 @@
  * - `users-by-group` (AWS, whose GET /Groups returns empty members):
  *   GET /Users?filter=groups.value eq "G", cursor-paged.
  */
-import type { ScimUserRef } from "../../services/ports.ts";
+import type { ScimUserRef } from "../../services/ports/index.ts";
 import { mapLimit } from "./concurrency.ts";
 import { eq, normaliseUserName } from "./scim-filter.ts";
 import { segment, type Query, type ScimHttp } from "./scim-http.ts";

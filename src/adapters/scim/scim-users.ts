@@ -28,7 +28,7 @@ export interface ListUsersOptions {
   count?: number;
 }
 
-/** The directory-facing operations (beyond the GroupDirectory port). */
+/** The directory-facing operations (beyond the AccessTarget port). */
 export interface ScimUserSource {
   readonly name: string;
   /** The user with this SCIM id (with `managerId`), or null when the server says 404. */
@@ -36,7 +36,7 @@ export interface ScimUserSource {
   /**
    * Calls `onPage` once per page of users, in server order, awaiting it before fetching the next
    * page. Resolves with page and user counts once the listing is proven complete; throws like
-   * the GroupDirectory methods, and `target_unavailable` when the server's own counts show the
+   * the AccessTarget methods, and `target_unavailable` when the server's own counts show the
    * listing stopped early (so a caller never infers "gone" from a cut listing).
    */
   listUsers(onPage: (users: ScimUser[]) => Promise<void> | void, options?: ListUsersOptions): Promise<{ pages: number; users: number }>;

@@ -7,13 +7,13 @@ import type { App, RespondFn } from "@slack/bolt";
 import { toAppError } from "../../domain/errors.ts";
 import { formatDuration } from "../../domain/durations.ts";
 import { parseSlashCommand, SUBCOMMANDS, USAGE, USAGE_LINES, type SlashCommand } from "../../domain/slash-command.ts";
-import { extendGrant, linkedLiveGrants, releaseGrant } from "../../services/grant-commands.ts";
-import { buildHome } from "../../services/home-tab.ts";
-import { requestAccess } from "../../services/request-access.ts";
+import { extendGrant, linkedLiveGrants, releaseGrant } from "../../services/grants/grant-commands.ts";
+import { buildHome } from "../../services/surfaces/home-tab.ts";
+import { requestAccess } from "../../services/grants/request-access.ts";
 import { errorText, requireEmail, type SlackHandlerContext } from "./handler-context.ts";
 import { openRequestForm } from "./request-form.ts";
 import { listReply } from "./views/list-reply.ts";
-import { afterAcks } from "../../services/foreground.ts";
+import { afterAcks } from "../../services/jobs/foreground.ts";
 
 export const ACCESS_COMMAND = "/access";
 

@@ -3,12 +3,12 @@
  * later state change of their grants re-publishes it (refresh_home jobs).
  */
 import type { App } from "@slack/bolt";
-import { openHome } from "../../services/home-tab.ts";
+import { openHome } from "../../services/surfaces/home-tab.ts";
 import { toAppError } from "../../domain/errors.ts";
 import { assertSlackIdentity, type SlackHandlerContext } from "./handler-context.ts";
 import { userFacingError } from "./views/error-text.ts";
 import { unknownUserHome } from "./views/home.ts";
-import { wrap } from "./slack-notifier.ts";
+import { wrap } from "./slack-errors.ts";
 
 export const APP_HOME_OPENED = "app_home_opened";
 

@@ -6,16 +6,16 @@
 import type { WebClient } from "@slack/web-api";
 import { AppError, isAppError, toAppError } from "../../domain/errors.ts";
 import type { ServiceDeps } from "../../services/deps.ts";
-import { REQUEST_POLICY_MAX_AGE_MS, type Policy } from "../../services/policy-provider.ts";
-import { assertRequesterIsSlackUser } from "../../services/request-access.ts";
-import type { SlackExperience } from "../../services/slack-ports.ts";
-import type { SlackDirectory } from "./slack-directory.ts";
+import { REQUEST_POLICY_MAX_AGE_MS, type Policy } from "../../services/policy/policy-provider.ts";
+import { assertRequesterIsSlackUser } from "../../services/grants/request-access.ts";
+import type { SlackExperience } from "../../services/ports/slack.ts";
+import type { SlackIdentities } from "./slack-identities.ts";
 import { userFacingError } from "./views/error-text.ts";
 
 export interface SlackHandlerContext {
   deps: ServiceDeps;
   slack: SlackExperience;
-  directory: SlackDirectory;
+  directory: SlackIdentities;
 }
 
 /**

@@ -10,12 +10,12 @@ import { describeRemaining, formatDuration } from "../../domain/durations.ts";
 import type { Grant } from "../../domain/grant.ts";
 import { reasonProblem } from "../../domain/grant-files.ts";
 import { evaluateRequest, resolvePersonByEmail } from "../../domain/policy.ts";
-import { extendGrant } from "../../services/grant-commands.ts";
-import { requestAccess } from "../../services/request-access.ts";
+import { extendGrant } from "../../services/grants/grant-commands.ts";
+import { requestAccess } from "../../services/grants/request-access.ts";
 import { errorText, requireEmail, tellUser, type SlackHandlerContext } from "./handler-context.ts";
 import { escapeMrkdwn } from "./views/limits.ts";
 import { REQUEST_MODAL, readRequestModal, readRequestModalMetadata, requestModal } from "./views/request-modal.ts";
-import { afterAcks } from "../../services/foreground.ts";
+import { afterAcks } from "../../services/jobs/foreground.ts";
 
 /** Modal errors are shown under the field; Slack cuts them, so we do first. */
 const FIELD_ERROR_MAX = 150;

@@ -5,7 +5,7 @@
  */
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { RequestListener } from "node:http";
-import type { Log } from "../../services/ports.ts";
+import type { Log } from "../../services/ports/index.ts";
 
 
 export interface SlackAppOptions {

@@ -7,16 +7,17 @@
 import type { WebClient } from "@slack/web-api";
 import { AppError } from "../../domain/errors.ts";
 import type { Grant } from "../../domain/grant.ts";
-import type { Clock, MessageRef, Note, Notifier, OutboundMessage, Recipient } from "../../services/ports.ts";
+import type { Clock, MessageRef, Note, Notifier, OutboundMessage, Recipient } from "../../services/ports/index.ts";
 import { redactedCredential, renderNote } from "./views/notes.ts";
-import type { SlackDirectory } from "./slack-directory.ts";
+import { wrap } from "./slack-errors.ts";
+import type { SlackIdentities } from "./slack-identities.ts";
 
 export class SlackNotifier implements Notifier {
   private readonly imChannels = new Map<string, string>();
 
   constructor(
     private readonly client: WebClient,
-    private readonly directory: SlackDirectory,
+    private readonly directory: SlackIdentities,
     private readonly clock: Clock,
     private readonly opsChannel: string | null,
   ) {}
@@ -59,19 +60,5 @@ export class SlackNotifier implements Notifier {
     if (!id) throw new AppError("target_unavailable", "Slack conversations.open returned no channel");
     this.imChannels.set(userId, id);
     return id;
-  }
-}
-
-/** Converts Web API failures to AppError at the boundary (never includes the token). */
-export async function wrap<T>(method: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    const e = err as { code?: string; data?: { error?: string }; retryAfter?: number; message?: string };
-    const slackError = e.data?.error;
-    const permanent = e.code === "slack_webapi_platform_error" && slackError !== undefined && !["ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"].includes(slackError);
-    const appError = new AppError(permanent ? "target_rejected" : "target_unavailable", `Slack ${method} failed: ${slackError ?? e.message ?? "unknown error"}`, { cause: err, retryable: !permanent });
-    if (e.retryAfter) Object.assign(appError, { retryAfterMs: e.retryAfter * 1000 });
-    throw appError;
   }
 }

@@ -5,17 +5,17 @@
  * AppError (`wrap`) so the job queue retries it later.
  */
 import type { WebClient } from "@slack/web-api";
-import type { MessageRef } from "../../services/ports.ts";
-import type { CardModel, HomeModel, SlackSurfaces } from "../../services/slack-ports.ts";
-import type { SlackDirectory } from "./slack-directory.ts";
-import { wrap } from "./slack-notifier.ts";
+import type { MessageRef } from "../../services/ports/index.ts";
+import type { CardModel, HomeModel, SlackSurfaces } from "../../services/ports/slack.ts";
+import type { SlackIdentities } from "./slack-identities.ts";
+import { wrap } from "./slack-errors.ts";
 import { renderCard } from "./views/card.ts";
 import { homeView } from "./views/home.ts";
 
 export class SlackWebSurfaces implements SlackSurfaces {
   constructor(
     private readonly client: WebClient,
-    private readonly directory: SlackDirectory,
+    private readonly directory: SlackIdentities,
   ) {}
 
   userIdFor(email: string): Promise<string | null> {

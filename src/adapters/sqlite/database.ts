@@ -3,7 +3,7 @@
  * writes are revocations, plus the Transactor port over better-sqlite3 transactions.
  */
 import Database from "better-sqlite3";
-import type { Transactor } from "../../services/ports.ts";
+import type { Transactor } from "../../services/ports/index.ts";
 import { MIGRATIONS, migrate, type Migration } from "./migrations.ts";
 
 export type Db = Database.Database;

@@ -15,6 +15,7 @@ import { MIGRATION_004_SLACK_CARDS } from "./migration-004-slack-cards.ts";
 import { MIGRATION_005_JOB_KIND_INDEX } from "./migration-005-job-kind-index.ts";
 import { MIGRATION_006_JOB_LEASE_INDEX } from "./migration-006-job-lease-index.ts";
 import { MIGRATION_007_GRANT_POLICY_SHA } from "./migration-007-grant-policy-sha.ts";
+import { MIGRATION_008_JOB_GRANT_INDEX } from "./migration-008-job-grant-index.ts";
 
 export interface Migration {
   version: number;
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: "job_kind_index", sql: MIGRATION_005_JOB_KIND_INDEX },
   { version: 6, name: "job_lease_index", sql: MIGRATION_006_JOB_LEASE_INDEX },
   { version: 7, name: "grant_policy_sha", sql: MIGRATION_007_GRANT_POLICY_SHA },
+  { version: 8, name: "job_grant_index", sql: MIGRATION_008_JOB_GRANT_INDEX },
 ];
 
 /** The schema version this code writes. */

@@ -3,7 +3,7 @@
  */
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
-import type { Clock } from "../../services/ports.ts";
+import type { Clock } from "../../services/ports/index.ts";
 import { openDatabase, SqliteTransactor, type Db } from "./database.ts";
 import { SqliteAuditLog } from "./sqlite-audit-log.ts";
 import { SqliteCredentialStore } from "./sqlite-credential-store.ts";

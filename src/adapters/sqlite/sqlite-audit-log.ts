@@ -6,7 +6,7 @@
  * every later hash and audit_head consistently (export the log elsewhere to guard against that).
  */
 import type Database from "better-sqlite3";
-import type { AuditEntry, AuditLog, AuditRecord } from "../../services/ports.ts";
+import type { AuditEntry, AuditLog, AuditRecord } from "../../services/ports/index.ts";
 import { assertNoSecrets, canonicalJson, GENESIS_HASH, rowHash } from "./audit-chain.ts";
 import { inTransaction } from "./database.ts";
 

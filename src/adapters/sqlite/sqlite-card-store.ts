@@ -3,7 +3,7 @@
  * so far, and Home tab users. All writes are idempotent upserts.
  */
 import type Database from "better-sqlite3";
-import type { CardMessage, CardStore, HomeUsers, ReviewSnapshot } from "../../services/slack-ports.ts";
+import type { CardMessage, CardStore, HomeUsers, ReviewSnapshot } from "../../services/ports/slack.ts";
 
 interface CardRow {
   channel: string;

@@ -3,7 +3,7 @@
  * ends even though the JWT itself has not expired yet.
  */
 import type Database from "better-sqlite3";
-import type { CredentialRecord, CredentialStore } from "../../services/ports.ts";
+import type { CredentialRecord, CredentialStore } from "../../services/ports/index.ts";
 
 interface CredentialRow {
   jti: string;

@@ -3,7 +3,7 @@
  * retries), so a replayed or redelivered event is processed once.
  */
 import type Database from "better-sqlite3";
-import type { DeliveryLog } from "../../services/ports.ts";
+import type { DeliveryLog } from "../../services/ports/index.ts";
 
 export class SqliteDeliveryLog implements DeliveryLog {
   private readonly insert: Database.Statement<[string, string, number]>;

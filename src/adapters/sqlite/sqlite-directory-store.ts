@@ -4,7 +4,7 @@
  * (`last_poll`) that tells a deleted person from an unchanged one.
  */
 import type Database from "better-sqlite3";
-import type { DirectoryRecord, DirectorySnapshotStore } from "../../services/ports.ts";
+import type { DirectoryRecord, DirectorySnapshotStore } from "../../services/ports/index.ts";
 
 interface PersonRow {
   email: string;

@@ -5,7 +5,7 @@
 import type Database from "better-sqlite3";
 import { AppError } from "../../domain/errors.ts";
 import { assertTransition, GRANT_STATES, type Grant, type GrantState } from "../../domain/grant.ts";
-import type { Clock, GrantStore } from "../../services/ports.ts";
+import type { Clock, GrantStore } from "../../services/ports/index.ts";
 import { inTransaction } from "./database.ts";
 import { columnOf, encodeField, GRANT_FIELDS, grantToParams, rowToGrant, type GrantRow } from "./grant-rows.ts";
 

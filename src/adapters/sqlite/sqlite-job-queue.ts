@@ -6,7 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import { AppError } from "../../domain/errors.ts";
-import type { Clock, Job, JobQueue, JobSpec, JobState } from "../../services/ports.ts";
+import type { Clock, Job, JobQueue, JobSpec, JobState } from "../../services/ports/index.ts";
 import { inTransaction } from "./database.ts";
 
 /** last_error is for operators; a stack trace or an HTML error page is cut to this length. */
@@ -145,6 +145,11 @@ export class SqliteJobQueue implements JobQueue {
         "SELECT kind, COUNT(*) AS n FROM jobs WHERE state IN ('queued', 'running') GROUP BY kind ORDER BY kind",
       ),
       pending: db.prepare<[], JobRow>("SELECT * FROM jobs WHERE state IN ('queued', 'running') ORDER BY run_at, id"),
+      pendingOfKind: db.prepare<[{ kind: string }], JobRow>("SELECT * FROM jobs WHERE kind = @kind AND state IN ('queued', 'running') ORDER BY run_at, id"),
+      // grant_id is a generated column (migration 8) with a partial index over pending jobs.
+      pendingOfGrant: db.prepare<[{ kind: string; grantId: string }], JobRow>(
+        "SELECT * FROM jobs WHERE grant_id = @grantId AND kind = @kind AND state IN ('queued', 'running') ORDER BY run_at, id",
+      ),
       // A range on dedupe_key's unique index (`+state` keeps the planner off the state index):
       // removal jobs ask this for every grant they finish; a scan of all pending jobs each time
       // adds up when a thousand grants end together.
@@ -237,19 +242,24 @@ export class SqliteJobQueue implements JobQueue {
     return row ? rowToJob(row) : null;
   }
 
+  pendingOf(kind: string, grantId?: string): Job[] {
+    const rows = grantId === undefined ? this.stmts.pendingOfKind.all({ kind }) : this.stmts.pendingOfGrant.all({ kind, grantId });
+    return rows.map(rowToJob);
+  }
+
   pending(prefix?: string): Job[] {
     const rows = prefix === undefined ? this.stmts.pending.all() : this.stmts.pendingWithPrefix.all({ prefix, end: `${prefix}\u{10FFFF}` });
     return rows.map(rowToJob);
   }
 
-  /**
-   * Not in the port: deletes done/dead jobs last touched before `before` (housekeeping). Their
-   * dedupe keys become free again, so only prune well after the work they guarded is settled.
-   */
   requeueRunning(): number {
     return this.stmts.requeue.run(this.clock.now()).changes;
   }
 
+  /**
+   * Deletes done/dead jobs last touched before `before` (housekeeping). Their dedupe keys become
+   * free again, so only prune well after the work they guarded is settled.
+   */
   pruneFinished(before: number): number {
     return this.stmts.prune.run(before).changes;
   }

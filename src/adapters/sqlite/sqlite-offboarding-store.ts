@@ -3,7 +3,7 @@
  * leaver reported by both the poll and the push is offboarded once.
  */
 import type Database from "better-sqlite3";
-import type { OffboardingCase, OffboardingStore } from "../../services/ports.ts";
+import type { OffboardingCase, OffboardingStore } from "../../services/ports/index.ts";
 
 interface CaseRow {
   id: string;

@@ -5,8 +5,8 @@
  */
 import { formatDuration } from "../../../domain/durations.ts";
 import type { Grant } from "../../../domain/grant.ts";
-import type { OutboundMessage } from "../../../services/ports.ts";
-import type { CardModel, Reviewer } from "../../../services/slack-ports.ts";
+import type { OutboundMessage } from "../../../services/ports/index.ts";
+import type { CardModel, Reviewer } from "../../../services/ports/slack.ts";
 import { actions, context, fields, header, personText, prLink, pullRequestButton, section, slackDate, type Block } from "./blocks.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
 

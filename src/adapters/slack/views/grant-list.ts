@@ -6,7 +6,7 @@
  */
 import { describeRemaining, formatDuration } from "../../../domain/durations.ts";
 import type { Grant } from "../../../domain/grant.ts";
-import type { PendingRequest } from "../../../services/slack-ports.ts";
+import type { PendingRequest } from "../../../services/ports/slack.ts";
 import { context, divider, grantButtons, prLink, pullRequestButton, section, slackDate, type Block } from "./blocks.ts";
 import { endWords } from "./card.ts";
 import { escapeMrkdwn } from "./limits.ts";

@@ -3,7 +3,7 @@
  * and Release), my pending requests (PR, approvals so far / required) and what ended recently.
  * At most SLACK_LIMITS.viewBlocks blocks; what does not fit is counted, not dropped silently.
  */
-import type { HomeModel } from "../../../services/slack-ports.ts";
+import type { HomeModel } from "../../../services/ports/slack.ts";
 import { context, header, requestAccessButton, section, slackDate } from "./blocks.ts";
 import { fitGroups, liveGrantBlocks, pendingBlock, recentText } from "./grant-list.ts";
 import { SLACK_LIMITS } from "./limits.ts";

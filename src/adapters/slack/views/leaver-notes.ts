@@ -5,7 +5,7 @@
 import { describeRemaining, formatDuration } from "../../../domain/durations.ts";
 import type { Grant } from "../../../domain/grant.ts";
 import { CAUSE_WORDS, orphanAdvice, unverifiedGroups, type OffboardingReport } from "../../../domain/offboarding.ts";
-import type { OutboundMessage } from "../../../services/ports.ts";
+import type { OutboundMessage } from "../../../services/ports/index.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
 
 function when(ms: number | null): string {

@@ -1,7 +1,7 @@
 /** The ephemeral reply to `/access list` (pure): the Home tab's content as a message. */
 import { describeRemaining } from "../../../domain/durations.ts";
-import type { OutboundMessage } from "../../../services/ports.ts";
-import type { HomeModel } from "../../../services/slack-ports.ts";
+import type { OutboundMessage } from "../../../services/ports/index.ts";
+import type { HomeModel } from "../../../services/ports/slack.ts";
 import { context } from "./blocks.ts";
 import { fitGroups, liveGrantBlocks, pendingBlock } from "./grant-list.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";

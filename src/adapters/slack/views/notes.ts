@@ -1,7 +1,7 @@
 /** Renders grantbot's notes (services/ports.ts `Note`) as Slack messages. Pure. */
 import { describeRemaining, formatDuration } from "../../../domain/durations.ts";
 import type { Grant } from "../../../domain/grant.ts";
-import type { Note, OutboundMessage } from "../../../services/ports.ts";
+import type { Note, OutboundMessage } from "../../../services/ports/index.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
 import { renderExpiryReminder, renderOffboarding, renderRequestStale } from "./leaver-notes.ts";
 import { grantButtons } from "./blocks.ts";

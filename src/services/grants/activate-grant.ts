@@ -1,0 +1,111 @@
+/**
+ * Job: an approved grant becomes active. Adds the subject to every SCIM group recorded with the
+ * grant at approval (`access`, from the policy before the merge) and reads each membership back;
+ * only then, in one transaction: state active with
+ * expiry = now + duration, credential recorded, expiry job queued for that exact moment,
+ * credential DM and PR comment queued.
+ */
+import { AppError } from "../../domain/errors.ts";
+import { changeState } from "./transitions.ts";
+import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
+import { expiryFor, type Grant } from "../../domain/grant.ts";
+import { activationComment } from "../../domain/pr-texts.ts";
+import type { ServiceDeps } from "../deps.ts";
+import { JOB } from "../jobs/kinds.ts";
+import { queueNote, queuePrComment } from "../messages/outbox.ts";
+import { ensureMember } from "../targets/membership.ts";
+import { queueRemovals } from "./end-grant.ts";
+import { queueExpiryReminder } from "./expiry-reminders.ts";
+
+export type ActivateHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "notifier" | "policy" | "settings" | "targets" | "tx" | "wake">;
+
+export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activate"> {
+  return {
+    maxAttempts: 10_000,
+    alertAfterAttempts: 3,
+    async onAlert(payload, error, attempts) {
+      await deps.notifier.ops({ kind: "ops_alert", title: "Activation is being retried", detail: `grant ${payload.grantId}: ${error} (attempt ${attempts})`, grantId: payload.grantId });
+    },
+    onDead(payload, error) {
+      failActivation(deps, payload.grantId, error);
+    },
+    async run(payload, { log }) {
+      const grant = deps.grants.get(payload.grantId);
+      if (!grant || grant.state !== "approved") return;
+      // The rules the approval was judged by (the base before the merge), not today's catalog.
+      const { catalog } = grant.policySha ? await deps.policy.at(grant.policySha) : await deps.policy.current();
+      const resource = Object.hasOwn(catalog.resources, grant.resource) ? catalog.resources[grant.resource] : undefined;
+      if (!resource) throw new AppError("unknown_resource", `resource ${grant.resource} is not in the catalog the grant was approved under`, { retryable: false });
+      const planned = grant.access ?? { target: resource.scim.target, groups: [...resource.scim.groups] };
+      if (!grant.access) {
+        // Approved by an older version: record what activation may touch before touching it.
+        const recorded = deps.tx.transaction(() => deps.grants.update(grant.id, ["approved"], { access: planned, updatedAt: deps.clock.now() }));
+        if (!recorded) return;
+      }
+      const { target, groups } = planned;
+      const directory = deps.targets.get(target);
+      let userId: string | undefined;
+      for (const group of groups) userId = await ensureMember(directory, grant.subject, group);
+      const access = { target, groups, ...(userId ? { userId } : {}) };
+
+      const now = deps.clock.now();
+      const expiresAt = expiryFor(now, grant.durationMs);
+      let activated = false;
+      deps.tx.transaction(() => {
+        activated = changeState(deps, grant.id, ["approved"], { state: "active", activatedAt: now, expiresAt, access, updatedAt: now });
+        if (!activated) return;
+        const credential = resource.credential;
+        if (credential) {
+          deps.credentials.insert({
+            jti: deps.ids.next(),
+            grantId: grant.id,
+            subject: grant.subject,
+            audience: credential.audience,
+            scope: credential.scopes.join(" "),
+            kid: "",
+            issuedAt: now,
+            expiresAt,
+            revokedAt: null,
+          });
+        }
+        enqueue(deps.jobs, JOB.expire, { grantId: grant.id }, { runAt: expiresAt, dedupeKey: dedupeKeys.expire(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: null });
+        queueExpiryReminder(deps, { id: grant.id, durationMs: grant.durationMs, expiresAt });
+        enqueue(deps.jobs, JOB.deliverCredential, { grantId: grant.id }, { dedupeKey: dedupeKeys.deliverCredential(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
+        const active = deps.grants.get(grant.id)!;
+        queuePrComment(deps, active, "active", activationComment({ expiresAt, groups, target, approvers: grant.approvedBy, credential: Boolean(credential) }));
+        deps.audit.append({ at: now, actor: "grantbot", action: "grant.activated", grantId: grant.id, data: { target, groups, verified: true, expiresAt: new Date(expiresAt).toISOString() } });
+      });
+      if (!activated) {
+        // The grant ended while we were adding: its end queued removal of every planned group
+        // (recorded before the first add); this makes sure of it, with the user id now known.
+        log.warn({ grantId: grant.id }, "grant changed during activation; removing the membership again");
+        const current = deps.grants.get(grant.id);
+        if (current) deps.tx.transaction(() => queueRemovals(deps, { ...current, access }, "revoked"));
+        deps.wake();
+        return;
+      }
+      deps.metrics.activated(grant.resource, now - (grant.approvedAt ?? now));
+      deps.wake();
+    },
+  };
+}
+
+type FailActivationDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "notifier" | "tx" | "wake">;
+
+/** Activation failed for good (no such user or group in the target, resource removed). */
+function failActivation(deps: FailActivationDeps, grantId: string, error: string): void {
+  const now = deps.clock.now();
+  deps.tx.transaction(() => {
+    const grant: Grant | null = deps.grants.get(grantId);
+    if (!grant) return;
+    if (!changeState(deps, grantId, ["approved"], { state: "revoked", endedAt: now, endReason: `activation failed: ${error}`, updatedAt: now })) return;
+    deps.audit.append({ at: now, actor: "grantbot", action: "grant.activation_failed", grantId, data: { error } });
+    const updated = deps.grants.get(grantId)!;
+    // Whatever the failed attempts added (a multi-group resource may have got some groups) comes off.
+    queueRemovals(deps, updated, "revoked");
+    queueNote(deps, updated, "rejected", { message: `Access could not be set up: ${error}` });
+    queuePrComment(deps, updated, "activation-failed", `❌ **Not activated.** ${error}`);
+  });
+  void deps.notifier.ops({ kind: "ops_alert", title: "Activation failed", detail: `grant ${grantId}: ${error}`, grantId }).catch(() => {});
+}

@@ -1,0 +1,181 @@
+/**
+ * Job: remove one SCIM membership of an ended grant, unless another live grant of the same
+ * subject still covers that group (overlapping grants and extensions keep access without a gap).
+ * When the grant's last removal is done, the requester's "ended" DM and the PR comment go out.
+ * Jobs due together run as a batch (see removeMemberships); the lone job is a batch of one.
+ */
+import type { Grant } from "../../domain/grant.ts";
+import type { KindHandler } from "../jobs/typed-handler.ts";
+import type { JobPayload } from "../jobs/kinds.ts";
+import { lockKeys, payloadOf } from "../jobs/enqueue.ts";
+import { endComment } from "../../domain/pr-texts.ts";
+import type { ServiceDeps } from "../deps.ts";
+import type { BatchFailures } from "../jobs/runner.ts";
+import type { Job } from "../ports/index.ts";
+import { JOB } from "../jobs/kinds.ts";
+import { queueNote, queuePrComment } from "../messages/outbox.ts";
+import { ensureNotMembers } from "../targets/membership.ts";
+
+type CoveringGrantDeps = Pick<ServiceDeps, "grants">;
+
+/**
+ * Another grant of the same subject that keeps this membership: only an ACTIVE grant whose
+ * recorded access includes the group. An approved grant (an extension not yet activated) does not
+ * count: it adds the membership itself when it activates, and if it is ended first, nothing would
+ * ever remove what this one kept.
+ */
+function coveringGrant(deps: CoveringGrantDeps, grantId: string, subject: string, target: string, group: string): string | null {
+  for (const other of deps.grants.listBySubject(subject, ["active"])) {
+    if (other.id === grantId || !other.access) continue;
+    if (other.access.target === target && other.access.groups.includes(group)) return other.id;
+  }
+  return null;
+}
+
+interface Removal {
+  job: Job;
+  grantId: string;
+  subject: string;
+  target: string;
+  group: string;
+  reason: JobPayload<"scim_remove">["reason"];
+}
+
+/** The removal jobs of a grant still queued or running (its memberships not yet verified absent). */
+export function pendingRemovals(deps: Pick<ServiceDeps, "jobs">, grantId: string): Job[] {
+  return deps.jobs.pendingOf(JOB.scimRemove, grantId);
+}
+
+function removalOf(job: Job): Removal {
+  const p = payloadOf(JOB.scimRemove, job);
+  return { job, grantId: p.grantId, subject: p.subject, target: p.target, group: p.group, reason: p.reason };
+}
+
+type RemoveMembershipsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "targets" | "tx" | "wake">;
+
+/**
+ * Removes the memberships of several jobs: covered ones are kept, the rest go through
+ * ensureNotMembers per (target, group) — one read, one PATCH, one read-back per group — and each
+ * group's results are recorded as soon as that group is done. `succeeded` collects the jobs done
+ * so far, so a grant whose groups finish in the same batch still gets its "ended" messages.
+ */
+async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTargetOk: (target: string) => void): Promise<BatchFailures> {
+  const failures: BatchFailures = new Map();
+  const succeeded = new Set<number>();
+  const items = jobs.map(removalOf);
+  // Each grant read once per batch (its SCIM user id, the "ended" messages, the lag metric).
+  const grants = new Map<string, Grant | null>();
+  const grantOf = (id: string) => {
+    if (!grants.has(id)) grants.set(id, deps.grants.get(id));
+    return grants.get(id) ?? null;
+  };
+  const byGroup = new Map<string, { item: Removal; keptBy: string | null }[]>();
+  await Promise.all(
+    items.map(async (item) => {
+      try {
+        const keptBy = coveringGrant(deps, item.grantId, item.subject, item.target, item.group);
+        const key = `${item.target}\u0000${item.group}`;
+        byGroup.set(key, [...(byGroup.get(key) ?? []), { item, keptBy }]);
+      } catch (err) {
+        failures.set(item.job.id, err);
+      }
+    }),
+  );
+  await Promise.all(
+    [...byGroup.values()].map(async (list) => {
+      const { target, group } = list[0]!.item;
+      const toRemove = list.filter((x) => !x.keptBy);
+      const outcomes = new Map<number, string>(list.filter((x) => x.keptBy).map((x) => [x.item.job.id, "kept"]));
+      try {
+        const results = await ensureNotMembers(
+          deps.targets.get(target),
+          group,
+          toRemove.map(({ item }) => ({ email: item.subject, userId: grantOf(item.grantId)?.access?.userId ?? null })),
+          // A first attempt goes straight to the PATCH; a retry (maybe after a crash mid-PATCH)
+          // reads first, so a removal that already happened is not sent again.
+          { checkFirst: toRemove.some(({ item }) => item.job.attempts > 1) },
+        );
+        results.forEach((r, i) => {
+          const id = toRemove[i]!.item.job.id;
+          if (r instanceof Error) failures.set(id, r);
+          else outcomes.set(id, r);
+        });
+        if (toRemove.length > 0 && results.some((r) => !(r instanceof Error))) onTargetOk(target);
+      } catch (err) {
+        for (const { item } of toRemove) failures.set(item.job.id, err);
+      }
+      const done = list.filter((x) => outcomes.has(x.item.job.id));
+      if (done.length === 0) return;
+      const now = deps.clock.now();
+      deps.tx.transaction(() => {
+        for (const { item, keptBy } of done) {
+          deps.audit.append({
+            at: now,
+            actor: "grantbot",
+            action: keptBy ? "scim.member_kept" : "scim.member_removed",
+            grantId: item.grantId,
+            data: { target, group, subject: item.subject, outcome: outcomes.get(item.job.id), verified: true, ...(keptBy ? { coveredBy: keptBy } : {}) },
+          });
+          succeeded.add(item.job.id);
+        }
+        for (const { item } of done) finishIfLast(deps, grantOf(item.grantId), item, succeeded, now);
+      });
+      for (const { item } of done) {
+        const grant = grantOf(item.grantId);
+        if (item.reason === "expired" && grant?.expiresAt) deps.metrics.expiryLag(now - grant.expiresAt);
+      }
+    }),
+  );
+  deps.wake();
+  return failures;
+}
+
+type FinishIfLastDeps = Pick<ServiceDeps, "audit" | "jobs">;
+
+/** When this was the grant's last pending removal: the "ended" DM and PR comment. Call in a transaction. */
+function finishIfLast(deps: FinishIfLastDeps, grant: Grant | null, item: Removal, succeeded: ReadonlySet<number>, now: number): void {
+  if (!grant) return;
+  const others = pendingRemovals(deps, item.grantId).filter((j) => j.id !== item.job.id && !succeeded.has(j.id));
+  if (others.length > 0) return;
+  const removed = deps.audit
+    .forGrant(item.grantId)
+    .filter((r) => r.action === "scim.member_removed" || r.action === "scim.member_kept")
+    .map((r) => ({ group: String(r.data?.group), verified: true, ...(r.action === "scim.member_kept" ? { keptBy: String(r.data?.coveredBy) } : {}) }));
+  queueNote(deps, grant, "ended", { reason: String(item.reason ?? grant.state) });
+  queuePrComment(deps, grant, "ended", endComment({ reason: String(item.reason ?? grant.state), at: grant.endedAt ?? now, removed }));
+}
+
+export type RemoveMembershipHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "notifier" | "targets" | "tx" | "wake">;
+
+export function removeMembershipHandler(deps: RemoveMembershipHandlerDeps): KindHandler<"scim_remove"> {
+  // Targets an alert went out for and that have not had a successful removal since: a target that
+  // is down for minutes gets ONE alert, not one per grant (nor one per retry).
+  const alerted = new Set<string>();
+  const recovered = (target: string) => alerted.delete(target);
+  return {
+    maxAttempts: null,
+    alertAfterAttempts: 3,
+    async onAlert(payload, error, attempts) {
+      const target = payload.target;
+      if (alerted.has(target)) return;
+      alerted.add(target);
+      await deps.notifier.ops({
+        kind: "ops_alert",
+        title: "Revocation is being retried",
+        detail: `Removing ${payload.subject} from "${payload.group}" in ${target} keeps failing (attempt ${attempts}): ${error}. grantbot keeps retrying every revocation in ${target} with backoff; no further alert until one succeeds.`,
+        grantId: payload.grantId,
+      });
+    },
+    async run(_payload, { job }) {
+      const failures = await removeMemberships(deps, [job], recovered);
+      if (failures.has(job.id)) throw failures.get(job.id);
+    },
+    // Removals due together (many grants expiring in the same second) share reads and PATCHes per
+    // group; one batch per SCIM target at a time, so a target that is down holds up no other.
+    batch: {
+      size: 500,
+      key: (job) => lockKeys.scimTarget(payloadOf(JOB.scimRemove, job).target),
+      run: (jobs) => removeMemberships(deps, jobs, recovered),
+    },
+  };
+}

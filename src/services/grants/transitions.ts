@@ -1,0 +1,36 @@
+/**
+ * The one way services create a grant or change its state. Each change is a compare-and-set on the
+ * grant's state, and in the same transaction queues what every change must refresh — the Slack
+ * request card and the Home tabs of its subject and requester — so no transition (a leaver's
+ * request closed, a new end reason) can forget to, and a crash can lose neither. Updates that do
+ * not change the state (recording where a DM was posted, the SCIM user id) use `grants.update`.
+ */
+import type { Grant, GrantState } from "../../domain/grant.ts";
+import type { ServiceDeps } from "../deps.ts";
+import { queueGrantRefreshes } from "../surfaces/slack-refresh.ts";
+
+export type TransitionDeps = Pick<ServiceDeps, "tx" | "grants" | "jobs" | "clock" | "homeUsers" | "wake">;
+
+/**
+ * Applies `patch` (which sets `state`) only while the grant is in one of `from`; returns whether
+ * it did. Safe to repeat: the second call finds the grant in the new state and changes nothing.
+ */
+export function changeState(deps: TransitionDeps, id: string, from: readonly GrantState[], patch: Partial<Omit<Grant, "id">> & { state: GrantState }): boolean {
+  const changed = deps.tx.transaction(() => {
+    if (!deps.grants.update(id, from, patch)) return false;
+    const grant = deps.grants.get(id);
+    if (grant) queueGrantRefreshes(deps, { homeUsers: deps.homeUsers }, grant);
+    return true;
+  });
+  if (changed) deps.wake();
+  return changed;
+}
+
+/** Stores a new request (state `requested`) with its refreshes. Throws if the id exists. */
+export function recordNewGrant(deps: TransitionDeps, grant: Grant): void {
+  deps.tx.transaction(() => {
+    deps.grants.insert(grant);
+    queueGrantRefreshes(deps, { homeUsers: deps.homeUsers }, grant);
+  });
+  deps.wake();
+}

@@ -1,0 +1,292 @@
+/**
+ * Runs the durable job queue. Every side effect grantbot performs is a job: it survives a crash
+ * (re-claimed after restart), is retried with backoff, and runs no earlier than its `runAt` —
+ * a timer is armed for the earliest due job, so an expiry runs at its second, not at the next
+ * sweep. Jobs sharing a lock key never overlap.
+ *
+ * Throughput (PRODUCT.md: 1,000 grants expiring in the same second, revoked within a second):
+ * - one transaction per turn of the runner records every job that finished since the last turn
+ *   and claims the next ones (group commit: one fsync, not two per job). A job that finished but
+ *   was not yet recorded when the process dies simply runs again; handlers are idempotent.
+ * - kinds whose handler has `batch` (expiries, SCIM removals) are claimed many at a time and run
+ *   together (one transaction for many expiries, one PATCH and one read-back per SCIM group);
+ *   at most one batch per `batch.key` runs at once, so the next batch collects what arrived
+ *   meanwhile, and a slow target (its own key) never holds up another target's batch.
+ */
+import type { Clock, Job, JobQueue, Log, Metrics, Timers, Transactor } from "../ports/index.ts";
+import type { BatchFailures, JobHandler } from "./handler.ts";
+import { recordFailure } from "./failures.ts";
+import type { Foreground } from "./foreground.ts";
+
+/** Re-check interval for due jobs that could not be claimed (see arm()). */
+const RECHECK_BLOCKED_MS = 250;
+/**
+ * Slots other jobs (DMs, redactions, PR comments, card updates) may use while revocation batches
+ * run: one, so they keep moving without competing with the removals for this process's event loop
+ * (measured with 1,000 simultaneous expiries: 4 slots left removals ~10% later at p99; holding
+ * them back entirely for up to 2 s made no measurable difference).
+ */
+const SLOTS_WHILE_REVOKING = 1;
+/** Longest time other jobs wait for interactive requests to be answered. */
+const MAX_FOREGROUND_WAIT_MS = 50;
+
+export type { BatchContext, BatchFailures, JobContext, JobHandler } from "./handler.ts";
+
+export interface JobRunnerOptions {
+  concurrency: number;
+  leaseMs: number;
+  retry: { baseMs: number; maxMs: number };
+}
+
+export interface JobRunnerDeps {
+  jobs: JobQueue;
+  clock: Clock;
+  timers: Timers;
+  log: Log;
+  metrics: Metrics;
+  /** When given, finished jobs are recorded together with the next claim (group commit). */
+  tx?: Transactor;
+  /** Interactive requests in flight: while busy, only revocation batches start (see foreground.ts). */
+  foreground?: Foreground;
+}
+
+export class JobRunner {
+  private running = new Set<Promise<void>>();
+  private timer: { cancel(): void } | null = null;
+  private timerAt = Number.POSITIVE_INFINITY;
+  private stopped = true;
+  private ticking = false;
+  private tickAgain = false;
+  /** Jobs that finished and are not yet recorded as done (flushed by the next tick). */
+  private finished: number[] = [];
+  /** Batch keys with a batch running, per kind. */
+  private readonly batchesRunning = new Map<string, Set<string>>();
+  private readonly batchKinds: string[];
+  private readonly singleKinds: string[];
+  /** Since when other jobs have been held back for interactive requests (null = not held). */
+  private heldSince: number | null = null;
+  /** Jobs of kinds without `batch` running now. */
+  private singlesRunning = 0;
+
+  constructor(
+    private readonly deps: JobRunnerDeps,
+    private readonly handlers: Readonly<Record<string, JobHandler>>,
+    private readonly options: JobRunnerOptions,
+  ) {
+    this.batchKinds = Object.keys(handlers).filter((k) => handlers[k]!.batch);
+    this.singleKinds = Object.keys(handlers).filter((k) => !handlers[k]!.batch);
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.wake();
+  }
+
+  /** Stops claiming and waits for jobs in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    this.timer = null;
+    await Promise.allSettled([...this.running]);
+    this.flush();
+  }
+
+  /** New work may be due: claim now and re-arm the timer. Cheap; safe to call often. */
+  wake(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.tickAgain = true;
+      return;
+    }
+    this.ticking = true;
+    // A macrotask, not a microtask: every job that finishes in this turn of the event loop is
+    // recorded by the same tick (one transaction), and I/O waiting in this turn (an incoming
+    // request to acknowledge) is not held up behind the runner.
+    setImmediate(() => this.tick());
+  }
+
+  /** Waits until no job is due or running (tests, demo, CLI one-shots). */
+  async drain(timeoutMs = 30_000): Promise<void> {
+    for (let waited = 0; ; waited += 5) {
+      await Promise.allSettled([...this.running]);
+      this.flush();
+      const next = this.deps.jobs.nextWakeAt();
+      if (this.running.size === 0 && (next === null || next > this.deps.clock.now())) return;
+      if (waited > timeoutMs) throw new Error("job queue did not drain in time");
+      this.wake();
+      await new Promise<void>((resolve) => this.deps.timers.setTimeout(resolve, 5));
+    }
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  private tick(): void {
+    try {
+      this.tickAgain = false;
+      if (this.stopped) return;
+      const single: Job[] = [];
+      const batches: Job[][] = [];
+      const turn = () => {
+        this.flushNow();
+        let free = this.options.concurrency - this.running.size;
+        if (free <= 0) return;
+        const now = this.deps.clock.now();
+        for (const kind of this.batchKinds) {
+          const batch = this.handlers[kind]!.batch!;
+          const busy = [...(this.batchesRunning.get(kind) ?? [])];
+          const jobs = this.deps.jobs.claim(now, batch.size, this.options.leaseMs, [kind], busy);
+          const byKey = new Map<string, Job[]>();
+          for (const job of jobs) {
+            const key = batch.key(job);
+            byKey.set(key, [...(byKey.get(key) ?? []), job]);
+          }
+          for (const group of byKey.values()) batches.push(group);
+          free -= byKey.size;
+        }
+        // Revocations first: while batches (expiries, SCIM removals) are in flight, at most
+        // SLOTS_WHILE_REVOKING other jobs (DMs, redactions, PR comments) run at once — a cap on
+        // those running, not per claim (every finished removal group wakes the runner) — so they
+        // neither delay the removals nor starve.
+        const revoking = batches.length > 0 || [...this.batchesRunning.values()].some((keys) => keys.size > 0);
+        const limit = this.holdForForeground(now) ? 0 : revoking ? Math.min(free, SLOTS_WHILE_REVOKING - this.singlesRunning) : free;
+        if (limit > 0 && this.singleKinds.length > 0) single.push(...this.deps.jobs.claim(now, limit, this.options.leaseMs, this.singleKinds));
+      };
+      // Leases and completions only: losing them with the machine re-runs idempotent jobs.
+      if (this.deps.tx) this.deps.tx.transaction(turn, { durable: false });
+      else turn();
+      for (const group of batches) this.launchBatch(group);
+      for (const job of single) this.launch(job);
+      this.arm();
+    } catch (err) {
+      this.deps.log.error({ err: String(err) }, "job runner tick failed");
+      this.armAt(this.deps.clock.now() + 1_000);
+    } finally {
+      this.ticking = false;
+      if (this.tickAgain) this.wake();
+    }
+  }
+
+  /**
+   * True while other jobs should wait for interactive requests in flight (at most
+   * MAX_FOREGROUND_WAIT_MS); arranges a wake-up for when they are answered.
+   */
+  private holdForForeground(now: number): boolean {
+    const fg = this.deps.foreground;
+    if (!fg?.busy) {
+      this.heldSince = null;
+      return false;
+    }
+    if (this.heldSince === null) {
+      this.heldSince = now;
+      fg.onIdle(() => this.wake());
+      this.deps.timers.setTimeout(() => this.wake(), MAX_FOREGROUND_WAIT_MS);
+    }
+    if (now - this.heldSince < MAX_FOREGROUND_WAIT_MS) return true;
+    this.heldSince = null;
+    return false;
+  }
+
+  /** Records finished jobs as done (in the caller's transaction, if any). */
+  private flushNow(): void {
+    if (this.finished.length === 0) return;
+    const ids = this.finished;
+    this.finished = [];
+    for (const id of ids) this.deps.jobs.complete(id);
+  }
+
+  /** Records finished jobs as done, in one transaction. */
+  private flush(): void {
+    if (this.finished.length === 0) return;
+    try {
+      if (this.deps.tx) this.deps.tx.transaction(() => this.flushNow(), { durable: false });
+      else this.flushNow();
+    } catch (err) {
+      this.deps.log.error({ err: String(err) }, "recording finished jobs failed; they will run again");
+    }
+  }
+
+  private done(id: number): void {
+    if (this.deps.tx) this.finished.push(id);
+    else this.deps.jobs.complete(id);
+  }
+
+  private arm(): void {
+    const next = this.deps.jobs.nextWakeAt();
+    if (next === null) return;
+    // Called right after a claim: a job still due now could not be taken (every slot busy, or
+    // its lock key held by a running job). It becomes claimable when a running job finishes, and
+    // every finish wakes the runner; a timer at "now" would only spin (a claim query per turn of
+    // the event loop while saturated). A slower re-check covers a lock whose lease runs out.
+    const now = this.deps.clock.now();
+    this.armAt(next <= now ? now + RECHECK_BLOCKED_MS : next);
+  }
+
+  private armAt(at: number): void {
+    if (this.stopped) return;
+    if (this.timer && this.timerAt <= at) return;
+    this.timer?.cancel();
+    this.timerAt = at;
+    const delay = Math.max(0, at - this.deps.clock.now());
+    this.timer = this.deps.timers.setTimeout(() => {
+      this.timer = null;
+      this.timerAt = Number.POSITIVE_INFINITY;
+      this.wake();
+    }, delay);
+  }
+
+  private launch(job: Job): void {
+    this.singlesRunning++;
+    const p = this.execute(job).finally(() => {
+      this.singlesRunning--;
+      this.running.delete(p);
+      this.wake();
+    });
+    this.running.add(p);
+  }
+
+  private async execute(job: Job): Promise<void> {
+    const handler = this.handlers[job.kind];
+    const log = this.deps.log.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
+    if (!handler) {
+      this.deps.jobs.fail(job.id, `no handler for job kind ${job.kind}`, null);
+      return;
+    }
+    try {
+      await handler.run(job.payload, { job, log });
+      this.done(job.id);
+    } catch (err) {
+      await recordFailure({ jobs: this.deps.jobs, clock: this.deps.clock, metrics: this.deps.metrics, retry: this.options.retry }, job, handler, err, log);
+    }
+  }
+
+  private launchBatch(jobs: Job[]): void {
+    const kind = jobs[0]!.kind;
+    const handler = this.handlers[kind]!;
+    const key = handler.batch!.key(jobs[0]!);
+    const keys = this.batchesRunning.get(kind) ?? new Set<string>();
+    keys.add(key);
+    this.batchesRunning.set(kind, keys);
+    const p = this.executeBatch(handler, jobs).finally(() => {
+      keys.delete(key);
+      this.running.delete(p);
+      this.wake();
+    });
+    this.running.add(p);
+  }
+
+  private async executeBatch(handler: JobHandler, jobs: Job[]): Promise<void> {
+    const log = this.deps.log.child({ jobKind: jobs[0]!.kind, batch: jobs.length });
+    let failures: BatchFailures;
+    try {
+      failures = await handler.batch!.run(jobs, { log });
+    } catch (err) {
+      failures = new Map(jobs.map((job) => [job.id, err]));
+    }
+    for (const job of jobs) {
+      if (!failures.has(job.id)) this.done(job.id);
+      else await recordFailure({ jobs: this.deps.jobs, clock: this.deps.clock, metrics: this.deps.metrics, retry: this.options.retry }, job, handler, failures.get(job.id), log.child({ jobId: job.id, attempt: job.attempts }));
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Credentials: the records grantbot keeps of issued JWTs, and the signer.
+ */
+
+export interface CredentialRecord {
+  jti: string;
+  grantId: string;
+  subject: string;
+  audience: string;
+  scope: string;
+  kid: string;
+  issuedAt: number;
+  expiresAt: number;
+  revokedAt: number | null;
+}
+
+export interface CredentialStore {
+  /** Idempotent on jti. */
+  insert(record: CredentialRecord): void;
+  get(jti: string): CredentialRecord | null;
+  forGrant(grantId: string): CredentialRecord[];
+  /** Sets revokedAt on every unrevoked credential of the grant; returns how many. */
+  revokeForGrant(grantId: string, at: number): number;
+}
+
+export interface CredentialClaims {
+  subject: string;
+  audience: string;
+  scope: string;
+  grantId: string;
+  jti: string;
+  issuedAt: number; // ms
+  expiresAt: number; // ms
+}
+
+export interface CredentialSigner {
+  /** Signs a JWT with the current key. Deterministic for the same claims and key (EdDSA). */
+  sign(claims: CredentialClaims): Promise<{ token: string; kid: string }>;
+  /** Verifies signature, issuer and time claims; returns the payload or null. */
+  verify(token: string): Promise<Record<string, unknown> | null>;
+  /** Public JWKS (current + previous keys). */
+  jwks(): { keys: Record<string, unknown>[] };
+}

@@ -1,0 +1,72 @@
+/**
+ * The durable job queue (services/jobs/ runs it). Times are epoch milliseconds.
+ */
+
+export type JobState = "queued" | "running" | "done" | "dead";
+
+export interface JobSpec {
+  kind: string;
+  payload: Record<string, unknown>;
+  /** When the job may first run (default: now). */
+  runAt?: number;
+  /** Enqueuing a second job with the same key is a no-op while the first exists (any state). */
+  dedupeKey?: string;
+  /** Jobs sharing a lock key never run at the same time (e.g. one SCIM user in one target). */
+  lockKey?: string;
+  /** After this many failed attempts the job is `dead` (alerted). Omit or null = retry forever. */
+  maxAttempts?: number | null;
+}
+
+export interface Job {
+  id: number;
+  kind: string;
+  payload: Record<string, unknown>;
+  runAt: number;
+  attempts: number;
+  maxAttempts: number | null;
+  lastError: string | null;
+  state: JobState;
+  dedupeKey: string | null;
+  lockKey: string | null;
+  leaseUntil: number | null;
+  createdAt: number;
+}
+
+export interface JobQueue {
+  /** Durable enqueue; idempotent per dedupeKey. Returns the job id, or null when deduplicated. */
+  enqueue(spec: JobSpec): number | null;
+  /**
+   * Claims up to `limit` runnable jobs: queued with runAt <= now, or running with an expired lease
+   * (their worker crashed). Skips jobs whose lockKey is held by another unexpired running job.
+   * Claimed jobs become `running` with leaseUntil = now + leaseMs and attempts + 1.
+   * `excludeLockPrefixes`: skip jobs whose lock key starts with one of these (a batch of them is
+   * already running).
+   */
+  claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[], excludeLockPrefixes?: readonly string[]): Job[];
+  /** Marks a claimed job done. */
+  complete(id: number): void;
+  /**
+   * Records a failure. With `retryAt` the job goes back to `queued` at that time; with null it
+   * becomes `dead`. Returns the resulting state.
+   */
+  fail(id: number, error: string, retryAt: number | null): JobState;
+  /** Earliest runAt among queued jobs (or lease end among running ones), or null when idle. */
+  nextWakeAt(): number | null;
+  /** Queued + running jobs, by kind. */
+  depth(): Record<string, number>;
+  get(id: number): Job | null;
+  /**
+   * At start-up of the single grantbot process: jobs a previous (crashed) process left
+   * `running` go back to `queued` at once instead of waiting for their lease to expire.
+   */
+  requeueRunning(): number;
+  /** Deletes done and dead jobs finished before `before` (housekeeping); returns how many. */
+  pruneFinished(before: number): number;
+  /**
+   * Jobs of `kind` not yet done or dead (queued or running), optionally only those whose payload
+   * names grant `grantId`: "is a removal of this grant still pending?". Oldest due first.
+   */
+  pendingOf(kind: string, grantId?: string): Job[];
+  /** Jobs not yet done or dead that mention this dedupe key prefix (for tests and listings). */
+  pending(prefix?: string): Job[];
+}

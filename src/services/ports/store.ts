@@ -1,0 +1,71 @@
+/**
+ * Durable state: transactions, grants, the audit log, webhook/push delivery ids. Times are epoch
+ * milliseconds. Synchronous: every call inside `Transactor.transaction` commits together.
+ */
+import type { Grant, GrantState } from "../../domain/grant.ts";
+
+/** Runs `fn` atomically: every store call inside commits together or not at all. Synchronous. */
+export interface Transactor {
+  /**
+   * Runs `fn` atomically (nested calls: a savepoint). Committed durably — on disk before it
+   * returns — unless `durable: false`: then the commit survives a process crash (kill -9) but may
+   * be lost with the machine (power loss) until the next durable commit. Only for bookkeeping whose
+   * loss makes idempotent work run again (job leases and completions), never for a revocation.
+   */
+  transaction<T>(fn: () => T, options?: { durable?: boolean }): T;
+}
+
+export interface GrantStore {
+  /** Inserts a new grant. Throws if the id exists. */
+  insert(grant: Grant): void;
+  get(id: string): Grant | null;
+  getByPrNumber(prNumber: number): Grant | null;
+  /**
+   * Compare-and-set: applies `patch` (and sets `updatedAt`) only while the grant's state is one of
+   * `fromStates`. Returns false (and changes nothing) otherwise. `patch.state`, when given, must
+   * be a legal transition from the current state (checked with domain/grant.ts) or it throws.
+   */
+  update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): boolean;
+  /** Grants in any of `states`, oldest request first. */
+  listByState(states: readonly GrantState[], limit?: number): Grant[];
+  /** Grants of one subject in any of `states`. */
+  listBySubject(subject: string, states: readonly GrantState[]): Grant[];
+  /** Active grants whose expiresAt <= `at`, earliest first. */
+  listDueForExpiry(at: number, limit: number): Grant[];
+  /** Earliest expiresAt among active grants, or null. */
+  nextExpiry(): number | null;
+  countByState(): Record<GrantState, number>;
+}
+
+export interface AuditEntry {
+  at: number;
+  /** Who did it: an email, `github:<login>`, `slack:<id>`, or `grantbot`. */
+  actor: string;
+  /** A verb such as `grant.requested`, `grant.activated`, `scim.member_removed`. */
+  action: string;
+  grantId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+export interface AuditRecord extends AuditEntry {
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditLog {
+  /** Appends a row whose hash chains to the previous row. Never updates or deletes. */
+  append(entry: AuditEntry): AuditRecord;
+  /** Re-computes the chain; lists every row that was edited, deleted or inserted out of order. */
+  verify(): { ok: boolean; rows: number; problems: string[] };
+  /** All rows in order (for export). */
+  all(): Iterable<AuditRecord>;
+  forGrant(grantId: string): AuditRecord[];
+}
+
+export interface DeliveryLog {
+  /** Records a webhook/push delivery id. Returns false when it was seen before (a replay). */
+  firstSeen(source: string, id: string, at: number): boolean;
+  /** Forgets deliveries older than `before` (replay windows are bounded). */
+  prune(before: number): number;
+}

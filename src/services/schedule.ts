@@ -1,0 +1,96 @@
+/**
+ * Everything grantbot does on a schedule, in one place. Precise expiry does not depend on any of
+ * it (the job runner arms a timer for the earliest due job); these are backstops and periodic
+ * duties:
+ * - expiry sweep (every minute, and once at start: catches up every expiry missed while down);
+ * - GitHub poll (primary without a webhook secret, a 5-minute backstop with one), with a re-check
+ *   of open request PRs every 10th poll and the approvals so far on the request cards;
+ * - policy refresh (keeps the cached catalog fresh for new requests, which read none themselves);
+ * - directory poll (plus one right at start, to catch up on leavers missed while down);
+ * - reconciliation, stale request PRs, and hourly housekeeping of finished jobs and delivery ids.
+ */
+import type { ServiceDeps } from "./deps.ts";
+import { sweepExpiries } from "./grants/end-grant.ts";
+import { pollPullRequests, recheckOpenPullRequests } from "./grants/pull-request-events.ts";
+import { pollReviews } from "./grants/review-check.ts";
+import { closeStaleRequests } from "./grants/stale-requests.ts";
+import { DirectoryPoller } from "./leavers/directory-sync.ts";
+import type { Log, PeopleSource, Scheduler } from "./ports/index.ts";
+import { reconcileGroups } from "./reconcile/reconcile-group.ts";
+
+export type Task = () => Promise<unknown> | unknown;
+
+export interface ScheduleSettings {
+  /** Whether GitHub webhooks are configured (polling is then only a backstop). */
+  githubWebhooks: boolean;
+  githubPollIntervalMs: number;
+  /** null: no source-of-truth directory configured. */
+  directoryPollIntervalMs: number | null;
+  reconcileIntervalMs: number;
+  staleRequestAgeMs: number;
+}
+
+/** How long finished jobs and webhook delivery ids are kept (the audit log keeps the history). */
+const KEEP_FINISHED_MS = 7 * 86_400_000;
+
+/** How often to look for stale request PRs: a quarter of the age, between 1 s and 10 min. */
+export function staleCheckInterval(ageMs: number): number {
+  return Math.min(Math.max(Math.floor(ageMs / 4), 1_000), 600_000);
+}
+
+/**
+ * Registers every periodic task on `scheduler` and returns them by name (for `runTask`, the CLI
+ * and tests): expiry-sweep, github-poll, policy-refresh, prune, reconcile, stale-requests and,
+ * with a directory, directory-poll.
+ */
+export function scheduleAll(input: { scheduler: Scheduler; deps: ServiceDeps; settings: ScheduleSettings; peopleSource: PeopleSource | null; log: Log }): Map<string, Task> {
+  const { scheduler, deps, settings, log } = input;
+  let polls = 0;
+  let reviewPolls = 0;
+  const tasks = new Map<string, Task>([
+    [
+      "expiry-sweep",
+      () => {
+        sweepExpiries(deps);
+        deps.wake();
+      },
+    ],
+    [
+      "github-poll",
+      async () => {
+        await pollPullRequests(deps);
+        if (!settings.githubWebhooks || ++polls % 10 === 0) await recheckOpenPullRequests(deps);
+        // Approvals so far on the request cards: every other poll without webhooks, a backstop with them.
+        if (++reviewPolls % (settings.githubWebhooks ? 10 : 2) === 1) pollReviews(deps);
+      },
+    ],
+    ["policy-refresh", async () => void (await deps.policy.current())],
+    [
+      "prune",
+      () => {
+        const before = deps.clock.now() - KEEP_FINISHED_MS;
+        deps.jobs.pruneFinished(before);
+        deps.deliveries.prune(before);
+      },
+    ],
+    ["reconcile", () => reconcileGroups(deps, { alert: true })],
+    ["stale-requests", () => closeStaleRequests(deps)],
+  ]);
+  scheduler.everyMinute("expiry-sweep", tasks.get("expiry-sweep")!);
+  scheduler.every({
+    name: "github-poll",
+    everyMs: settings.githubWebhooks ? Math.max(settings.githubPollIntervalMs, 300_000) : settings.githubPollIntervalMs,
+    run: tasks.get("github-poll")!,
+  });
+  scheduler.every({ name: "policy-refresh", everyMs: 60_000, run: tasks.get("policy-refresh")! });
+  scheduler.every({ name: "prune", everyMs: 3_600_000, run: tasks.get("prune")! });
+  scheduler.every({ name: "reconcile", everyMs: settings.reconcileIntervalMs, run: tasks.get("reconcile")! });
+  scheduler.every({ name: "stale-requests", everyMs: staleCheckInterval(settings.staleRequestAgeMs), run: tasks.get("stale-requests")! });
+  if (input.peopleSource && settings.directoryPollIntervalMs !== null) {
+    const poller = new DirectoryPoller(deps, input.peopleSource);
+    tasks.set("directory-poll", () => poller.poll());
+    scheduler.every({ name: "directory-poll", everyMs: settings.directoryPollIntervalMs, run: () => poller.poll() });
+    void poller.poll().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "first directory poll failed"));
+  }
+  return tasks;
+}
