@@ -6,14 +6,9 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { checkFlags, COMMANDS, findCommand, renderCommandHelp, renderHelp, type CommandSpec } from "./cli/commands.ts";
 
-export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-}
+import type { CliIO } from "./cli/io.ts";
 
-export type Command = (args: string[], io: CliIO) => Promise<number>;
+export type { CliIO, Command } from "./cli/io.ts";
 
 const packageJson = z.object({ name: z.string(), version: z.string() });
 

@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { CliIO } from "../cli.ts";
+import type { CliIO } from "./io.ts";
 import { openDatabase } from "../adapters/sqlite/database.ts";
 import { databasePath } from "../adapters/sqlite/open-store.ts";
 import { exportJsonLines, SqliteAuditLog } from "../adapters/sqlite/sqlite-audit-log.ts";

@@ -5,7 +5,7 @@
  * unreadable files.
  */
 import { relative, resolve } from "node:path";
-import type { Command } from "../cli.ts";
+import type { Command } from "./io.ts";
 import { codeownersPathFor, GrantsDirError, readCatalogText, readCodeowners, writeCodeowners } from "../adapters/files/grants-dir.ts";
 import { renderCodeowners, spliceCodeowners } from "../domain/codeowners.ts";
 import { catalogSchema } from "../domain/grant-files.ts";

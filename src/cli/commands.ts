@@ -4,7 +4,7 @@
  * the flags a command accepts cannot drift apart (test/unit/cli-help.test.ts also checks that
  * every `--flag` a command module mentions is listed here).
  */
-import type { Command } from "../cli.ts";
+import type { Command } from "./io.ts";
 
 export interface FlagSpec {
   /** `--write`; `-x` short forms go in `alias`. */

@@ -2,7 +2,7 @@
  * `grantbot demo` (= `npm run demo`): the whole lifecycle on this machine, against the local
  * stand-ins for Slack, GitHub and SCIM under src/demo (loaded only for this command).
  */
-import type { Command } from "../cli.ts";
+import type { Command } from "./io.ts";
 
 export const demoCommand: Command = async (args, io) => {
   let runDemo: typeof import("../demo/run-demo.ts").runDemo;

@@ -13,7 +13,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import type { CliIO, Command } from "../cli.ts";
+import type { CliIO, Command } from "./io.ts";
 import { diffPolicies, RISK_RULES } from "../domain/policy-diff.ts";
 import { renderDiffJson, renderDiffMarkdown } from "../domain/policy-diff-render.ts";
 import { CATALOG_FILE, PEOPLE_FILE, parsePolicyTexts, type PolicyTexts } from "../domain/policy-diff-source.ts";

@@ -1,7 +1,7 @@
 /** `grantbot grants [--active] [--json]`: list grants from the local database. */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import type { Command } from "../cli.ts";
+import type { Command } from "./io.ts";
 import { databasePath, openStore } from "../adapters/sqlite/open-store.ts";
 import { describeRemaining, formatDuration } from "../domain/durations.ts";
 import { GRANT_STATES } from "../domain/grant.ts";

@@ -1,5 +1,5 @@
 /** Shared by the CLI commands that need the full configuration. */
-import type { CliIO } from "../cli.ts";
+import type { CliIO } from "./io.ts";
 import { ConfigError, loadConfig } from "../config/index.ts";
 import type { Config } from "../config/types.ts";
 

@@ -7,7 +7,7 @@
  * `--json` prints exactly {"resources":[{"resource","target","group","missing":[...],"unexpected":[...]}]}
  * (plus an "errors" list when a group could not be read).
  */
-import type { Command } from "../cli.ts";
+import type { Command } from "./io.ts";
 import { configOrReport } from "./load.ts";
 import type { DriftEntry } from "../domain/drift.ts";
 import { buildGrantbot } from "../main.ts";

@@ -3,7 +3,7 @@
  * and wait (up to 2 minutes) until every SCIM removal is confirmed. Safe while `serve` runs on
  * the same database: jobs are claimed with leases, so each runs once.
  */
-import type { Command } from "../cli.ts";
+import type { Command } from "./io.ts";
 import { configOrReport } from "./load.ts";
 import { ULID_RE } from "../domain/grant-files.ts";
 import { buildGrantbot } from "../main.ts";

@@ -1,5 +1,5 @@
 /** `grantbot serve` (= `npm start`): run until SIGINT/SIGTERM. */
-import type { Command } from "../cli.ts";
+import type { Command } from "./io.ts";
 import { configOrReport } from "./load.ts";
 import { startGrantbot } from "../main.ts";
 

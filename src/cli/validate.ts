@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import type { CliIO, Command } from "../cli.ts";
+import type { CliIO, Command } from "./io.ts";
 import { GrantsDirError, readGrantsDir } from "../adapters/files/grants-dir.ts";
 import { compareProblems, inspectGrantsTree, type Problem } from "../domain/grants-validation.ts";
 

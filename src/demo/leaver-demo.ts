@@ -3,7 +3,7 @@
  * person with an active grant inactive; grantbot revokes and verifies, and the manager's
  * confirmation is printed as Slack shows it.
  */
-import type { CliIO } from "../cli.ts";
+import type { CliIO } from "../cli/io.ts";
 import type { Grant } from "../domain/grant.ts";
 import { ScimTestServer } from "./stand-ins.ts";
 import { DemoWorld, demoPeople, OPS_CHANNEL, type DemoPerson } from "./world.ts";

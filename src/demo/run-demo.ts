@@ -5,7 +5,7 @@
  * Slack and GitHub would. Prints each step with its time and latency.
  */
 import { createLocalJWKSet, jwtVerify } from "jose";
-import type { CliIO } from "../cli.ts";
+import type { CliIO } from "../cli/io.ts";
 import { runLeaverDemo } from "./leaver-demo.ts";
 import { DemoWorld } from "./world.ts";
 
