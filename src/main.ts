@@ -158,6 +158,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     people: store.people,
     offboarding: store.offboarding,
     homeUsers: store.homeUsers,
+    breakglass: store.breakglass,
   };
   const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, jobHandlers(deps, slackExperience), {
     concurrency: options.jobConcurrency ?? 32,

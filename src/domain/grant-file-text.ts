@@ -15,6 +15,7 @@ export const GRANT_FILE_KEYS = [
   "reason",
   "requested_at",
   "extends",
+  "emergency",
   "owner",
 ] as const satisfies readonly (keyof GrantFile)[];
 
@@ -27,7 +28,7 @@ export const MAX_GRANT_FILE_BYTES = 16_384;
  * always yields the same text.
  */
 export function renderGrantFile(file: GrantFile): string {
-  const ordered: Record<string, string> = {};
+  const ordered: Record<string, string | boolean> = {};
   for (const key of GRANT_FILE_KEYS) {
     const value = file[key];
     if (value !== undefined) ordered[key] = value;

@@ -60,6 +60,17 @@ const resourceSchema = z.strictObject({
     .optional(),
   slack_channel: z.string().regex(SLACK_CHANNEL_RE, "a Slack channel id such as C0DBA00001").optional(),
   enforce: z.boolean().default(false),
+  /** Emergency access: active at once, reviewed after the fact (README "Break-glass access"). */
+  breakglass: z
+    .strictObject({
+      /** An emergency grant lasts at most this (a longer ask is refused, never shortened). */
+      max: durationTextSchema,
+      /** The PR must be merged with valid approvals within this, counted from activation. */
+      review_within: durationTextSchema,
+      /** Who is alerted besides the ops channel. */
+      channels: z.array(z.string().regex(SLACK_CHANNEL_RE, "a Slack channel id such as C0SEC00001")).optional(),
+    })
+    .optional(),
   standing_members: z.array(lowerEmailSchema).default([]),
 })
   .superRefine((r, ctx) => {
@@ -151,6 +162,8 @@ export const grantFileSchema = z.strictObject({
   reason: reasonSchema,
   requested_at: z.iso.datetime({ offset: true, message: "an RFC 3339 time such as 2026-11-22T10:00:00Z" }),
   extends: z.string().regex(ULID_RE, "the id of the grant this one extends").optional(),
+  /** Only on break-glass grants (branch breakglass/<id>, reviewed after the fact). */
+  emergency: z.literal(true, "emergency is either true (a break-glass grant) or absent").optional(),
   /** For service identities: the human who owns the subject (reported as orphaned when they leave). */
   owner: lowerEmailSchema.optional(),
 });

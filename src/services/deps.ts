@@ -18,6 +18,7 @@ import type {
   DirectorySnapshotStore,
   OffboardingStore,
   HomeUsers,
+  BreakglassStore,
 } from "./ports/index.ts";
 import type { PolicyProvider } from "./policy/policy-provider.ts";
 import type { Foreground } from "./jobs/foreground.ts";
@@ -62,4 +63,6 @@ export interface ServiceDeps {
   offboarding: OffboardingStore;
   /** Who has opened grantbot's Home tab (their Home is refreshed when their grants change). */
   homeUsers: HomeUsers;
+  /** Break-glass grants: review deadlines and outcomes. */
+  breakglass: BreakglassStore;
 }

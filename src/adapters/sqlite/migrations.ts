@@ -16,6 +16,7 @@ import { MIGRATION_005_JOB_KIND_INDEX } from "./migration-005-job-kind-index.ts"
 import { MIGRATION_006_JOB_LEASE_INDEX } from "./migration-006-job-lease-index.ts";
 import { MIGRATION_007_GRANT_POLICY_SHA } from "./migration-007-grant-policy-sha.ts";
 import { MIGRATION_008_JOB_GRANT_INDEX } from "./migration-008-job-grant-index.ts";
+import { MIGRATION_009_BREAKGLASS } from "./migration-009-breakglass.ts";
 
 export interface Migration {
   version: number;
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: "job_lease_index", sql: MIGRATION_006_JOB_LEASE_INDEX },
   { version: 7, name: "grant_policy_sha", sql: MIGRATION_007_GRANT_POLICY_SHA },
   { version: 8, name: "job_grant_index", sql: MIGRATION_008_JOB_GRANT_INDEX },
+  { version: 9, name: "breakglass", sql: MIGRATION_009_BREAKGLASS },
 ];
 
 /** The schema version this code writes. */

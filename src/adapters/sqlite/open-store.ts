@@ -13,6 +13,7 @@ import { SqliteJobQueue } from "./sqlite-job-queue.ts";
 import { SqliteDirectoryStore } from "./sqlite-directory-store.ts";
 import { SqliteOffboardingStore } from "./sqlite-offboarding-store.ts";
 import { SqliteCardStore, SqliteHomeUsers } from "./sqlite-card-store.ts";
+import { SqliteBreakglassStore } from "./sqlite-breakglass-store.ts";
 
 export const DATABASE_FILE = "grantbot.db";
 
@@ -35,6 +36,8 @@ export interface Store {
   /** Request card copies and approvals so far (Slack experience). */
   cards: SqliteCardStore;
   homeUsers: SqliteHomeUsers;
+  /** Break-glass grants: review deadlines and outcomes. */
+  breakglass: SqliteBreakglassStore;
   /** Closes the connection (checkpointing the WAL). Idempotent. */
   close(): void;
 }
@@ -62,6 +65,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
     offboarding: new SqliteOffboardingStore(db),
     cards: new SqliteCardStore(db),
     homeUsers: new SqliteHomeUsers(db),
+    breakglass: new SqliteBreakglassStore(db),
     close: () => {
       if (db.open) db.close();
     },

@@ -12,3 +12,4 @@ export type * from "./github.ts";
 export type * from "./notifications.ts";
 export type * from "./people.ts";
 export type * from "./slack.ts";
+export type * from "./breakglass.ts";
