@@ -14,19 +14,18 @@
  * (PR comment + DM + audit).
  */
 import { evaluateMerge, type PolicyFailure } from "../../domain/policy.ts";
+import { pendingRequestPr } from "./request-pr.ts";
 import { changeState } from "./transitions.ts";
 import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
-import { checkMergeScope } from "../../domain/merge-scope.ts";
 import { formatDuration } from "../../domain/durations.ts";
-import { isAppError } from "../../domain/errors.ts";
 import { rejectionComment } from "../../domain/pr-texts.ts";
 import type { Grant } from "../../domain/grant.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { queueNote, queuePrComment } from "../messages/outbox.ts";
 import { groupsFor } from "../policy/people-groups.ts";
-import type { Policy } from "../policy/policy-provider.ts";
+import { readMergedPrEvidence } from "./merged-pr-evidence.ts";
 import type { PullRequestState } from "../ports/index.ts";
 
 export type CheckMergeHandlerDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "people" | "policy" | "settings" | "tx" | "wake">;
@@ -35,45 +34,20 @@ export function checkMergeHandler(deps: CheckMergeHandlerDeps): KindHandler<"che
   return {
     maxAttempts: 30,
     async run(payload, { log }) {
-      const grant = deps.grants.get(payload.grantId);
-      if (!grant || grant.state !== "pr_open" || grant.prNumber === null) return;
-      const pr = await deps.changes.get(grant.prNumber);
+      const pending = await pendingRequestPr(deps, payload.grantId);
+      if (!pending) return;
+      const { grant, pr } = pending;
       if (!pr.merged || !pr.mergeSha) {
         log.warn({ pr: pr.number }, "merge check on a PR that is not merged");
         return;
       }
-      const [prFiles, parents] = await Promise.all([deps.changes.listFiles(pr.number), deps.changes.commitParents(pr.mergeSha)]);
-      const policySha = parents[0];
-      if (policySha === undefined) {
-        reject(deps, grant, pr, { ok: false, code: "pr_out_of_scope", message: "the merge commit has no parent, so the policy before the merge cannot be read" });
+      const read = await readMergedPrEvidence(deps, grant, { ...pr, mergeSha: pr.mergeSha });
+      if (!read.ok) {
+        reject(deps, grant, pr, read);
         return;
       }
-      const mergeFiles = await deps.changes.changedFiles(policySha, pr.mergeSha);
-      const scope = checkMergeScope({ baseRef: pr.baseRef, baseBranch: deps.settings.baseBranch, grantPath: grant.filePath, prFiles, mergeFiles });
-      if (scope) {
-        reject(deps, grant, pr, scope);
-        return;
-      }
-
-      let policy: Policy;
-      try {
-        policy = await deps.policy.at(policySha);
-      } catch (err) {
-        if (!isAppError(err) || err.code !== "bad_input") throw err;
-        reject(deps, grant, pr, { ok: false, code: "policy_denied", message: `the policy at the base commit ${policySha.slice(0, 12)} cannot be used: ${err.message}` });
-        return;
-      }
+      const { policySha, policy, mergedContent, reviews, teamMembers } = read.evidence;
       const { catalog, people } = policy;
-      const mergedContent = await deps.changes.readFile(grant.filePath, pr.mergeSha);
-      const reviews = await deps.changes.listReviews(pr.number);
-      const resource = Object.hasOwn(catalog.resources, grant.resource) ? catalog.resources[grant.resource] : undefined;
-      const approving = new Set(reviews.filter((r) => r.state === "APPROVED").map((r) => r.login.toLowerCase()));
-      const teamMembers = new Map<string, Set<string>>();
-      for (const team of resource?.approvers.teams ?? []) {
-        const members = new Set<string>();
-        for (const login of approving) if (await deps.changes.isTeamMember(team, login)) members.add(login);
-        teamMembers.set(team, members);
-      }
       const verdict = evaluateMerge({
         committedContent: grant.fileContent,
         mergedContent,

@@ -7,6 +7,7 @@
  * delivered twice and a poll that sees the same PR change nothing the second time.
  */
 import type { ServiceDeps } from "../deps.ts";
+import { pendingRequestPr } from "./request-pr.ts";
 import { changeState } from "./transitions.ts";
 import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
@@ -78,9 +79,9 @@ export function confirmCloseHandler(deps: ConfirmCloseHandlerDeps): KindHandler<
   return {
     maxAttempts: 30,
     async run(payload, { log }) {
-      const grant = deps.grants.get(payload.grantId);
-      if (!grant || grant.state !== "pr_open" || grant.prNumber === null) return;
-      const pr = await deps.changes.get(grant.prNumber);
+      const pending = await pendingRequestPr(deps, payload.grantId);
+      if (!pending) return;
+      const { grant, pr } = pending;
       if (pr.state !== "closed") {
         log.warn({ pr: pr.number, grantId: grant.id }, "closed webhook not confirmed: the pull request is open");
         return;
