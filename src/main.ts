@@ -159,6 +159,8 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     offboarding: store.offboarding,
     homeUsers: store.homeUsers,
     breakglass: store.breakglass,
+    reviews: store.reviews,
+    usage: store.usage,
   };
   const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, jobHandlers(deps, slackExperience), {
     concurrency: options.jobConcurrency ?? 32,

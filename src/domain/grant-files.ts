@@ -34,6 +34,28 @@ export const shortDurationSchema = durationTextSchema.refine((value) => {
   return parsed.ok && formatDuration(parsed.ms) === value;
 }, "grant files use the short form of a duration: 90s, 30m, 4h or 1d");
 
+/** A calendar date, `YYYY-MM-DD` (UTC): when a standing member's membership is next due for review. */
+export const reviewDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, "a date such as 2027-03-01")
+  .refine((v) => new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v, "not a calendar date");
+
+/** A standing member: a plain email (backward compatible), or one with its next review date. */
+export const standingMemberSchema = z.union([
+  lowerEmailSchema,
+  z.strictObject({ email: lowerEmailSchema, review_after: reviewDateSchema }),
+], { error: "a standing member is an email, or { email, review_after: YYYY-MM-DD }" });
+
+/** Periodic access review of a resource's standing members (services/reviews). */
+export const reviewPolicySchema = z.strictObject({
+  /** How far a certified member's review_after moves forward (whole days). */
+  every: durationTextSchema.refine((v) => { const d = parseDuration(v); return d.ok && d.ms >= 86_400_000 && d.ms % 86_400_000 === 0; }, "every is a whole number of days, such as 90d"),
+  /** How long before review_after the review PR is opened. */
+  notice: durationTextSchema,
+  /** A deadline passed without a merged review: remove the overdue members, or keep them and alert ops. */
+  on_missed: z.enum(["revoke", "keep"]).default("keep"),
+});
+
 const resourceSchema = z.strictObject({
   description: z.string().min(1).max(300),
   scim: z.strictObject({
@@ -71,7 +93,8 @@ const resourceSchema = z.strictObject({
       channels: z.array(z.string().regex(SLACK_CHANNEL_RE, "a Slack channel id such as C0SEC00001")).optional(),
     })
     .optional(),
-  standing_members: z.array(lowerEmailSchema).default([]),
+  standing_members: z.array(standingMemberSchema).default([]),
+  review: reviewPolicySchema.optional(),
 })
   .superRefine((r, ctx) => {
     const def = parseDuration(r.duration.default);
@@ -86,6 +109,7 @@ const resourceSchema = z.strictObject({
     if (min?.ok && def.ok && def.ms < min.ms) {
       ctx.addIssue({ code: "custom", path: ["duration", "default"], message: `default ${r.duration.default} is below min ${r.duration.min}` });
     }
+    checkStandingMembers(r, ctx);
     if (r.approvers.teams.length === 0 && r.approvers.users.length === 0) {
       ctx.addIssue({ code: "custom", path: ["approvers"], message: "name at least one approver team or user" });
     }
@@ -97,6 +121,24 @@ const resourceSchema = z.strictObject({
       });
     }
   });
+
+/** Standing members: each email once; a review date only where the resource has a review policy; notice shorter than every. */
+function checkStandingMembers(r: { standing_members: z.output<typeof standingMemberSchema>[]; review?: z.output<typeof reviewPolicySchema> | undefined }, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  r.standing_members.forEach((m, i) => {
+    const email = typeof m === "string" ? m : m.email;
+    if (seen.has(email)) ctx.addIssue({ code: "custom", path: ["standing_members", i], message: `${email} is listed twice` });
+    seen.add(email);
+    if (typeof m !== "string" && !r.review) {
+      ctx.addIssue({ code: "custom", path: ["standing_members", i, "review_after"], message: "review_after needs a review policy on the resource: review: { every: 90d, notice: 14d, on_missed: keep }" });
+    }
+  });
+  const every = r.review ? parseDuration(r.review.every) : null;
+  const notice = r.review ? parseDuration(r.review.notice) : null;
+  if (every?.ok && notice?.ok && notice.ms >= every.ms) {
+    ctx.addIssue({ code: "custom", path: ["review", "notice"], message: `notice ${r.review!.notice} must be shorter than every ${r.review!.every}` });
+  }
+}
 
 export const catalogSchema = z.strictObject({
   resources: z.record(resourceIdSchema, resourceSchema),
@@ -170,6 +212,8 @@ export const grantFileSchema = z.strictObject({
 
 export type Catalog = z.infer<typeof catalogSchema>;
 export type CatalogResource = Catalog["resources"][string];
+export type StandingMemberEntry = z.output<typeof standingMemberSchema>;
+export type ReviewPolicy = z.output<typeof reviewPolicySchema>;
 export type People = z.infer<typeof peopleSchema>;
 export type Person = z.infer<typeof personSchema>;
 export type GrantFile = z.infer<typeof grantFileSchema>;

@@ -132,7 +132,8 @@ function checkCatalog(catalog: Located<Catalog>, people: People | null, targets:
         report(CATALOG_PATH, at("approvers", "users", i), `approver ${user} is not in people.yaml: their approvals would not count`);
       }
     });
-    resource.standing_members.forEach((email, i) => {
+    resource.standing_members.forEach((member, i) => {
+      const email = typeof member === "string" ? member : member.email;
       if (!emails.has(email)) {
         report(CATALOG_PATH, at("standing_members", i), `standing member ${email} of ${id} is not in people.yaml`);
       }

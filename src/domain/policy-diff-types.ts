@@ -14,7 +14,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 export type StandingMemberInput = string | { email: string; review_after?: unknown };
 
 /** One resource of either side. Keys beyond those below are compared as opaque values. */
-export type DiffResource = Omit<CatalogResource, "standing_members"> & {
+export type DiffResource = Omit<CatalogResource, "standing_members" | "review" | "breakglass"> & {
   standing_members: readonly StandingMemberInput[];
   breakglass?: unknown;
   review?: unknown;

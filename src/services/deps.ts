@@ -19,6 +19,8 @@ import type {
   OffboardingStore,
   HomeUsers,
   BreakglassStore,
+  ReviewStore,
+  UsageLog,
 } from "./ports/index.ts";
 import type { PolicyProvider } from "./policy/policy-provider.ts";
 import type { Foreground } from "./jobs/foreground.ts";
@@ -65,4 +67,8 @@ export interface ServiceDeps {
   homeUsers: HomeUsers;
   /** Break-glass grants: review deadlines and outcomes. */
   breakglass: BreakglassStore;
+  /** Access reviews of standing members (issue 15). */
+  reviews: ReviewStore;
+  /** Use of grants (introspections), aggregated in memory and flushed periodically. */
+  usage: UsageLog;
 }

@@ -42,6 +42,8 @@ export async function setUpDirectorySync(cleanups: (() => Promise<void> | void)[
     offboarding: store.offboarding,
     homeUsers: store.homeUsers,
     breakglass: store.breakglass,
+    reviews: store.reviews,
+    usage: store.usage,
     foreground: new Foreground(),
   } satisfies ServiceDeps;
   runner = new JobRunner({ jobs: store.jobs, clock: systemClock, timers: systemTimers, log: deps.log, metrics: deps.metrics }, jobHandlers(deps, null), { concurrency: 4, leaseMs: 60_000, retry: deps.settings.retry });

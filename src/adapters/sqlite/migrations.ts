@@ -17,6 +17,7 @@ import { MIGRATION_006_JOB_LEASE_INDEX } from "./migration-006-job-lease-index.t
 import { MIGRATION_007_GRANT_POLICY_SHA } from "./migration-007-grant-policy-sha.ts";
 import { MIGRATION_008_JOB_GRANT_INDEX } from "./migration-008-job-grant-index.ts";
 import { MIGRATION_009_BREAKGLASS } from "./migration-009-breakglass.ts";
+import { MIGRATION_010_ACCESS_REVIEWS } from "./migration-010-access-reviews.ts";
 
 export interface Migration {
   version: number;
@@ -34,6 +35,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: "grant_policy_sha", sql: MIGRATION_007_GRANT_POLICY_SHA },
   { version: 8, name: "job_grant_index", sql: MIGRATION_008_JOB_GRANT_INDEX },
   { version: 9, name: "breakglass", sql: MIGRATION_009_BREAKGLASS },
+  { version: 10, name: "access_reviews", sql: MIGRATION_010_ACCESS_REVIEWS },
 ];
 
 /** The schema version this code writes. */

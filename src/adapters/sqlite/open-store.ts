@@ -14,6 +14,8 @@ import { SqliteDirectoryStore } from "./sqlite-directory-store.ts";
 import { SqliteOffboardingStore } from "./sqlite-offboarding-store.ts";
 import { SqliteCardStore, SqliteHomeUsers } from "./sqlite-card-store.ts";
 import { SqliteBreakglassStore } from "./sqlite-breakglass-store.ts";
+import { SqliteReviewStore } from "./sqlite-review-store.ts";
+import { SqliteUsageLog } from "./sqlite-usage-log.ts";
 
 export const DATABASE_FILE = "grantbot.db";
 
@@ -38,6 +40,10 @@ export interface Store {
   homeUsers: SqliteHomeUsers;
   /** Break-glass grants: review deadlines and outcomes. */
   breakglass: SqliteBreakglassStore;
+  /** Access reviews of standing members (issue 15). */
+  reviews: SqliteReviewStore;
+  /** Use of grants, aggregated in memory and flushed in batches (flushed on close). */
+  usage: SqliteUsageLog;
   /** Closes the connection (checkpointing the WAL). Idempotent. */
   close(): void;
 }
@@ -53,6 +59,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
   // -wal and -shm files the database file's permissions.
   closeSync(openSync(path, "a", 0o600));
   const db = openDatabase(path);
+  const usage = new SqliteUsageLog(db);
   return {
     db,
     transactor: new SqliteTransactor(db),
@@ -66,8 +73,17 @@ export function openStore(dataDir: string, clock: Clock): Store {
     cards: new SqliteCardStore(db),
     homeUsers: new SqliteHomeUsers(db),
     breakglass: new SqliteBreakglassStore(db),
+    reviews: new SqliteReviewStore(db),
+    usage,
     close: () => {
-      if (db.open) db.close();
+      if (db.open) {
+        try {
+          usage.flush(); // uses recorded since the last scheduled flush
+        } catch {
+          // closing anyway: the unwritten uses are what a crash would lose
+        }
+        db.close();
+      }
     },
   };
 }

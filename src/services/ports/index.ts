@@ -13,3 +13,4 @@ export type * from "./notifications.ts";
 export type * from "./people.ts";
 export type * from "./slack.ts";
 export type * from "./breakglass.ts";
+export type * from "./reviews.ts";

@@ -1,7 +1,7 @@
 /**
  * Use case: reconciliation (scheduled every `reconcileIntervalMs`, and `grantbot reconcile`).
  * For each group the catalog manages: desired = subjects of active grants covering it + the
- * resource's standing members; actual = the target's members (paged). Members whose change is
+ * resource's standing members (minus leavers and members overdue on a review that revokes); actual = the target's members (paged). Members whose change is
  * in flight (activation pending, removal queued) are tolerated either way. Drift is reported per
  * resource; with `enforce: true` on the resource (or `fix`) it is repaired through idempotent,
  * re-checking jobs. Groups the catalog does not manage are never read nor touched.
@@ -12,6 +12,8 @@ import type { ServiceDeps } from "../deps.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { payloadOf, enqueue, lockKeys } from "../jobs/enqueue.ts";
 import { dayOf, queueOpsNotice } from "../messages/ops-notice.ts";
+import { standingMembersOf } from "../../domain/review-schedule.ts";
+import { standingFilter, type StandingFilter } from "../reviews/standing.ts";
 
 export interface ReconcileOptions {
   /** Repair every managed group, not only `enforce: true` ones. */
@@ -37,7 +39,12 @@ export interface ManagedGroup {
 
 const keyOf = (target: string, group: string) => `${target}\u0000${group}`;
 
-export function managedGroups(catalog: Catalog): ManagedGroup[] {
+/**
+ * Every group the catalog manages. `standing` decides which standing members count as desired
+ * (services/reviews/standing.ts: not a leaver, not overdue on a review that revokes); without it,
+ * every listed member does.
+ */
+export function managedGroups(catalog: Catalog, standing: StandingFilter = () => true): ManagedGroup[] {
   const groups = new Map<string, ManagedGroup>();
   for (const [id, resource] of Object.entries(catalog.resources)) {
     for (const group of resource.scim.groups) {
@@ -45,7 +52,10 @@ export function managedGroups(catalog: Catalog): ManagedGroup[] {
       const g = groups.get(key) ?? { target: resource.scim.target, group, resources: [], enforce: false, standing: new Set<string>() };
       g.resources.push(id);
       g.enforce ||= resource.enforce;
-      for (const m of resource.standing_members) g.standing.add(m.toLowerCase());
+      for (const m of standingMembersOf(resource)) {
+        const email = m.email.toLowerCase();
+        if (standing(id, resource, email)) g.standing.add(email);
+      }
       groups.set(key, g);
     }
   }
@@ -99,7 +109,7 @@ function queueRepairs(deps: QueueRepairsDeps, managed: ManagedGroup, missing: st
   return queued;
 }
 
-export type ReconcileGroupsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "ids" | "jobs" | "policy" | "targets" | "tx" | "wake">;
+export type ReconcileGroupsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "ids" | "jobs" | "people" | "policy" | "reviews" | "targets" | "tx" | "wake">;
 
 export async function reconcileGroups(deps: ReconcileGroupsDeps, options: ReconcileOptions = {}): Promise<ReconcileResult> {
   const { catalog } = await deps.policy.current();
@@ -107,7 +117,7 @@ export async function reconcileGroups(deps: ReconcileGroupsDeps, options: Reconc
   const entries: DriftEntry[] = [];
   let repairsQueued = 0;
   let errors = 0;
-  for (const managed of managedGroups(catalog)) {
+  for (const managed of managedGroups(catalog, standingFilter(deps))) {
     const repair = Boolean(options.fix) || managed.enforce;
     const add = (diff: { missing: string[]; unexpected: string[] }, error?: string) => {
       for (const resource of managed.resources) entries.push({ resource, target: managed.target, group: managed.group, ...diff, enforced: repair, ...(error ? { error } : {}) });

@@ -7,6 +7,7 @@ import type { ServiceDeps } from "../deps.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { JobHandler } from "../jobs/runner.ts";
 import { justification, managedGroups } from "./reconcile-group.ts";
+import { standingFilter } from "../reviews/standing.ts";
 import { ensureMember, ensureNotMember } from "../targets/membership.ts";
 
 type AlertHooksDeps = Pick<ServiceDeps, "notifier">;
@@ -24,7 +25,7 @@ function alertHooks(deps: AlertHooksDeps, verb: string): Pick<JobHandler, "alert
   };
 }
 
-type RepairHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "notifier" | "policy" | "targets" | "tx">;
+type RepairHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "notifier" | "people" | "policy" | "reviews" | "targets" | "tx">;
 
 function repairHandler(deps: RepairHandlerDeps, direction: "add" | "remove"): KindHandler<"reconcile_add" | "reconcile_remove"> {
   return {
@@ -35,7 +36,7 @@ function repairHandler(deps: RepairHandlerDeps, direction: "add" | "remove"): Ki
       const group = payload.group;
       const email = payload.email.toLowerCase();
       const { catalog } = await deps.policy.current();
-      const managed = managedGroups(catalog).find((g) => g.target === target && g.group === group);
+      const managed = managedGroups(catalog, standingFilter(deps)).find((g) => g.target === target && g.group === group);
       if (!managed) return; // no longer managed by the catalog: never touch it
       const { desired, tolerated } = justification(deps, catalog, managed, job.id);
       const stillWanted = direction === "add" ? desired.has(email) : !desired.has(email) && !tolerated.has(email);
@@ -57,13 +58,13 @@ function repairHandler(deps: RepairHandlerDeps, direction: "add" | "remove"): Ki
   };
 }
 
-export type ReconcileAddHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "notifier" | "policy" | "targets" | "tx">;
+export type ReconcileAddHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "notifier" | "people" | "policy" | "reviews" | "targets" | "tx">;
 
 export function reconcileAddHandler(deps: ReconcileAddHandlerDeps): KindHandler<"reconcile_add"> {
   return repairHandler(deps, "add");
 }
 
-export type ReconcileRemoveHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "notifier" | "policy" | "targets" | "tx">;
+export type ReconcileRemoveHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "notifier" | "people" | "policy" | "reviews" | "targets" | "tx">;
 
 export function reconcileRemoveHandler(deps: ReconcileRemoveHandlerDeps): KindHandler<"reconcile_remove"> {
   return repairHandler(deps, "remove");
