@@ -4,4 +4,9 @@ import { register } from "tsx/esm/api";
 
 register();
 const { main } = await import("../src/cli.ts");
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// The command is done. A request still waiting on a remote that never answers (its job was handed
+// back to the queue) must not keep a one-shot command alive: if anything still holds the event
+// loop a second from now, exit anyway. (unref: a process with nothing left exits at once.)
+setTimeout(() => process.exit(code), 1_000).unref();

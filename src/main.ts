@@ -1,71 +1,29 @@
 /**
- * Composition root: config -> adapters -> services -> HTTP server + job runner + scheduler.
- * `grantbot serve` and `grantbot demo` both start grantbot through `startGrantbot`; only the
- * remote endpoints in the config differ.
+ * Composition root: config -> adapters -> services (build-grantbot.ts) -> HTTP server + job runner +
+ * scheduler. `grantbot serve` and `grantbot demo` both start grantbot through `startGrantbot`; only
+ * the remote endpoints in the config differ.
  */
+import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { ulid } from "ulid";
 import type { Config } from "./config/types.ts";
-import { openStore, type Store } from "./adapters/sqlite/open-store.ts";
-import { loadOrCreateSigningKeys } from "./adapters/credentials/key-store.ts";
-import { JoseCredentialSigner } from "./adapters/credentials/jose-credential-signer.ts";
-import { createOctokit } from "./adapters/github/octokit.ts";
-import { OctokitChangeRequests } from "./adapters/github/change-requests.ts";
-import { OctokitGrantsSource } from "./adapters/github/grants-source.ts";
-import { createGroupDirectories, scimTargetsFromConfig } from "./adapters/scim/group-directories.ts";
-import { createSlackApp } from "./adapters/slack/slack-app.ts";
-import { SlackIdentities } from "./adapters/slack/slack-identities.ts";
-import { SlackNotifier } from "./adapters/slack/slack-notifier.ts";
-import { registerSlackHandlers } from "./adapters/slack/registrations.ts";
-import { SlackWebSurfaces } from "./adapters/slack/slack-surfaces.ts";
-import type { SlackExperience } from "./services/ports/slack.ts";
-import { PromMetrics } from "./adapters/http/metrics.ts";
+import type { Store } from "./adapters/sqlite/open-store.ts";
 import { buildRoutes } from "./adapters/http/routes.ts";
 import { createHttpServer } from "./adapters/http/server.ts";
+import { directoryHookRoute } from "./adapters/http/directory-hook.ts";
 import { CronScheduler } from "./adapters/scheduler/scheduler.ts";
+import { acquireDataDirLock } from "./adapters/sqlite/data-dir-lock.ts";
+import { DependencyHealth } from "./adapters/lifecycle/dependency-health.ts";
+import { checkAtStartup, DependencyChecker, PROBE_TIMEOUT_MS, RECHECK_EVERY_MS } from "./adapters/lifecycle/dependency-checker.ts";
+import { settlesWithin } from "./adapters/lifecycle/bounded-stop.ts";
 import { createLogger } from "./shared/logger.ts";
 import { systemClock, systemTimers } from "./shared/clock.ts";
 import type { ServiceDeps } from "./services/deps.ts";
-import { JobRunner } from "./services/jobs/runner.ts";
-import { Foreground } from "./services/jobs/foreground.ts";
-import { jobHandlers } from "./services/jobs/handlers.ts";
-import { RepoPolicyProvider } from "./services/policy/policy-provider.ts";
+import type { JobRunner } from "./services/jobs/runner.ts";
 import { warmGroupLookups } from "./services/targets/warm-group-lookups.ts";
-import type { Clock, Log, PeopleSource, Timers } from "./services/ports/index.ts";
-import { ScimPeopleSource } from "./adapters/scim/scim-people-source.ts";
-import { directoryHookRoute } from "./adapters/http/directory-hook.ts";
 import { scheduleAll } from "./services/schedule.ts";
+import { buildGrantbot, type BuiltGrantbot, type StartOptions, type StopOptions } from "./build-grantbot.ts";
 
-export interface StartOptions {
-  clock?: Clock;
-  timers?: Timers;
-  log?: Log;
-  /** Known Slack bot ids (skip Bolt's auth.test). */
-  slackBotIds?: { botId: string; botUserId: string };
-  /** Slack Web API retries (tests use 0). */
-  slackRetries?: number;
-  jobConcurrency?: number;
-  /** false: leave jobs another process has running alone (CLI one-shots next to `serve`). */
-  recoverJobs?: boolean;
-  /** How long a catalog read is reused before asking GitHub again (default 2 s). */
-  policyMaxAgeMs?: number;
-}
-
-export interface BuiltGrantbot {
-  config: Config;
-  deps: ServiceDeps;
-  runner: JobRunner;
-  store: Store;
-  slack: ReturnType<typeof createSlackApp>;
-  metrics: PromMetrics;
-  log: Log;
-  /** The source-of-truth directory (GRANTBOT_CONFIG `directory`), or null. */
-  peopleSource: PeopleSource | null;
-  /** Slack requests being acknowledged; background jobs wait for them (services/foreground.ts). */
-  foreground: Foreground;
-  /** Stops the runner (waiting for jobs in flight) and closes the database. */
-  close(): Promise<void>;
-}
+export { buildGrantbot, type BuiltGrantbot, type StartOptions, type StopOptions } from "./build-grantbot.ts";
 
 export interface RunningGrantbot {
   url: string;
@@ -77,125 +35,41 @@ export interface RunningGrantbot {
   tick(): Promise<void>;
   /** Runs one periodic task now, by name: `directory-poll`, `reconcile`, `stale-requests`, ... */
   runTask(name: string): Promise<void>;
-  stop(): Promise<void>;
+  /** Drains HTTP (503 but /healthz), stops the schedule and the jobs (bounded with `boundMs`), closes, unlocks. */
+  stop(options?: StopOptions): Promise<void>;
+  /** For an immediate exit (second signal, shutdown bound): hands back the running jobs' leases. */
+  handBack(): string[];
 }
 
-export async function buildGrantbot(config: Config, options: StartOptions = {}): Promise<BuiltGrantbot> {
-  const clock = options.clock ?? systemClock;
-  const timers = options.timers ?? systemTimers;
-  const log = options.log ?? createLogger({ level: config.logLevel });
-  const dataDir = resolve(config.dataDir);
-  const store = openStore(dataDir, clock);
-  const recovered = options.recoverJobs === false ? 0 : store.jobs.requeueRunning();
-  if (recovered > 0) log.warn({ jobs: recovered }, "re-queued jobs left running by a previous process");
-
-  const keys = await loadOrCreateSigningKeys(dataDir, { now: clock.now() });
-  log.info({ kid: keys.current.kid, event: keys.event }, "signing keys ready");
-  const signer = new JoseCredentialSigner({ keys, issuer: config.publicUrl, clock });
-
-  const gh = config.github;
-  const octokit = createOctokit({
-    baseUrl: gh.apiUrl,
-    auth: gh.auth.kind === "token" ? { kind: "token", token: gh.auth.token.reveal() } : { kind: "app", appId: gh.auth.appId, privateKey: gh.auth.privateKey.reveal(), installationId: gh.auth.installationId },
-  });
-  const changes = new OctokitChangeRequests({ octokit, owner: gh.owner, repo: gh.repo, baseBranch: gh.baseBranch });
-  const source = new OctokitGrantsSource({ octokit, owner: gh.owner, repo: gh.repo, baseBranch: gh.baseBranch });
-  const targets = createGroupDirectories(scimTargetsFromConfig(config.scimTargets), { log: log.child({ component: "scim" }) });
-  const metrics = new PromMetrics(store.jobs, { defaultMetrics: true });
-
-  const slack = createSlackApp({
-    botToken: config.slack.botToken.reveal(),
-    signingSecret: config.slack.signingSecret.reveal(),
-    appToken: config.slack.appToken?.reveal() ?? null,
-    apiUrl: config.slack.apiUrl,
-    log: log.child({ component: "slack" }),
-    ...(options.slackRetries === undefined ? {} : { retries: options.slackRetries }),
-    ...(options.slackBotIds ?? {}),
-  });
-  let notifier: SlackNotifier | null = null;
-  const policy = new RepoPolicyProvider(source, log, (message) => {
-    void notifier?.ops({ kind: "ops_alert", title: "The grants catalog on the base branch is invalid", detail: `${message}. grantbot keeps using the last valid version.` }).catch(() => undefined);
-  }, clock, options.policyMaxAgeMs ?? 2_000);
-  const directory = new SlackIdentities(slack.app.client, policy, clock);
-  notifier = new SlackNotifier(slack.app.client, directory, clock, config.slack.opsChannel ?? null);
-  // Slack experience (issue 5): request cards, approvals so far, Home tabs.
-  const slackExperience: SlackExperience = {
-    cards: store.cards,
-    homeUsers: store.homeUsers,
-    surfaces: new SlackWebSurfaces(slack.app.client, directory),
-    opsChannel: config.slack.opsChannel ?? null,
-  };
-
-  let jobRunner: JobRunner | null = null;
-  const foreground = new Foreground();
-  const deps: ServiceDeps = {
-    clock,
-    tx: store.transactor,
-    grants: store.grants,
-    jobs: store.jobs,
-    audit: store.audit,
-    credentials: store.credentials,
-    deliveries: store.deliveries,
-    policy,
-    targets,
-    changes,
-    notifier,
-    signer,
-    log,
-    metrics,
-    settings: {
-      repository: gh.repository,
-      baseBranch: gh.baseBranch,
-      publicUrl: config.publicUrl,
-      retry: config.jobRetry,
-      notifyBeforeExpiryMs: config.notifyBeforeExpiryMs,
-      staleRequestAgeMs: config.staleRequestAgeMs,
-      offboardingPendingAfterMs: config.offboardingPendingAfterMs,
-    },
-    ids: { next: () => ulid(clock.now()) },
-    wake: () => jobRunner?.wake(),
-    foreground,
-    people: store.people,
-    offboarding: store.offboarding,
-    homeUsers: store.homeUsers,
-    breakglass: store.breakglass,
-    reviews: store.reviews,
-    usage: store.usage,
-  };
-  const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, jobHandlers(deps, slackExperience), {
-    concurrency: options.jobConcurrency ?? 32,
-    leaseMs: 120_000,
-    retry: config.jobRetry,
-  });
-  jobRunner = runner;
-  registerSlackHandlers(slack.app, { deps, slack: slackExperience, directory });
-
-  return {
-    config,
-    deps,
-    runner,
-    store,
-    slack,
-    metrics,
-    log,
-    foreground,
-    peopleSource: config.directory
-      ? ScimPeopleSource.fromConfig({ name: "directory", baseUrl: config.directory.url, token: config.directory.token.reveal(), profile: config.directory.profile })
-      : null,
-    close: async () => {
-      await runner.stop();
-      await slack.stop();
-      store.close();
-    },
-  };
-}
-
+/**
+ * Starts grantbot on its data directory (refused while another process has it: data-dir-lock.ts),
+ * checks its dependencies first when asked (`dependencyChecks`), and serves until `stop`.
+ */
 export async function startGrantbot(config: Config, options: StartOptions = {}): Promise<RunningGrantbot> {
-  const built = await buildGrantbot(config, options);
-  const { deps, runner, store, slack, metrics, log } = built;
+  const log = options.log ?? createLogger({ level: config.logLevel });
+  const clock = options.clock ?? systemClock;
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const lock = acquireDataDirLock(dataDir, { now: () => clock.now() });
+  let built: BuiltGrantbot | null = null;
+  const health = new DependencyHealth(config.scimTargets.map((t) => t.name), () => (built ? (built.store.jobs.nextWakeAt(), null) : "not open"));
+  try {
+    const checker = options.dependencyChecks ? DependencyChecker.fromConfig(config, health, log.child({ component: "health" })) : null;
+    const { slackIds } = checker ? await checkAtStartup(checker, log) : {};
+    built = await buildGrantbot(config, { ...options, log, ...(slackIds && !options.slackBotIds ? { slackBotIds: slackIds } : {}) });
+    return await serveBuilt(built, { health, checker, release: () => lock.release() });
+  } catch (err) {
+    await built?.close({ boundMs: 0 }).catch(() => undefined);
+    lock.release();
+    throw err;
+  }
+}
+
+async function serveBuilt(built: BuiltGrantbot, life: { health: DependencyHealth; checker: DependencyChecker | null; release(): void }): Promise<RunningGrantbot> {
+  const { config, deps, runner, store, slack, metrics, log } = built;
   const gh = config.github;
-  const targets = deps.targets;
-  let ready = false;
+  let phase: "starting" | "ready" | "stopping" = "starting";
+  metrics.watchDependencies(() => life.health.upValues());
   const http = createHttpServer({
     host: config.server.host,
     port: config.server.port,
@@ -206,15 +80,18 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
       githubWebhookSecret: gh.webhookSecret?.reveal() ?? null,
       introspectionToken: config.introspectionToken?.reveal() ?? null,
       metrics,
-      isReady: () => ready,
+      liveness: () => ({ status: phase }),
+      readiness: () => life.health.readiness(phase === "ready"),
       extra: config.directorySecret ? [directoryHookRoute(deps, config.directorySecret.reveal())] : [],
     }),
     onResponse: (route, status) => metrics.httpRequests.inc({ route, status: String(status) }),
     foreground: { paths: ["/slack/events"], enter: () => built.foreground.enter(), leave: () => built.foreground.leave() },
+    openWhileDraining: ["/healthz"],
   });
   const { port, url } = await http.listen();
 
   const scheduler = new CronScheduler(log);
+  const checker = life.checker;
   const tasks = scheduleAll({
     scheduler,
     deps,
@@ -227,16 +104,19 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
     },
     peopleSource: built.peopleSource,
     log,
+    ...(checker ? { dependencyCheck: { everyMs: RECHECK_EVERY_MS, run: () => checker.checkAll() } } : {}),
   });
   const sweep = tasks.get("expiry-sweep")!;
 
   sweep(); // catch up every expiry missed while down
   runner.start();
   void warmGroupLookups(deps).catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "catalog group lookups at start-up failed"));
-  await slack.start();
-  ready = true;
-  log.info({ url, socketMode: config.slack.socketMode, targets: targets.names() }, "grantbot is ready");
+  // Socket Mode connects here; an unreachable Slack must not hold the start-up (it keeps trying).
+  if (!(await settlesWithin(slack.start(), PROBE_TIMEOUT_MS, systemTimers))) log.warn({ timeoutMs: PROBE_TIMEOUT_MS }, "Slack Socket Mode did not connect in time; still trying");
+  phase = "ready";
+  log.info({ url, socketMode: config.slack.socketMode, targets: deps.targets.names() }, "grantbot is ready");
 
+  let stopped: Promise<void> | null = null;
   return {
     url,
     port,
@@ -252,11 +132,16 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
       if (!task) throw new Error(`no periodic task ${name} (known: ${[...tasks.keys()].join(", ")})`);
       await task();
     },
-    stop: async () => {
-      ready = false;
-      scheduler.stop();
-      await http.close();
-      await built.close();
-    },
+    stop: (opts = {}) =>
+      (stopped ??= (async () => {
+        phase = "stopping";
+        http.drain();
+        scheduler.stop();
+        await built.stopWork(opts);
+        await http.close();
+        await built.close();
+        life.release();
+      })()),
+    handBack: () => built.handBack(),
   };
 }

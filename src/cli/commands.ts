@@ -32,6 +32,12 @@ export interface CommandSpec {
   load(): Promise<Command>;
 }
 
+/** `--timeout <duration>` of the commands that wait on remote systems (revoke, reconcile). */
+const TIMEOUT_FLAG = (help: string): FlagSpec => ({
+  flag: "--timeout", value: "<duration>", valueForm: "either",
+  valuePattern: { re: /^(?:\d+[smhd])+$|^PT?[0-9HMSD.]+$/i, hint: "a duration such as 30s, 2m or PT1M" }, help,
+});
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "serve", args: "", summary: "run the HTTP server, job runner and scheduler (configured by the environment)",
@@ -68,14 +74,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     usageExit: 1, load: async () => (await import("./grants.ts")).grantsCommand,
   },
   {
-    name: "revoke", args: "<grant-id>", summary: "end a live grant now and wait until its SCIM removal is verified",
-    flags: [], usageExit: 1, load: async () => (await import("./revoke.ts")).revokeCommand,
+    name: "revoke", args: "<grant-id>", summary: "end a live grant now and wait until its SCIM removal is verified; exit 2 when it was not within --timeout",
+    flags: [TIMEOUT_FLAG("how long to wait for the SCIM removal to be verified (default 2m); grantbot serve finishes it later")], usageExit: 1, load: async () => (await import("./revoke.ts")).revokeCommand,
   },
   {
     name: "reconcile", args: "", summary: "compare managed SCIM groups with live grants; exit 0 no drift, 2 drift, 1 error",
     flags: [
       { flag: "--fix", help: "repair drift in every managed group (not only enforce: true)" },
       { flag: "--json", help: `print {"resources":[{"resource","target","group","missing","unexpected"}]}` },
+      TIMEOUT_FLAG("how long to wait for repairs to be verified (default 2m); grantbot serve finishes the rest"),
     ],
     usageExit: 1, load: async () => (await import("./reconcile.ts")).reconcileCommand,
   },

@@ -1,14 +1,16 @@
 /**
- * `grantbot reconcile [--fix] [--json]`: compare every group the catalog manages with what live
- * grants justify, print the drift, and repair it where the resource has `enforce: true` (all
- * managed groups with `--fix`) through the same idempotent jobs `serve` runs — waiting up to
- * 2 minutes for them. Exit code: 0 = no drift, 2 = drift found, 1 = error.
+ * `grantbot reconcile [--fix] [--json] [--timeout <duration>]`: compare every group the catalog
+ * manages with what live grants justify, print the drift, and repair it where the resource has
+ * `enforce: true` (all managed groups with `--fix`) through the same idempotent jobs `serve` runs —
+ * waiting up to --timeout (default 2 minutes) for them. Exit code: 0 = no drift, 2 = drift found,
+ * 1 = error. Every remote read has a timeout (GitHub 10 s, each SCIM target its `timeout`), so a
+ * GitHub or SCIM target that never answers ends the command with exit 1 and the error.
  *
  * `--json` prints exactly {"resources":[{"resource","target","group","missing":[...],"unexpected":[...]}]}
  * (plus an "errors" list when a group could not be read).
  */
 import type { Command } from "./io.ts";
-import { configOrReport } from "./load.ts";
+import { configOrReport, takeTimeout } from "./load.ts";
 import type { DriftEntry } from "../domain/drift.ts";
 import { buildGrantbot } from "../main.ts";
 import { JobRunner } from "../services/jobs/runner.ts";
@@ -17,9 +19,12 @@ import { reconcileGroups } from "../services/reconcile/reconcile-group.ts";
 import { reconcileAddHandler, reconcileRemoveHandler } from "../services/reconcile/reconcile-jobs.ts";
 import { createLogger } from "../shared/logger.ts";
 import { systemTimers } from "../shared/clock.ts";
+import { stopRunnerWithin } from "../adapters/lifecycle/bounded-stop.ts";
 
-const USAGE = "usage: grantbot reconcile [--fix] [--json]\n";
+const USAGE = "usage: grantbot reconcile [--fix] [--json] [--timeout <duration>]\n";
 const REPAIR_WAIT_MS = 120_000;
+/** How long repair jobs still running at the end may take before their leases go back to the queue. */
+const CLOSE_BOUND_MS = 3_000;
 
 export function driftJson(entries: readonly DriftEntry[]): string {
   const resources = entries.filter((e) => !e.error).map((e) => ({ resource: e.resource, target: e.target, group: e.group, missing: e.missing, unexpected: e.unexpected }));
@@ -35,7 +40,13 @@ export function driftTable(entries: readonly DriftEntry[]): string {
   return [line(head), ...rows.map(line)].join("\n") + "\n";
 }
 
-export const reconcileCommand: Command = async (args, io) => {
+export const reconcileCommand: Command = async (argv, io) => {
+  const taken = takeTimeout(argv, REPAIR_WAIT_MS);
+  if ("problem" in taken) {
+    io.stderr(`grantbot reconcile: ${taken.problem}\n${USAGE}`);
+    return 1;
+  }
+  const args = taken.rest;
   const unknown = args.filter((a) => a !== "--fix" && a !== "--json");
   if (unknown.length > 0) {
     io.stderr(`grantbot reconcile: unknown option ${unknown[0]}\n${USAGE}`);
@@ -59,7 +70,7 @@ export const reconcileCommand: Command = async (args, io) => {
     let unfinished = 0;
     if (result.repairsQueued > 0) {
       runner.start();
-      const deadline = Date.now() + REPAIR_WAIT_MS;
+      const deadline = Date.now() + taken.timeoutMs;
       const pending = () => [...built.deps.jobs.pending(`${JOB.reconcileAdd}:`), ...built.deps.jobs.pending(`${JOB.reconcileRemove}:`)].length;
       while (pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       unfinished = pending();
@@ -76,7 +87,7 @@ export const reconcileCommand: Command = async (args, io) => {
     io.stderr(`grantbot reconcile: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   } finally {
-    await runner.stop();
-    await built.close();
+    await stopRunnerWithin(runner, built.store.jobs, CLOSE_BOUND_MS, systemTimers, log);
+    await built.close({ boundMs: CLOSE_BOUND_MS });
   }
 };

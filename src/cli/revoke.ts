@@ -1,16 +1,24 @@
 /**
- * `grantbot revoke <grant-id>`: end a live grant now, through the same durable path as expiry,
- * and wait (up to 2 minutes) until every SCIM removal is confirmed. Safe while `serve` runs on
- * the same database: jobs are claimed with leases, so each runs once.
+ * `grantbot revoke <grant-id> [--timeout <duration>]`: end a live grant now, through the same
+ * durable path as expiry, and wait (up to --timeout, default 2 minutes) until every SCIM removal
+ * is confirmed. Safe while `serve` runs on the same database: jobs are claimed with leases, so
+ * each runs once. Bounded whatever the remote side does: every remote call has a timeout, and jobs
+ * still running when the command ends (a DM to a Slack that does not answer) get CLOSE_BOUND_MS,
+ * then their leases go back to the queue for `serve`.
  */
 import type { Command } from "./io.ts";
-import { configOrReport } from "./load.ts";
+import { configOrReport, takeTimeout } from "./load.ts";
 import { ULID_RE } from "../domain/grant-files.ts";
 import { buildGrantbot } from "../main.ts";
 import { revokeGrant } from "../services/grants/grant-commands.ts";
 import { createLogger } from "../shared/logger.ts";
+import { settlesWithin } from "../adapters/lifecycle/bounded-stop.ts";
+import { systemTimers } from "../shared/clock.ts";
 
 const USAGE = "usage: grantbot revoke <grant-id>   (ids are listed by `grantbot grants --active`)\n";
+const DEFAULT_WAIT_MS = 120_000;
+/** How long jobs still running at the end (DMs, PR comments) may take before being left to `serve`. */
+const CLOSE_BOUND_MS = 3_000;
 
 /** Why `arg` is not a grant id, or null when it is one. */
 export function grantIdProblem(arg: string): string | null {
@@ -22,7 +30,13 @@ export function grantIdProblem(arg: string): string | null {
   return `${shown} is not a grant id: grant ids are ULIDs (digits and letters except I, L, O, U), and it contains ${JSON.stringify(bad)}`;
 }
 
-export const revokeCommand: Command = async (args, io) => {
+export const revokeCommand: Command = async (argv, io) => {
+  const taken = takeTimeout(argv, DEFAULT_WAIT_MS);
+  if ("problem" in taken) {
+    io.stderr(`grantbot revoke: ${taken.problem}\n${USAGE}`);
+    return 1;
+  }
+  const args = taken.rest;
   if (args.length !== 1) {
     io.stderr(`grantbot revoke: ${args.length === 0 ? "missing the grant id" : `expected one grant id, got ${args.length} arguments`}\n${USAGE}`);
     return 1;
@@ -48,18 +62,21 @@ export const revokeCommand: Command = async (args, io) => {
       return 0;
     }
     built.runner.start();
-    const deadline = Date.now() + 120_000;
-    while (built.deps.jobs.pending(`scim_remove:${id}:`).length > 0) {
+    const deadline = Date.now() + taken.timeoutMs;
+    for (let pending = built.deps.jobs.pending(`scim_remove:${id}:`); pending.length > 0; pending = built.deps.jobs.pending(`scim_remove:${id}:`)) {
       if (Date.now() > deadline) {
-        io.stderr(`grant ${id} revoked; SCIM removal still being retried (grantbot serve will finish it)\n`);
+        const why = pending.map((j) => j.lastError).find(Boolean) ?? "the SCIM target has not answered yet";
+        io.stderr(`grantbot revoke: grant ${id} is revoked (credential inactive), but its SCIM removal was not verified within ${taken.timeoutMs / 1000}s: ${why}; grantbot serve keeps retrying it\n`);
         return 2;
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    await built.runner.drain(10_000).catch(() => undefined);
+    // The DMs and PR comment get what is left of the wait (a job hanging on Slack is not waited for).
+    const left = Math.max(0, deadline - Date.now());
+    await settlesWithin(built.runner.drain(left), left, systemTimers);
     io.stdout(`grant ${id} revoked: credential inactive, SCIM membership removed and verified\n`);
     return 0;
   } finally {
-    await built.close();
+    await built.close({ boundMs: CLOSE_BOUND_MS });
   }
 };

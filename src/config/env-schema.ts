@@ -118,6 +118,10 @@ export function createEnvSchema(readFile: ReadFile) {
       description: "HMAC key that enables signed leaver/mover pushes on `POST /hooks/directory`. At least 32 characters.",
       required: "no", example: "$(openssl rand -hex 32)", secret: true, hint: "expected a random key of 32+ characters",
     }),
+    GRANTBOT_SHUTDOWN_TIMEOUT: documented(durationMs({ minMs: 1_000 }).prefault("10s"), {
+      description: "On SIGTERM/SIGINT: how long running jobs may take to finish before their leases are handed back to the queue and the process exits; a second signal exits at once.",
+      required: "no", default: "10s", example: "30s", hint: "expected a duration such as 10s or 1m",
+    }),
     LOG_LEVEL: documented(z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"), {
       description: "pino log level.",
       required: "no", default: "info", example: "debug", hint: `expected one of ${LOG_LEVELS.join(", ")}`,

@@ -83,6 +83,7 @@ function toConfig(env: ParsedEnv, file: FileConfig): Config {
     introspectionToken: env.GRANTBOT_INTROSPECTION_TOKEN,
     directorySecret: env.GRANTBOT_DIRECTORY_SECRET,
     logLevel: env.LOG_LEVEL,
+    shutdownTimeoutMs: env.GRANTBOT_SHUTDOWN_TIMEOUT,
     configFile: env.GRANTBOT_CONFIG,
     ...file,
   };

@@ -22,6 +22,8 @@ export interface Config {
   /** HMAC key for POST /hooks/directory; undefined = the endpoint is disabled. */
   readonly directorySecret: Secret | undefined;
   readonly logLevel: LogLevel;
+  /** GRANTBOT_SHUTDOWN_TIMEOUT: the bound on a graceful stop after SIGTERM/SIGINT, in ms. */
+  readonly shutdownTimeoutMs: number;
   /** The GRANTBOT_CONFIG path, when one was given. */
   readonly configFile: string | undefined;
   readonly scimTargets: readonly ScimTargetConfig[];

@@ -7,7 +7,8 @@
  *   of open request PRs every 10th poll and the approvals so far on the request cards;
  * - policy refresh (keeps the cached catalog fresh for new requests, which read none themselves);
  * - directory poll (plus one right at start, to catch up on leavers missed while down);
- * - reconciliation, stale request PRs, and hourly housekeeping of finished jobs and delivery ids.
+ * - reconciliation, stale request PRs, and hourly housekeeping of finished jobs and delivery ids;
+ * - when given, the dependency re-check behind /readyz (every 30 s in `serve`).
  */
 import type { ServiceDeps } from "./deps.ts";
 import { sweepExpiries } from "./grants/end-grant.ts";
@@ -40,10 +41,18 @@ export function staleCheckInterval(ageMs: number): number {
 
 /**
  * Registers every periodic task on `scheduler` and returns them by name (for `runTask`, the CLI
- * and tests): expiry-sweep, github-poll, policy-refresh, prune, reconcile, stale-requests and,
- * with a directory, directory-poll.
+ * and tests): expiry-sweep, github-poll, policy-refresh, prune, reconcile, stale-requests, with a
+ * directory directory-poll, and with `dependencyCheck` dependency-check.
  */
-export function scheduleAll(input: { scheduler: Scheduler; deps: ServiceDeps; settings: ScheduleSettings; peopleSource: PeopleSource | null; log: Log }): Map<string, Task> {
+export function scheduleAll(input: {
+  scheduler: Scheduler;
+  deps: ServiceDeps;
+  settings: ScheduleSettings;
+  peopleSource: PeopleSource | null;
+  log: Log;
+  /** Re-checks Slack, GitHub and the SCIM targets for /readyz (bounded, cheap); absent = not checked. */
+  dependencyCheck?: { everyMs: number; run(): Promise<unknown> };
+}): Map<string, Task> {
   const { scheduler, deps, settings, log } = input;
   let polls = 0;
   let reviewPolls = 0;
@@ -86,6 +95,11 @@ export function scheduleAll(input: { scheduler: Scheduler; deps: ServiceDeps; se
   scheduler.every({ name: "prune", everyMs: 3_600_000, run: tasks.get("prune")! });
   scheduler.every({ name: "reconcile", everyMs: settings.reconcileIntervalMs, run: tasks.get("reconcile")! });
   scheduler.every({ name: "stale-requests", everyMs: staleCheckInterval(settings.staleRequestAgeMs), run: tasks.get("stale-requests")! });
+  if (input.dependencyCheck) {
+    const check = input.dependencyCheck;
+    tasks.set("dependency-check", () => check.run());
+    scheduler.every({ name: "dependency-check", everyMs: check.everyMs, run: () => check.run() });
+  }
   if (input.peopleSource && settings.directoryPollIntervalMs !== null) {
     const poller = new DirectoryPoller(deps, input.peopleSource);
     tasks.set("directory-poll", () => poller.poll());

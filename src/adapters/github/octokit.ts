@@ -5,6 +5,7 @@
  */
 import { createAppAuth } from "@octokit/auth-app";
 import { Octokit } from "@octokit/rest";
+import type { GitHubAuth as ConfiguredAuth } from "../../config/types.ts";
 import { AppError } from "../../domain/errors.ts";
 
 export type GithubAuth =
@@ -21,6 +22,13 @@ export interface CreateOctokitOptions {
 }
 
 export type GithubClient = Octokit;
+
+/** The configured GitHub credentials, revealed for Octokit. */
+export function githubAuthFromConfig(auth: ConfiguredAuth): GithubAuth {
+  return auth.kind === "token"
+    ? { kind: "token", token: auth.token.reveal() }
+    : { kind: "app", appId: auth.appId, privateKey: auth.privateKey.reveal(), installationId: auth.installationId };
+}
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 

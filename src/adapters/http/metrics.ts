@@ -38,6 +38,23 @@ export class PromMetrics implements Metrics {
     }
   }
 
+  /**
+   * `grantbot_dependency_up{dependency="slack"|"github"|"scim:<target>"|"database"}`: 1 up, 0 down
+   * or refusing grantbot's credential, from the last check (the database at scrape time).
+   */
+  watchDependencies(read: () => Record<string, 0 | 1>): void {
+    new Gauge({
+      name: "grantbot_dependency_up",
+      help: "1 when the dependency answered its last check, 0 when it is down or refuses grantbot's credential",
+      labelNames: ["dependency"],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [dependency, up] of Object.entries(read())) this.set({ dependency }, up);
+      },
+    });
+  }
+
   requestFiled(resource: string): void {
     this.requests.inc({ resource });
   }

@@ -27,14 +27,27 @@ export interface RouteDeps {
   githubWebhookSecret: string | null;
   introspectionToken: string | null;
   metrics: PromMetrics;
-  isReady(): boolean;
+  /** /healthz: the process runs (always 200); `status` says starting, ready or stopping. */
+  liveness(): { status: string };
+  /** /readyz: per dependency (adapters/lifecycle/dependency-health.ts); 503 when not ready. */
+  readiness(): { ready: boolean } & Record<string, unknown>;
   /** Extra routes (the directory hook) added by later features. */
   extra?: Route[];
 }
 
 export function buildRoutes(d: RouteDeps): Route[] {
   const routes: Route[] = [
-    { kind: "buffered", method: "GET", path: "/healthz", maxBytes: 0, handle: async () => (d.isReady() ? { status: 200, body: { status: "ok" } } : { status: 503, body: { status: "starting" } }) },
+    { kind: "buffered", method: "GET", path: "/healthz", maxBytes: 0, handle: async () => ({ status: 200, body: d.liveness() }) },
+    {
+      kind: "buffered",
+      method: "GET",
+      path: "/readyz",
+      maxBytes: 0,
+      handle: async () => {
+        const body = d.readiness();
+        return { status: body.ready ? 200 : 503, body };
+      },
+    },
     {
       kind: "buffered",
       method: "GET",

@@ -31,7 +31,19 @@ export interface HttpServerOptions {
   onResponse?(route: string, status: number): void;
   /** Counts requests to these paths while they are answered (interactive: Slack acks). */
   foreground?: { paths: readonly string[]; enter(): void; leave(): void };
+  /** Paths still answered while draining (liveness: /healthz). */
+  openWhileDraining?: readonly string[];
 }
+
+export interface HttpServer {
+  server: Server;
+  listen(): Promise<{ port: number; url: string }>;
+  /** Shutting down: new requests get 503 (except `openWhileDraining`); those in flight finish. */
+  drain(): void;
+  close(): Promise<void>;
+}
+
+const DRAINING: RouteResult = { status: 503, body: { error: "grantbot is shutting down" }, headers: { connection: "close", "retry-after": "5" } };
 
 function send(res: ServerResponse, result: RouteResult): void {
   if (res.headersSent) return;
@@ -45,9 +57,16 @@ function send(res: ServerResponse, result: RouteResult): void {
   res.end(payload);
 }
 
-export function createHttpServer(options: HttpServerOptions): { server: Server; listen(): Promise<{ port: number; url: string }>; close(): Promise<void> } {
+export function createHttpServer(options: HttpServerOptions): HttpServer {
+  let draining = false;
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://localhost");
+    if (draining && !options.openWhileDraining?.includes(url.pathname)) {
+      res.on("finish", () => options.onResponse?.("draining", res.statusCode));
+      send(res, DRAINING);
+      req.resume();
+      return;
+    }
     const fg = options.foreground;
     if (fg?.paths.includes(url.pathname)) {
       fg.enter();
@@ -105,6 +124,10 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
           resolve({ port, url: `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}` });
         });
       }),
+    drain: () => {
+      draining = true;
+      server.closeIdleConnections();
+    },
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -7,19 +7,27 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from "@slack/bolt";
 import type { RequestListener } from "node:http";
 import type { Log } from "../../services/ports/index.ts";
 
-
 export interface SlackAppOptions {
   botToken: string;
   signingSecret: string;
   appToken?: string | null;
   apiUrl: string;
-  /** Known bot ids skip the auth.test call Bolt otherwise makes. */
+  /**
+   * Known bot ids (from the start-up check's auth.test, or tests). Without them Bolt would call
+   * auth.test as it is constructed, retrying for minutes against an unreachable Slack and ending
+   * the process with an unhandled rejection on a bad token; here it is deferred to the first
+   * incoming event instead (one-shot CLI commands receive none).
+   */
   botId?: string;
   botUserId?: string;
   log: Log;
   /** Web API retries; production default retries 429s honouring Retry-After. */
   retries?: number;
+  /** Timeout of one Web API request in ms (default 10 000): a Slack that never answers is bounded. */
+  timeoutMs?: number;
 }
+
+export const DEFAULT_SLACK_TIMEOUT_MS = 10_000;
 
 export interface SlackApp {
   app: App;
@@ -51,8 +59,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     slackApiUrl: options.apiUrl,
     retryConfig: { retries: options.retries ?? 10, factor: 1.96, randomize: true },
     rejectRateLimitedCalls: false,
+    timeout: options.timeoutMs ?? DEFAULT_SLACK_TIMEOUT_MS,
   };
-  const ids = options.botId && options.botUserId ? { botId: options.botId, botUserId: options.botUserId } : {};
+  const ids = options.botId && options.botUserId ? { botId: options.botId, botUserId: options.botUserId } : { tokenVerificationEnabled: false };
   if (options.appToken) {
     const receiver = new SocketModeReceiver({ appToken: options.appToken, logger: logger as never });
     const app = new App({ token: options.botToken, receiver, clientOptions, logger: logger as never, ...ids });

@@ -159,6 +159,7 @@ export class SqliteJobQueue implements JobQueue {
       ),
       prune: db.prepare("DELETE FROM jobs WHERE state IN ('done', 'dead') AND updated_at < ?"),
       requeue: db.prepare("UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ? WHERE state = 'running'"),
+      release: db.prepare("UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running'"),
     };
   }
 
@@ -254,6 +255,14 @@ export class SqliteJobQueue implements JobQueue {
 
   requeueRunning(): number {
     return this.stmts.requeue.run(this.clock.now()).changes;
+  }
+
+  /**
+   * Hands the leases of these running jobs back (a bounded stop gave up waiting for them): they are
+   * queued again at once, keeping their place, for the next start or another process.
+   */
+  release(ids: readonly number[]): number {
+    return ids.length === 0 ? 0 : this.stmts.release.run(this.clock.now(), JSON.stringify(ids)).changes;
   }
 
   /**

@@ -67,6 +67,7 @@ export class JobRunner {
   private heldSince: number | null = null;
   /** Jobs of kinds without `batch` running now. */
   private singlesRunning = 0;
+  private readonly active = new Map<number, string>(); // running jobs: id -> kind (activeJobs)
 
   constructor(
     private readonly deps: JobRunnerDeps,
@@ -121,6 +122,8 @@ export class JobRunner {
   get inFlight(): number {
     return this.running.size;
   }
+  /** The jobs running now (still running when `stop()` gave up waiting: leases to hand back). */
+  get activeJobs(): Array<{ id: number; kind: string }> { return [...this.active].map(([id, kind]) => ({ id, kind })); }
 
   private tick(): void {
     try {
@@ -238,8 +241,10 @@ export class JobRunner {
 
   private launch(job: Job): void {
     this.singlesRunning++;
+    this.active.set(job.id, job.kind);
     const p = this.execute(job).finally(() => {
       this.singlesRunning--;
+      this.active.delete(job.id);
       this.running.delete(p);
       this.wake();
     });
@@ -268,8 +273,10 @@ export class JobRunner {
     const keys = this.batchesRunning.get(kind) ?? new Set<string>();
     keys.add(key);
     this.batchesRunning.set(kind, keys);
+    for (const job of jobs) this.active.set(job.id, kind);
     const p = this.executeBatch(handler, jobs).finally(() => {
       keys.delete(key);
+      for (const job of jobs) this.active.delete(job.id);
       this.running.delete(p);
       this.wake();
     });
