@@ -26,6 +26,17 @@ export type BreakglassStatus = "pending" | "reviewed" | "unreviewed_merge" | "re
 /** Statuses in which the review is still owed. */
 export const UNREVIEWED: readonly BreakglassStatus[] = ["pending", "unreviewed_merge", "rejected"];
 
+/**
+ * What people are told about a break-glass grant: it is active (`activated`; `activated_no_pr`
+ * when its PR could not be opened yet), its review is overdue, its PR was closed unmerged or
+ * merged without valid approvals, or it was reviewed after an escalation.
+ */
+export const BREAKGLASS_EVENTS = ["activated", "activated_no_pr", "overdue", "rejected_pr", "unreviewed_merge", "reviewed"] as const;
+export type BreakglassEvent = (typeof BREAKGLASS_EVENTS)[number];
+/** Who hears about it: the ops channel, the resource's `breakglass.channels`, the manager, the person. */
+export const BREAKGLASS_AUDIENCES = ["ops", "channel", "manager", "requester"] as const;
+export type BreakglassAudience = (typeof BREAKGLASS_AUDIENCES)[number];
+
 /** `breakglass/<id>` */
 export function breakglassBranch(id: string): string {
   return `${BREAKGLASS_BRANCH_PREFIX}${id}`;

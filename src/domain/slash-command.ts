@@ -12,6 +12,8 @@ export type SlashCommand =
   | { kind: "release"; grantId: string }
   | { kind: "extend"; grantId: string; duration: string; durationMs: number }
   | { kind: "request"; resource: string; duration: string; durationMs: number; reason: string }
+  /** Emergency access, active at once and reviewed afterwards (only where the catalog allows it). */
+  | { kind: "breakglass"; resource: string; duration: string; durationMs: number; reason: string }
   | { kind: "error"; message: string; usage: string };
 
 /** One usage line per form of the command. */
@@ -21,6 +23,7 @@ export const USAGE_LINES = {
   list: "/access list — show your pending and active grants",
   release: "/access release <grant-id> — end one of your grants now",
   extend: "/access extend <grant-id> <duration> — ask for more time on one of your grants",
+  breakglass: "/access breakglass <resource> <duration> <reason…> — emergency access now, reviewed afterwards (only where the catalog allows it)",
   help: "/access help — show this help",
 } as const;
 
@@ -44,7 +47,7 @@ export interface ParseOptions {
   resources?: readonly string[];
 }
 
-export const SUBCOMMANDS = ["list", "release", "extend", "help"] as const;
+export const SUBCOMMANDS = ["list", "release", "extend", "breakglass", "help"] as const;
 
 /**
  * `text` is the raw `text` field of the slash command. Slack HTML-escapes `&`, `<` and `>` in it;
@@ -69,6 +72,8 @@ export function parseSlashCommand(text: string, options: ParseOptions = {}): Sla
       return parseRelease(args);
     case "extend":
       return parseExtend(args);
+    case "breakglass":
+      return parseBreakglass(trimmed.slice(words[0]!.length).trim());
     default:
       if (options.resources && !options.resources.includes(verb)) {
         const unknown = unknownWord(words[0] ?? "", options.resources, words.length === 1);
@@ -132,7 +137,18 @@ function parseExtend(args: readonly string[]): SlashCommand {
 
 const REQUEST_RE = /^(\S+)(?:\s+(\S+))?(?:\s+([\s\S]*))?$/;
 
-function parseRequest(trimmed: string): SlashCommand {
+/** `/access breakglass <resource> <duration> <reason…>`: a request's words, a reason required. */
+function parseBreakglass(rest: string): SlashCommand {
+  const usage = USAGE_LINES.breakglass;
+  if (rest === "") return error("say which resource you need in an emergency, e.g. `/access breakglass prod-db-readonly 30m INC-1234 outage`", usage);
+  const parsed = parseRequest(rest, "/access breakglass ");
+  if (parsed.kind === "error") return { ...parsed, usage };
+  if (parsed.kind !== "request") return parsed;
+  if (parsed.reason === "") return error(`break-glass needs a reason: write \`/access breakglass ${parsed.resource} ${parsed.duration} <incident or ticket, and what you will do>\``, usage);
+  return { ...parsed, kind: "breakglass" };
+}
+
+function parseRequest(trimmed: string, form = "/access "): SlashCommand {
   const usage = USAGE;
   const match = REQUEST_RE.exec(trimmed);
   const resourceToken = match?.[1] ?? "";
@@ -145,12 +161,12 @@ function parseRequest(trimmed: string): SlashCommand {
   }
   const durationToken = match?.[2];
   if (durationToken === undefined) {
-    return error(`say how long you need ${resource} for, e.g. \`/access ${resource} 2h <reason>\``, usage);
+    return error(`say how long you need ${resource} for, e.g. \`${form}${resource} 2h <reason>\``, usage);
   }
   const duration = parseDuration(durationToken);
   if (!duration.ok) {
     return error(
-      `the second word must be a duration: ${duration.error}. Write \`/access ${resource} <duration> <reason…>\``,
+      `the ${form === "/access " ? "second" : "third"} word must be a duration: ${duration.error}. Write \`${form}${resource} <duration> <reason…>\``,
       usage,
     );
   }

@@ -32,6 +32,13 @@ export class RecordingNotifier implements Notifier {
     this.opsNotes.push(note);
   }
 
+  readonly channelNotes: { channel: string; note: Note }[] = [];
+
+  async toChannel(channel: string, note: Note): Promise<MessageRef> {
+    this.channelNotes.push({ channel, note });
+    return { channel, ts: String(++this.seq) };
+  }
+
   /** Notes sent to one email, optionally of one kind. */
   to(email: string, kind?: Note["kind"]): Note[] {
     return this.sent.filter((s) => s.to.email === email && (kind === undefined || s.note.kind === kind)).map((s) => s.note);

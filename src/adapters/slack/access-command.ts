@@ -10,6 +10,7 @@ import { parseSlashCommand, SUBCOMMANDS, USAGE, USAGE_LINES, type SlashCommand }
 import { extendGrant, linkedLiveGrants, releaseGrant } from "../../services/grants/grant-commands.ts";
 import { buildHome } from "../../services/surfaces/home-tab.ts";
 import { requestAccess } from "../../services/grants/request-access.ts";
+import { requestBreakglass } from "../../services/breakglass/request-breakglass.ts";
 import { errorText, requireEmail, type SlackHandlerContext } from "./handler-context.ts";
 import { openRequestForm } from "./request-form.ts";
 import { listReply } from "./views/list-reply.ts";
@@ -97,6 +98,21 @@ export function registerAccessCommand(app: App, ctx: SlackHandlerContext): void 
           await reply(respond, `📝 Request \`${grant.id}\` filed for *${grant.resource}* (${formatDuration(grant.durationMs)}). The pull request link follows by DM.`);
         } catch (err) {
           await reply(respond, withUsage(err, USAGE_LINES.request));
+        }
+        return;
+      case "breakglass":
+        await ack({ response_type: "ephemeral", text: `🚨 Break-glass: requesting *${parsed.resource}* for ${parsed.duration}…` });
+        try {
+          const email = await requireEmail(ctx, user);
+          const grant = await requestBreakglass(deps, { requesterEmail: email, requesterSlackId: user, resource: parsed.resource, duration: parsed.duration, reason: parsed.reason });
+          const alerted = deps.people.get(email)?.managerEmail ? "ops and your manager are" : "ops is";
+          await reply(
+            respond,
+            `🚨 Break-glass grant \`${grant.id}\` for *${grant.resource}* (${formatDuration(grant.durationMs)}) is being activated now, without prior review: the credential follows by DM. ` +
+              `A review PR is opened and ${alerted} alerted. It cannot be extended; release it as soon as you are done.`,
+          );
+        } catch (err) {
+          await reply(respond, withUsage(err, USAGE_LINES.breakglass));
         }
         return;
       case "list":

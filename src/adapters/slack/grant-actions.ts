@@ -14,6 +14,7 @@ import { openHome } from "../../services/surfaces/home-tab.ts";
 import { errorText, requireEmail, tellUser, type SlackHandlerContext } from "./handler-context.ts";
 import { openExtensionForm, openRequestForm } from "./request-form.ts";
 import { ACTIONS } from "./views/blocks.ts";
+import { assertExtendable } from "../../domain/breakglass.ts";
 
 interface Clicked {
   userId: string;
@@ -74,6 +75,7 @@ export function registerGrantActions(app: App, ctx: SlackHandlerContext): void {
     try {
       const email = await requireEmail(ctx, click.userId);
       const grant = ownLiveGrant(deps, click.value.toUpperCase(), email);
+      assertExtendable(grant);
       const waiting = deps.grants.listBySubject(grant.subject, PENDING_STATES).find((g) => g.extends === grant.id);
       if (waiting) {
         throw new AppError("invalid_transition", `grant ${grant.id} already has an extension waiting for review (${waiting.prUrl ? `<${waiting.prUrl}|PR #${waiting.prNumber}>` : `request ${waiting.id}`})`);

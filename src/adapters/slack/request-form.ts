@@ -14,7 +14,9 @@ import { extendGrant } from "../../services/grants/grant-commands.ts";
 import { requestAccess } from "../../services/grants/request-access.ts";
 import { errorText, requireEmail, tellUser, type SlackHandlerContext } from "./handler-context.ts";
 import { escapeMrkdwn } from "./views/limits.ts";
-import { REQUEST_MODAL, readRequestModal, readRequestModalMetadata, requestModal } from "./views/request-modal.ts";
+import { REQUEST_MODAL, readRequestModal, readRequestModalMetadata, requestModal, resourceChoice } from "./views/request-modal.ts";
+import { evaluateBreakglassRequest } from "../../domain/breakglass.ts";
+import { assertMayBreakGlass, requestBreakglass } from "../../services/breakglass/request-breakglass.ts";
 import { afterAcks } from "../../services/jobs/foreground.ts";
 
 /** Modal errors are shown under the field; Slack cuts them, so we do first. */
@@ -47,7 +49,10 @@ export function registerRequestForm(app: App, ctx: SlackHandlerContext): void {
     const values = readRequestModal(view.state.values);
     const meta = readRequestModalMetadata(view.private_metadata);
     let email: string;
-    let resource = values.resource;
+    // The menu's "Emergency" choices (resources that allow break-glass) carry a prefix.
+    const choice = resourceChoice(values.resource);
+    const emergency = choice.emergency && !meta.extends;
+    let resource = choice.resource;
     const badReason = reasonProblem(values.reason);
     if (badReason !== null) {
       await ack({ response_action: "errors", errors: { [REQUEST_MODAL.reasonBlock]: badReason.slice(0, FIELD_ERROR_MAX) } });
@@ -57,7 +62,9 @@ export function registerRequestForm(app: App, ctx: SlackHandlerContext): void {
       email = await requireEmail(ctx, body.user.id);
       if (meta.extends) resource = deps.grants.get(meta.extends)?.resource ?? resource;
       const { catalog, people } = await deps.policy.current();
-      const decision = evaluateRequest({ catalog, resource, duration: values.duration || undefined, reason: values.reason, requester: { email, groups: resolvePersonByEmail(people, email)?.groups ?? [] } });
+      const input = { catalog, resource, duration: values.duration || undefined, reason: values.reason, requester: { email, groups: resolvePersonByEmail(people, email)?.groups ?? [] } };
+      const decision = emergency ? evaluateBreakglassRequest(input) : evaluateRequest(input);
+      if (emergency && decision.ok) assertMayBreakGlass(deps, email, resource, deps.clock.now());
       if (!decision.ok) {
         const block =
           decision.code === "bad_duration"
@@ -80,7 +87,10 @@ export function registerRequestForm(app: App, ctx: SlackHandlerContext): void {
     await afterAcks(deps.foreground);
     try {
       const duration = values.duration || undefined;
-      if (meta.extends) {
+      if (emergency) {
+        // An empty duration means the resource's break-glass max.
+        await requestBreakglass(deps, { requesterEmail: email, requesterSlackId: body.user.id, resource, duration, reason: values.reason });
+      } else if (meta.extends) {
         // An empty duration means the resource's default, as for a new request.
         await extendGrant(deps, { grantId: meta.extends, email, slackId: body.user.id, duration: values.duration, reason: values.reason });
       } else {

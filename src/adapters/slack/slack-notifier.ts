@@ -46,6 +46,10 @@ export class SlackNotifier implements Notifier {
     await this.post(this.opsChannel, note);
   }
 
+  async toChannel(channel: string, note: Note): Promise<MessageRef> {
+    return this.post(channel, note);
+  }
+
   private async post(channel: string, note: Note): Promise<MessageRef> {
     const message = renderNote(note, this.clock.now());
     const res = await wrap("chat.postMessage", () => this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false }));

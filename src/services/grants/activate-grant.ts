@@ -17,8 +17,11 @@ import { queueNote, queuePrComment } from "../messages/outbox.ts";
 import { ensureMember } from "../targets/membership.ts";
 import { queueRemovals } from "./end-grant.ts";
 import { queueExpiryReminder } from "./expiry-reminders.ts";
+import { isEmergencyGrant } from "../../domain/breakglass.ts";
+import { onEmergencyActivated } from "../breakglass/announce.ts";
+import { REQUEST_POLICY_MAX_AGE_MS } from "../policy/policy-provider.ts";
 
-export type ActivateHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "notifier" | "policy" | "settings" | "targets" | "tx" | "wake">;
+export type ActivateHandlerDeps = Pick<ServiceDeps, "audit" | "breakglass" | "people" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "notifier" | "policy" | "settings" | "targets" | "tx" | "wake">;
 
 export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activate"> {
   return {
@@ -34,7 +37,8 @@ export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activat
       const grant = deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "approved") return;
       // The rules the approval was judged by (the base before the merge), not today's catalog.
-      const { catalog } = grant.policySha ? await deps.policy.at(grant.policySha) : await deps.policy.current();
+      // Break-glass: the catalog the request was checked against will do (an emergency must not wait on GitHub).
+      const { catalog } = grant.policySha ? await deps.policy.at(grant.policySha) : await deps.policy.current(isEmergencyGrant(grant) ? { maxAgeMs: REQUEST_POLICY_MAX_AGE_MS } : {});
       const resource = Object.hasOwn(catalog.resources, grant.resource) ? catalog.resources[grant.resource] : undefined;
       if (!resource) throw new AppError("unknown_resource", `resource ${grant.resource} is not in the catalog the grant was approved under`, { retryable: false });
       const planned = grant.access ?? { target: resource.scim.target, groups: [...resource.scim.groups] };
@@ -73,7 +77,9 @@ export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activat
         queueExpiryReminder(deps, { id: grant.id, durationMs: grant.durationMs, expiresAt });
         enqueue(deps.jobs, JOB.deliverCredential, { grantId: grant.id }, { dedupeKey: dedupeKeys.deliverCredential(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
         const active = deps.grants.get(grant.id)!;
-        queuePrComment(deps, active, "active", activationComment({ expiresAt, groups, target, approvers: grant.approvedBy, credential: Boolean(credential) }));
+        // A break-glass grant: review deadline, its own PR comment and alerts (services/breakglass).
+        if (isEmergencyGrant(grant)) onEmergencyActivated(deps, active, now);
+        else queuePrComment(deps, active, "active", activationComment({ expiresAt, groups, target, approvers: grant.approvedBy, credential: Boolean(credential) }));
         deps.audit.append({ at: now, actor: "grantbot", action: "grant.activated", grantId: grant.id, data: { target, groups, verified: true, expiresAt: new Date(expiresAt).toISOString() } });
       });
       if (!activated) {

@@ -6,6 +6,7 @@ import { LIVE_STATES, PENDING_STATES, type Grant } from "../../domain/grant.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { endGrant } from "./end-grant.ts";
 import { requestAccess } from "./request-access.ts";
+import { assertExtendable } from "../../domain/breakglass.ts";
 
 export type OwnLiveGrantDeps = Pick<ServiceDeps, "grants">;
 
@@ -66,6 +67,7 @@ export type ExtendGrantDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "
 /** Opens a new request marked as an extension of a live grant. */
 export async function extendGrant(deps: ExtendGrantDeps, input: { grantId: string; email: string; slackId: string | null; duration: string; reason?: string }): Promise<Grant> {
   const grant = ownLiveGrant(deps, input.grantId, input.email);
+  assertExtendable(grant);
   const waiting = deps.grants.listBySubject(grant.subject, PENDING_STATES).find((g) => g.extends === grant.id);
   if (waiting) {
     throw new AppError("invalid_transition", `grant ${grant.id} already has an extension waiting for review (${waiting.prUrl ? `PR #${waiting.prNumber}` : `request ${waiting.id}`})`);

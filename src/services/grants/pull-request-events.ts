@@ -13,6 +13,8 @@ import { enqueue, lockKeys, dedupeKeys } from "../jobs/enqueue.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { queueNote } from "../messages/outbox.ts";
+import { isEmergencyGrant } from "../../domain/breakglass.ts";
+import { onBreakglassPrClosed } from "../breakglass/pr-outcome.ts";
 
 export interface ClosedPullRequest {
   number: number;
@@ -35,11 +37,13 @@ export interface ClosedPullRequest {
 
 export type ClosedOutcome = "ignored" | "checking" | "confirming" | "declined";
 
-export type OnPullRequestClosedDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+export type OnPullRequestClosedDeps = Pick<ServiceDeps, "audit" | "breakglass" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
 
 /** Returns what happened, for logs and tests. */
 export function onPullRequestClosed(deps: OnPullRequestClosedDeps, pr: ClosedPullRequest): ClosedOutcome {
   const grant = deps.grants.getByPrNumber(pr.number);
+  // A break-glass grant's PR is its after-the-fact review (services/breakglass/pr-outcome.ts).
+  if (grant && isEmergencyGrant(grant)) return onBreakglassPrClosed(deps, grant, pr);
   if (!grant || grant.state !== "pr_open") return "ignored";
   const now = deps.clock.now();
   if (!pr.merged && pr.source === "webhook") {
@@ -68,7 +72,7 @@ export function onPullRequestClosed(deps: OnPullRequestClosedDeps, pr: ClosedPul
   return declined ? "declined" : "ignored";
 }
 
-export type ConfirmCloseHandlerDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+export type ConfirmCloseHandlerDeps = Pick<ServiceDeps, "audit" | "breakglass" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
 
 /**
  * Job `confirm_close`: a webhook said one of grantbot's PRs closed without merge. Reads the PR and
@@ -91,7 +95,7 @@ export function confirmCloseHandler(deps: ConfirmCloseHandlerDeps): KindHandler<
   };
 }
 
-export type PollPullRequestsDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+export type PollPullRequestsDeps = Pick<ServiceDeps, "audit" | "breakglass" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
 
 /**
  * Polling (no webhook secret, and as a backstop when webhooks are lost): looks at recently
@@ -108,7 +112,7 @@ export async function pollPullRequests(deps: PollPullRequestsDeps): Promise<numb
   return handled;
 }
 
-export type RecheckOpenPullRequestsDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
+export type RecheckOpenPullRequestsDeps = Pick<ServiceDeps, "audit" | "breakglass" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
 
 /** Backstop for PRs the listing may have missed (more than a page closed between polls). */
 export async function recheckOpenPullRequests(deps: RecheckOpenPullRequestsDeps, limit = 50): Promise<number> {
@@ -116,6 +120,14 @@ export async function recheckOpenPullRequests(deps: RecheckOpenPullRequestsDeps,
   for (const grant of deps.grants.listByState(["pr_open"], limit)) {
     if (grant.prNumber === null) continue;
     const pr = await deps.changes.get(grant.prNumber);
+    if (pr.state !== "closed") continue;
+    if (onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
+  }
+  // Break-glass review PRs whose outcome is not known yet.
+  for (const record of deps.breakglass.pending(limit)) {
+    const prNumber = deps.grants.get(record.grantId)?.prNumber ?? null;
+    if (prNumber === null) continue;
+    const pr = await deps.changes.get(prNumber);
     if (pr.state !== "closed") continue;
     if (onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
   }

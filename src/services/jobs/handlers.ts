@@ -20,11 +20,15 @@ import { opsNoticeHandler } from "../messages/ops-notice.ts";
 import { reconcileAddHandler, reconcileRemoveHandler } from "../reconcile/reconcile-jobs.ts";
 import { refreshHomeHandler } from "../surfaces/home-tab.ts";
 import { refreshCardHandler } from "../surfaces/request-card.ts";
+import { openBreakglassPrHandler } from "../breakglass/open-review-pr.ts";
+import { breakglassNoticeHandler } from "../breakglass/notices.ts";
+import { breakglassPrCheckHandler } from "../breakglass/pr-outcome.ts";
+import { breakglassReviewDueHandler } from "../breakglass/review-due.ts";
 import type { JobKind } from "./kinds.ts";
 import type { JobHandler } from "./runner.ts";
 import { typed, type KindHandler } from "./typed-handler.ts";
 
-export type JobHandlersDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "notifier" | "offboarding" | "people" | "policy" | "reviews" | "settings" | "signer" | "targets" | "tx" | "usage" | "wake">;
+export type JobHandlersDeps = Pick<ServiceDeps, "audit" | "breakglass" | "changes" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "notifier" | "offboarding" | "people" | "policy" | "reviews" | "settings" | "signer" | "targets" | "tx" | "usage" | "wake">;
 
 /** `slack` null (tools and tests without Slack): the three Slack surface kinds have no handler. */
 export function jobHandlers(deps: JobHandlersDeps, slack: SlackExperience | null): Partial<Record<JobKind, JobHandler>> {
@@ -54,6 +58,10 @@ export function jobHandlers(deps: JobHandlersDeps, slack: SlackExperience | null
     refresh_card: surfaces?.refresh_card ?? null,
     check_reviews: surfaces?.check_reviews ?? null,
     refresh_home: surfaces?.refresh_home ?? null,
+    open_breakglass_pr: openBreakglassPrHandler(deps),
+    breakglass_notice: breakglassNoticeHandler(deps),
+    breakglass_pr_check: breakglassPrCheckHandler(deps),
+    breakglass_review_due: breakglassReviewDueHandler(deps),
   };
   const out: Partial<Record<JobKind, JobHandler>> = {};
   for (const kind of Object.keys(table) as JobKind[]) {

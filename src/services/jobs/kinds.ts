@@ -5,6 +5,7 @@
  * Kind names are stored in the database: never rename one.
  */
 import { z } from "zod";
+import { BREAKGLASS_AUDIENCES, BREAKGLASS_EVENTS } from "../../domain/breakglass.ts";
 
 const id = z.string().min(1);
 const grantRef = z.object({ grantId: id });
@@ -53,6 +54,19 @@ export const JOB_PAYLOADS = {
   refresh_card: z.object({ grantId: id, post: z.boolean().optional() }),
   check_reviews: grantRef,
   refresh_home: z.object({ email: z.string() }),
+  // Break-glass (services/breakglass): the review PR, alerts, the PR's outcome, the review deadline.
+  open_breakglass_pr: z.object({ grantId: id, policy: prPolicy.optional() }),
+  breakglass_notice: z.object({
+    grantId: id,
+    event: z.enum(BREAKGLASS_EVENTS),
+    audience: z.enum(BREAKGLASS_AUDIENCES),
+    channel: z.string().optional(),
+    /** Sent only if the PR is still not open (the alert that cannot wait for it). */
+    fallback: z.boolean().optional(),
+  }),
+  breakglass_pr_check: grantRef,
+  /** The n-th (0-based) escalation of an overdue review: due at the deadline, then daily. */
+  breakglass_review_due: z.object({ grantId: id, n: z.number().int().min(0) }),
 } as const;
 
 export type JobKind = keyof typeof JOB_PAYLOADS;
@@ -85,6 +99,10 @@ export const JOB = {
   refreshCard: "refresh_card",
   checkReviews: "check_reviews",
   refreshHome: "refresh_home",
+  openBreakglassPr: "open_breakglass_pr",
+  breakglassNotice: "breakglass_notice",
+  breakglassPrCheck: "breakglass_pr_check",
+  breakglassReviewDue: "breakglass_review_due",
 } as const satisfies Record<string, JobKind>;
 
 export function isJobKind(kind: string): kind is JobKind {

@@ -3,6 +3,8 @@
  */
 import type { Grant } from "../../domain/grant.ts";
 import type { OffboardingReport } from "../../domain/offboarding.ts";
+import type { BreakglassAudience, BreakglassEvent } from "../../domain/breakglass.ts";
+import type { BreakglassRecord } from "./breakglass.ts";
 
 export interface MessageRef {
   channel: string;
@@ -41,7 +43,9 @@ export type Note =
   /** The grant expires in `notifyBeforeExpiry`: how long is left and how to extend. */
   | { kind: "expiry_reminder"; grant: Grant }
   /** A request PR left unreviewed too long was closed. */
-  | { kind: "request_stale"; grant: Grant; ageMs: number };
+  | { kind: "request_stale"; grant: Grant; ageMs: number }
+  /** A break-glass grant: active, review overdue, PR closed or merged unreviewed, reviewed late. */
+  | { kind: "breakglass"; event: BreakglassEvent; audience: BreakglassAudience; grant: Grant; record: BreakglassRecord };
 
 export interface Notifier {
   /** Sends a DM. Returns where it was posted, or null when the recipient has no Slack user. */
@@ -52,4 +56,6 @@ export interface Notifier {
   replace(ref: MessageRef, note: Note): Promise<void>;
   /** Posts to the ops channel (no-op when none is configured). */
   ops(note: Note): Promise<void>;
+  /** Posts to one Slack channel (a catalog `breakglass.channels` entry). Throws when Slack refuses. */
+  toChannel(channel: string, note: Note): Promise<MessageRef>;
 }

@@ -4,6 +4,7 @@
  * ../registrations.ts and the manifest test use the same constants).
  */
 import type { Grant } from "../../../domain/grant.ts";
+import { isEmergencyGrant } from "../../../domain/breakglass.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
 
 /** action_id of each button grantbot renders. Stored in Slack messages: never rename one. */
@@ -85,7 +86,8 @@ export function extendButton(grant: Grant): Block {
 
 /** The Extend + Release buttons of a live grant. */
 export function grantButtons(grant: Grant): Block {
-  return actions([extendButton(grant), releaseButton(grant)], `grant:${grant.id}`);
+  // A break-glass grant is not extended (a normal request can follow): Release only.
+  return actions(isEmergencyGrant(grant) ? [releaseButton(grant)] : [extendButton(grant), releaseButton(grant)], `grant:${grant.id}`);
 }
 
 export function pullRequestButton(grant: Grant): Block | null {

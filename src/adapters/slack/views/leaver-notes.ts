@@ -4,6 +4,7 @@
  */
 import { describeRemaining, formatDuration } from "../../../domain/durations.ts";
 import type { Grant } from "../../../domain/grant.ts";
+import { isEmergencyGrant } from "../../../domain/breakglass.ts";
 import { CAUSE_WORDS, orphanAdvice, unverifiedGroups, type OffboardingReport } from "../../../domain/offboarding.ts";
 import type { OutboundMessage } from "../../../services/ports/index.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
@@ -79,7 +80,9 @@ export function renderExpiryReminder(grant: Grant, now: number): OutboundMessage
   const left = describeRemaining((grant.expiresAt ?? now) - now);
   return sections([
     `⏰ Your access to *${escapeMrkdwn(grant.resource)}* ends at ${when(grant.expiresAt)} (${left} left). Grant \`${grant.id}\`.`,
-    `Need longer? \`/access extend ${grant.id} <duration>\` opens an extension request (e.g. \`/access extend ${grant.id} 1h\`); it needs the same approval.`,
+    isEmergencyGrant(grant)
+      ? `Need longer? Break-glass grants are not extended: request it the normal way with \`/access ${grant.resource} <duration> <reason>\` (reviewed first).`
+      : `Need longer? \`/access extend ${grant.id} <duration>\` opens an extension request (e.g. \`/access extend ${grant.id} 1h\`); it needs the same approval.`,
   ]);
 }
 

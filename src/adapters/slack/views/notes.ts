@@ -5,6 +5,8 @@ import type { Note, OutboundMessage } from "../../../services/ports/index.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
 import { renderExpiryReminder, renderOffboarding, renderRequestStale } from "./leaver-notes.ts";
 import { grantButtons } from "./blocks.ts";
+import { renderBreakglassNote } from "./breakglass-notes.ts";
+import { isEmergencyGrant } from "../../../domain/breakglass.ts";
 
 const REASON_WORDS: Record<string, string> = {
   expired: "expired",
@@ -51,7 +53,9 @@ export function renderNote(note: Note, now: number): OutboundMessage {
     case "active": {
       const until = ts(note.grant.expiresAt);
       const left = describeRemaining((note.grant.expiresAt ?? now) - now);
-      const approvers = note.grant.approvedBy.length > 0 ? ` Approved by ${note.grant.approvedBy.map(escapeMrkdwn).join(", ")}.` : "";
+      const approvers = isEmergencyGrant(note.grant)
+        ? ` 🚨 Break-glass: active without prior review; ${prLink(note.grant)} must be approved and merged in time.`
+        : note.grant.approvedBy.length > 0 ? ` Approved by ${note.grant.approvedBy.map(escapeMrkdwn).join(", ")}.` : "";
       const head = `✅ *${escapeMrkdwn(note.grant.resource)}* is active until ${until} (${left} left). Grant \`${note.grant.id}\`.${approvers}`;
       // Extend / Release right here; the redaction at the end replaces the blocks, buttons included.
       if (!note.token) return message(head, [grantButtons(note.grant)]);
@@ -83,6 +87,8 @@ export function renderNote(note: Note, now: number): OutboundMessage {
     }
     case "request_stale":
       return renderRequestStale(note.grant, note.ageMs);
+    case "breakglass":
+      return renderBreakglassNote(note);
   }
 }
 

@@ -1,5 +1,6 @@
 /** The `/access` request modal (pure Block Kit). */
 import type { Catalog } from "../../../domain/grant-files.ts";
+import { breakglassResources } from "../../../domain/breakglass.ts";
 import { SLACK_LIMITS, clip } from "./limits.ts";
 
 export const REQUEST_MODAL = {
@@ -10,7 +11,14 @@ export const REQUEST_MODAL = {
   durationAction: "duration_input",
   reasonBlock: "reason",
   reasonAction: "reason_input",
+  /** Value prefix of the "Emergency" choices in the resource menu (resources that allow break-glass). */
+  emergencyPrefix: "breakglass:",
 } as const;
+
+/** What the resource menu's value means: a resource, and whether its "Emergency" choice was picked. */
+export function resourceChoice(value: string): { resource: string; emergency: boolean } {
+  return value.startsWith(REQUEST_MODAL.emergencyPrefix) ? { resource: value.slice(REQUEST_MODAL.emergencyPrefix.length), emergency: true } : { resource: value, emergency: false };
+}
 
 /** What the form carries in `private_metadata`: set for an extension of a live grant. */
 export interface RequestModalMetadata {
@@ -31,11 +39,28 @@ export function requestModal(catalog: Catalog, options: { resource?: string; dur
       value: id,
     };
   };
+  // Resources that allow break-glass also appear, once more, as "Emergency" choices (only those).
+  const emergencyIds = breakglassResources(catalog).slice(0, Math.max(0, SLACK_LIMITS.selectOptions - entries.length));
+  const emergencyOption = (id: string) => {
+    const b = catalog.resources[id]!.breakglass!;
+    return {
+      text: { type: "plain_text", text: clip(`🚨 ${id}`, SLACK_LIMITS.optionText) },
+      description: { type: "plain_text", text: clip(`active now, max ${b.max} · reviewed within ${b.review_within}`, SLACK_LIMITS.optionDescription) },
+      value: `${REQUEST_MODAL.emergencyPrefix}${id}`,
+    };
+  };
   const select: Record<string, unknown> = {
     type: "static_select",
     action_id: REQUEST_MODAL.resourceAction,
     placeholder: { type: "plain_text", text: "Choose a resource" },
-    options: entries.map(([id]) => option(id)),
+    ...(emergencyIds.length === 0
+      ? { options: entries.map(([id]) => option(id)) }
+      : {
+          option_groups: [
+            { label: { type: "plain_text", text: "Request (reviewed before access)" }, options: entries.map(([id]) => option(id)) },
+            { label: { type: "plain_text", text: "🚨 Emergency (break-glass, reviewed after)" }, options: emergencyIds.map(emergencyOption) },
+          ],
+        }),
   };
   if (options.resource && catalog.resources[options.resource]) select.initial_option = option(options.resource);
   const durationInput: Record<string, unknown> = {
@@ -72,7 +97,9 @@ export function requestModal(catalog: Catalog, options: { resource?: string; dur
             type: "mrkdwn",
             text: options.extends
               ? "grantbot opens a pull request marked as an extension; once it is approved and merged your access continues without a gap, for the new duration counted from the merge."
-              : "grantbot opens a pull request; access starts when it is approved and merged, and ends on its own.",
+              : emergencyIds.length > 0
+                ? "grantbot opens a pull request; access starts when it is approved and merged, and ends on its own. 🚨 Emergency choices (break-glass) give access at once and are reviewed afterwards: ops and your manager are alerted — use them only in an incident."
+                : "grantbot opens a pull request; access starts when it is approved and merged, and ends on its own.",
           },
         ],
       },
