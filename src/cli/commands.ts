@@ -90,6 +90,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: "audit", args: "<verify|export>", summary: "verify: check the audit log's hash chain; export: write it as JSON Lines",
     flags: [], ownHelp: true, usageExit: 1, load: async () => (await import("./audit.ts")).auditCommand,
   },
+  {
+    name: "evidence", args: "", summary: "evidence report for auditors over a period (default the last 90 days): one self-contained HTML file with pictures, or --json; changes nothing",
+    flags: [
+      { flag: "--from", value: "<date>", valueForm: "either", valuePattern: { re: /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/, hint: "a date such as 2026-01-01 or an RFC 3339 date-time" }, help: "start of the period (a date = 00:00:00 UTC; default: 90 days before --to)" },
+      { flag: "--to", value: "<date>", valueForm: "either", valuePattern: { re: /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/, hint: "a date such as 2026-03-31 or an RFC 3339 date-time" }, help: "end of the period (a date = through 23:59:59 UTC; default: now)" },
+      { flag: "--out", value: "<file>", valueForm: "either", help: "where to write (default grantbot-evidence-<from>-to-<to>.html, JSON to stdout; --out=- is stdout)" },
+      { flag: "--json", help: "the same facts as JSON instead of HTML" },
+    ],
+    usageExit: 1, load: async () => (await import("./evidence.ts")).evidenceCommand,
+  },
 ];
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [

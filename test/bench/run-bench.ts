@@ -11,7 +11,7 @@
  *   BENCH_PRIORITY=-5 npm run bench    grantbot's scheduling priority (default 0; negative favours it
  *                                      over the fakes, which stand in for remote systems)
  *   npm run bench -- --only a,b        run some scenarios: ack, pr, merge, expiry1, throughput,
- *                                      leaver, expiry1000, reconcile
+ *                                      leaver, expiry1000, evidence, reconcile
  */
 import { execSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -27,6 +27,7 @@ import { directoryPollFeature, directoryPushFeature, pendingFigure, reconcileFea
 import { requestToPr } from "./scenarios/request-pr.ts";
 import { slashAck } from "./scenarios/slash-ack.ts";
 import { DIRECTORY_SECRET } from "./scenarios/leaver.ts";
+import { evidenceFigures } from "./scenarios/evidence.ts";
 import { introspectionThroughput, jwtIssue } from "./scenarios/throughput.ts";
 import type { BenchContext, Figure } from "./scenarios/types.ts";
 
@@ -57,7 +58,7 @@ function parseArgs(argv: string[]): Args {
     } else if (a.startsWith("--out")) args.out = value();
     else if (a.startsWith("--only")) args.only = new Set(value().split(","));
     else if (a === "--help" || a === "-h") {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--only ack,pr,merge,expiry1,throughput,leaver,reconcile,expiry1000]\n`);
+      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--only ack,pr,merge,expiry1,throughput,leaver,reconcile,expiry1000,evidence]\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -127,6 +128,8 @@ async function main(): Promise<void> {
     });
     // Before reconcile: its 10,000 seeded grants make every benchmark group 25 times larger.
     await step("expiry1000", () => expiryThousand(ctx, expiryCount));
+    // Before reconcile too: its seeded memberships would all be unexpected in the evidence report's own database.
+    await step("evidence", () => evidenceFigures(ctx));
     await step("reconcile", async () => {
       const feature = reconcileFeature();
       const { reconcileFigures } = (await optional("./scenarios/reconcile.ts")) as { reconcileFigures?: (c: BenchContext) => Promise<Figure[]> };

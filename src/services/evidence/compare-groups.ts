@@ -1,0 +1,88 @@
+/**
+ * The live half of the evidence report's three-way comparison: for each group the catalog
+ * manages, the target's members (read now, never cached), what reconcile's justification says
+ * belongs there, and each person's status in the directory (read live from the source of truth
+ * when one is configured, else grantbot's last snapshot of it). A target that cannot be read is
+ * reported as such, with the error; its members are never guessed.
+ */
+import { compareGroup, type PeopleFacts } from "../../domain/evidence-groups.ts";
+import type { DirectoryStatus, GroupComparison } from "../../domain/evidence-types.ts";
+import type { Catalog } from "../../domain/grant-files.ts";
+import type { Grant } from "../../domain/grant.ts";
+import type { DirectoryPerson, PeopleSource } from "../ports/index.ts";
+import type { ServiceDeps } from "../deps.ts";
+import { justification, managedGroups } from "../reconcile/reconcile-group.ts";
+
+export type CompareGroupsDeps = Pick<ServiceDeps, "grants" | "jobs" | "targets">;
+
+export async function compareGroups(deps: CompareGroupsDeps, catalog: Catalog, active: readonly Grant[], isEmergency: (g: Grant) => boolean, people: PeopleFacts): Promise<GroupComparison[]> {
+  const out: GroupComparison[] = [];
+  for (const managed of managedGroups(catalog)) {
+    let actual: string[] | null = null;
+    let readError: string | null = null;
+    try {
+      const directory = deps.targets.get(managed.target);
+      const group = await directory.findGroup(managed.group);
+      if (!group) throw new Error(`group "${managed.group}" does not exist in SCIM target ${managed.target}`);
+      actual = (await directory.listMembers(group.id)).map((m) => m.userName.toLowerCase());
+    } catch (err) {
+      readError = err instanceof Error ? err.message : String(err);
+    }
+    const { desired, tolerated } = justification(deps, catalog, managed);
+    const covers = (g: Grant) => {
+      const access = g.access ?? (catalog.resources[g.resource] ? { target: catalog.resources[g.resource]!.scim.target, groups: catalog.resources[g.resource]!.scim.groups } : null);
+      return access !== null && access.target === managed.target && access.groups.includes(managed.group);
+    };
+    const grants = active.filter((g) => g.state === "active" && covers(g)).map((g) => ({ grantId: g.id, subject: g.subject, expiresAt: g.expiresAt, emergency: isEmergency(g) }));
+    out.push(compareGroup({ target: managed.target, group: managed.group, resources: managed.resources, enforce: managed.enforce, desired, tolerated, standing: managed.standing, grants, actual, readError }, people));
+  }
+  return out.sort((a, b) => a.target.localeCompare(b.target) || a.group.localeCompare(b.group));
+}
+
+export type DirectoryViewDeps = Pick<ServiceDeps, "offboarding" | "people">;
+
+/**
+ * How the report learns each person's directory status. With a live source: one full listing now
+ * (a person it does not return is "not in directory"); if that fails, grantbot's snapshot, and a
+ * note says so. Without one: the snapshot; with an empty snapshot everyone is "unknown".
+ */
+export async function directoryView(deps: DirectoryViewDeps, source: PeopleSource | null): Promise<{ facts: PeopleFacts; nameOf(email: string): string | null; note: string | null }> {
+  const open = new Map<string, string>();
+  for (const c of deps.offboarding.recent(100_000)) if (c.completedAt === null) open.set(c.email.toLowerCase(), c.id);
+  const openCase = (email: string) => open.get(email) ?? null;
+  const snapshotName = (email: string) => deps.people.get(email)?.displayName ?? null;
+  if (source) {
+    try {
+      const live = new Map<string, DirectoryPerson>();
+      await source.listPeople((page) => {
+        for (const p of page) live.set(p.email.toLowerCase(), p);
+      });
+      return {
+        facts: { status: (email) => (live.has(email) ? (live.get(email)!.active ? "active" : "inactive") : "not in directory"), openCase },
+        nameOf: (email) => live.get(email)?.displayName ?? snapshotName(email),
+        note: `Directory status read live from ${source.name} when the report was generated.`,
+      };
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      return { facts: snapshotFacts(deps, openCase, true), nameOf: snapshotName, note: `The directory ${source.name} could not be read (${why}); directory status is grantbot's last snapshot of it.` };
+    }
+  }
+  const known = deps.people.countPresent() > 0;
+  return {
+    facts: snapshotFacts(deps, openCase, known),
+    nameOf: snapshotName,
+    note: known ? "Directory status is grantbot's last snapshot of the directory (no live directory configured for this run)." : "No directory is configured and grantbot holds no directory records: directory status is unknown.",
+  };
+}
+
+function snapshotFacts(deps: DirectoryViewDeps, openCase: (email: string) => string | null, known: boolean): PeopleFacts {
+  return {
+    status: (email): DirectoryStatus => {
+      const record = deps.people.get(email);
+      if (!record) return known ? "not in directory" : "unknown";
+      if (record.removedAt !== null) return "deleted";
+      return record.active ? "active" : "inactive";
+    },
+    openCase,
+  };
+}
