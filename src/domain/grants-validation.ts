@@ -11,7 +11,7 @@ import { parseYamlWithSchema, type IssuePath } from "./yaml-source.ts";
 export const CATALOG_PATH = "grants/catalog.yaml";
 export const PEOPLE_PATH = "grants/people.yaml";
 export const CODEOWNERS_PATH = ".github/CODEOWNERS";
-export const CODEOWNERS_FIX = "run `npm run grantbot -- codeowners --write` and commit the result";
+export const CODEOWNERS_FIX = "run `grantbot codeowners --write` and commit the result";
 
 export interface SourceFile {
   /** Path from the repository root, "/"-separated: `grants/catalog.yaml`, `grants/<resource>/<id>.yaml`. */

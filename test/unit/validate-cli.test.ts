@@ -51,7 +51,7 @@ describe("grantbot validate", () => {
     const io = fakeIO(REPO);
     expect(await validateCommand(["test/fixtures/grants-broken/grants"], io)).toBe(1);
     const g = "test/fixtures/grants-broken/grants";
-    const fix = "run `npm run grantbot -- codeowners --write` and commit the result";
+    const fix = "run `grantbot codeowners --write` and commit the result";
     expect(io.out.split("\n")).toEqual([
       `test/fixtures/grants-broken/.github/CODEOWNERS:2: out of date with grants/catalog.yaml; ${fix}`,
       `${g}/break-glass-admin/01JD2S3K7Q8R9T0V1W2X3Y4Z5E.yaml:2: duplicate grant id 01JD2S3K7Q8R9T0V1W2X3Y4Z5E: also in grants/prod-db-readonly/01JD2S3K7Q8R9T0V1W2X3Y4Z5E.yaml`,
@@ -79,7 +79,7 @@ describe("grantbot validate", () => {
     writeFileSync(catalog, readFileSync(catalog, "utf8").replace("teams: [acme/sre]", "teams: [acme/sre, acme/security]"));
     const io = fakeIO(root);
     expect(await validateCommand(["grants"], io)).toBe(1);
-    expect(io.out).toMatch(/^\.github\/CODEOWNERS:\d+: out of date with grants\/catalog\.yaml; run `npm run grantbot -- codeowners --write`/);
+    expect(io.out).toMatch(/^\.github\/CODEOWNERS:\d+: out of date with grants\/catalog\.yaml; run `grantbot codeowners --write`/);
     expect(io.out).toMatch(/\n1 problem\n$/);
   });
 

@@ -180,11 +180,11 @@ describe("validateGrantsTree", () => {
 
   it.each([
     ["is out of date", "* @acme/platform\n# BEGIN grantbot (generated from grants/catalog.yaml; do not edit)\n/grants/prod-db-readonly/ @acme/dba\n# END grantbot\n", 2,
-      "out of date with grants/catalog.yaml; run `npm run grantbot -- codeowners --write` and commit the result"],
-    ["has no generated block", "* @acme/platform\n", 1, "has no grantbot block; run `npm run grantbot -- codeowners --write` and commit the result"],
+      "out of date with grants/catalog.yaml; run `grantbot codeowners --write` and commit the result"],
+    ["has no generated block", "* @acme/platform\n", 1, "has no grantbot block; run `grantbot codeowners --write` and commit the result"],
     ["has lost its END line", CODEOWNERS.replace("# END grantbot\n", ""), 1,
-      "has a grantbot block without its END line; run `npm run grantbot -- codeowners --write` and commit the result"],
-    ["is missing", null, 1, "missing: reviews would not be requested from each resource's approvers; run `npm run grantbot -- codeowners --write` and commit the result"],
+      "has a grantbot block without its END line; run `grantbot codeowners --write` and commit the result"],
+    ["is missing", null, 1, "missing: reviews would not be requested from each resource's approvers; run `grantbot codeowners --write` and commit the result"],
   ])("reports a CODEOWNERS that %s", (_name, codeowners, line, message) => {
     expect(validateGrantsTree({ files: tree(), codeowners })).toEqual([{ file: ".github/CODEOWNERS", line, message }]);
   });

@@ -32,7 +32,13 @@ export class PromMetrics implements Metrics {
         registers: [this.registry],
         collect() {
           this.reset();
-          for (const [kind, n] of Object.entries(jobs.depth())) this.set({ kind }, n);
+          let depth: Record<string, number>;
+          try {
+            depth = jobs.depth();
+          } catch {
+            return; // database down: /metrics still answers, grantbot_dependency_up says why
+          }
+          for (const [kind, n] of Object.entries(depth)) this.set({ kind }, n);
         },
       });
     }

@@ -38,7 +38,7 @@ export class DependencyChecker {
     probes.set("slack", slackProbe({ token: config.slack.botToken.reveal(), apiUrl: config.slack.apiUrl, timeoutMs }));
     const gh = config.github;
     const octokit = createOctokit({ baseUrl: gh.apiUrl, auth: githubAuthFromConfig(gh.auth), timeoutMs });
-    probes.set("github", githubProbe({ octokit, repository: gh.repository, auth: gh.auth.kind, timeoutMs }));
+    probes.set("github", githubProbe({ octokit, repository: gh.repository, baseBranch: gh.baseBranch, auth: gh.auth.kind, timeoutMs }));
     const connections = scimTargetsFromConfig(config.scimTargets).map((t) => ({ ...t, timeoutMs: Math.min(t.timeoutMs ?? timeoutMs, timeoutMs) }));
     const targets = createGroupDirectories(connections);
     for (const name of targets.names()) {

@@ -4,8 +4,9 @@
  * failing (start degraded, keep re-checking):
  * - Slack: `auth.test` (no retries) — invalid_auth, not_authed, account_inactive, token_revoked,
  *   token_expired, not_allowed_token_type refuse SLACK_BOT_TOKEN; it also yields the bot's ids.
- * - GitHub: `GET /repos/{GITHUB_REPOSITORY}` — 401 refuses the token (or the App credentials), 403
- *   (other than a rate limit) and 404 mean it cannot see the grants repository.
+ * - GitHub: `GET /repos/{GITHUB_REPOSITORY}/branches/{GITHUB_BASE_BRANCH}` (a read grantbot makes
+ *   anyway; it proves the repository and its base branch are visible) — 401 refuses the token (or
+ *   the App credentials), 403 (other than a rate limit) and 404 mean it cannot see them.
  * - SCIM: a group lookup by a displayName no real group has (`GET /Groups?filter=displayName eq …`,
  *   the request grantbot's own group lookups make, with the target's profile) — 401/403 refuse the
  *   target's token. /ServiceProviderConfig is not used: providers may serve it without auth.
@@ -81,13 +82,14 @@ export function slackProbe(options: { token: string; apiUrl: string; timeoutMs: 
   };
 }
 
-export function githubProbe(options: { octokit: GithubClient; repository: string; auth: "token" | "app"; timeoutMs: number }): Probe {
+export function githubProbe(options: { octokit: GithubClient; repository: string; baseBranch: string; auth: "token" | "app"; timeoutMs: number }): Probe {
   const [owner = "", repo = ""] = options.repository.split("/");
   const vars = options.auth === "token" ? "GITHUB_TOKEN was" : "GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID were";
   const holder = options.auth === "token" ? "GITHUB_TOKEN" : "the GitHub App installation";
   return async () => {
     try {
-      await bounded(options.octokit.rest.repos.get({ owner, repo, request: { signal: AbortSignal.timeout(options.timeoutMs) } }), options.timeoutMs);
+      const request = { signal: AbortSignal.timeout(options.timeoutMs) };
+      await bounded(options.octokit.rest.repos.getBranch({ owner, repo, branch: options.baseBranch, request }), options.timeoutMs);
       return { state: { kind: "ok" } };
     } catch (err) {
       if (err instanceof ProbeTimeout) return down(err.message);
@@ -104,7 +106,7 @@ export function githubProbe(options: { octokit: GithubClient; repository: string
         return rejected(`${e.status}${said}`, `${holder} may not read GITHUB_REPOSITORY ${options.repository} (403${said}): give it access to that repository (Contents and Pull requests: read & write)`);
       }
       if (e.status === 404) {
-        return rejected(`${e.status}${said}`, `GITHUB_REPOSITORY ${options.repository} was not found with ${holder} (404): check the name, and that ${holder} has access to it`);
+        return rejected(`${e.status}${said}`, `GITHUB_REPOSITORY ${options.repository} (branch GITHUB_BASE_BRANCH ${options.baseBranch}) was not found with ${holder} (404): check both names, and that ${holder} has access to the repository`);
       }
       return down(`HTTP ${e.status}${said}`);
     }
