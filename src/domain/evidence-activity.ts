@@ -22,38 +22,48 @@ const countOf = (value: unknown): number | null => (typeof value === "number" ? 
 
 export type PersonNamer = (approver: { login: string; email: string | null }) => string;
 
+/**
+ * Break-glass uses activated in the period (audit `breakglass.activated`) and how each was
+ * reviewed: `breakglass.reviewed` (data.withinDeadline), `breakglass.rejected_pr` (review PR
+ * closed, access revoked), `breakglass.unreviewed_merge`, `breakglass.review_overdue`; no row
+ * after the deadline = overdue. Follow-up rows are matched by grant id.
+ */
 export function breakglassRows(kept: readonly KeptRow[], grantById: (id: string) => Grant | null, period: Period, now: number, name: PersonNamer): BreakglassRow[] {
   const rows: BreakglassRow[] = [];
-  const byKey = new Map<string, BreakglassRow>();
-  const keyOf = (row: KeptRow) => row.grantId ?? text(row.data.pr) ?? "";
+  const byGrant = new Map<string, BreakglassRow>();
   for (const row of kept) {
+    if (!row.action.startsWith("breakglass.") || row.grantId === null) continue;
     if (row.action === "breakglass.activated") {
-      const grant = row.grantId ? grantById(row.grantId) : null;
+      const grant = grantById(row.grantId);
       const entry: BreakglassRow = {
         grantId: row.grantId,
         resource: text(row.data.resource) ?? grant?.resource ?? "",
         subject: (text(row.data.subject) ?? grant?.subject ?? "").toLowerCase(),
         reason: text(row.data.reason) ?? grant?.reason ?? "",
-        activatedAt: row.at,
+        activatedAt: timeOf(row.data.activatedAt) ?? row.at,
         expiresAt: timeOf(row.data.expiresAt) ?? grant?.expiresAt ?? null,
         reviewDeadline: timeOf(row.data.reviewDeadline),
-        pr: text(row.data.pr) ?? grant?.prUrl ?? null,
+        pr: text(row.data.url) ?? grant?.prUrl ?? text(row.data.pr),
         reviewedAt: null,
         reviewers: [],
         status: "awaiting review",
       };
-      byKey.set(keyOf(row), entry);
-      if (inPeriod(period, row.at)) rows.push(entry);
+      byGrant.set(row.grantId, entry);
+      if (inPeriod(period, entry.activatedAt)) rows.push(entry);
       continue;
     }
-    const entry = byKey.get(keyOf(row));
+    const entry = byGrant.get(row.grantId);
     if (!entry) continue;
     if (row.action === "breakglass.reviewed") {
-      entry.reviewedAt = row.at;
+      entry.reviewedAt = timeOf(row.data.mergedAt) ?? row.at;
       entry.reviewers = approverNames(row.data.approvers).map(name);
-      const inTime = typeof row.data.withinDeadline === "boolean" ? row.data.withinDeadline : entry.reviewDeadline === null || row.at <= entry.reviewDeadline;
+      const inTime = typeof row.data.withinDeadline === "boolean" ? row.data.withinDeadline : entry.reviewDeadline === null || entry.reviewedAt <= entry.reviewDeadline;
       entry.status = inTime ? "reviewed in time" : "reviewed late";
-    } else if (row.action === "breakglass.review_overdue" && entry.reviewedAt === null) {
+    } else if (row.action === "breakglass.rejected_pr" && entry.reviewedAt === null) {
+      entry.status = "revoked unreviewed";
+    } else if (row.action === "breakglass.unreviewed_merge" && entry.reviewedAt === null) {
+      entry.status = "merged without review";
+    } else if (row.action === "breakglass.review_overdue" && entry.status === "awaiting review") {
       entry.status = "overdue";
     }
   }
@@ -63,46 +73,52 @@ export function breakglassRows(kept: readonly KeptRow[], grantById: (id: string)
   return rows;
 }
 
+const CLOSING: Readonly<Record<string, ReviewRow["outcome"]>> = { "review.certified": "certified", "review.rejected": "rejected", "review.closed": "closed" };
+
+/**
+ * Access reviews (audit `review.*`): opened, then certified, rejected or closed; `review.overdue`
+ * marks the resource's open review overdue (or, with none open, is a review missed outright);
+ * `review.member_removed` lists the removals. Rows are matched by data.reviewId, else by PR, else
+ * by the resource's latest open review. Listed when opened or closed in the period, or still open.
+ */
 export function reviewRows(kept: readonly KeptRow[], period: Period, name: PersonNamer): ReviewRow[] {
   const all: ReviewRow[] = [];
-  const find = (resource: string, pr: string | null): ReviewRow | undefined => {
-    for (let i = all.length - 1; i >= 0; i--) {
-      const r = all[i]!;
-      if (r.resource === resource && (pr === null || r.pr === null || r.pr === pr)) return r;
-    }
-    return undefined;
-  };
-  const fresh = (resource: string, pr: string | null): ReviewRow => {
-    const row: ReviewRow = { resource, pr, openedAt: null, members: null, outcome: "open", closedAt: null, kept: null, removed: null, removals: [], approvers: [], onMissed: null };
+  const fresh = (resource: string, reviewId: string | null, pr: string | null, at: number | null): ReviewRow => {
+    const row: ReviewRow = { reviewId, resource, pr, openedAt: at, members: null, outcome: "open", overdue: false, closedAt: null, kept: null, removed: null, removals: [], approvers: [], onMissed: null };
     all.push(row);
     return row;
+  };
+  const find = (resource: string, reviewId: string | null, pr: string | null, openOnly: boolean): ReviewRow | undefined => {
+    for (let i = all.length - 1; i >= 0; i--) {
+      const r = all[i]!;
+      if (r.resource !== resource || (openOnly && r.outcome !== "open")) continue;
+      if (reviewId !== null && r.reviewId !== null) {
+        if (r.reviewId === reviewId) return r;
+      } else if (pr === null || r.pr === null || r.pr === pr) return r;
+    }
+    return undefined;
   };
   for (const row of kept) {
     if (!row.action.startsWith("review.")) continue;
     const resource = text(row.data.resource) ?? "";
+    const reviewId = text(row.data.reviewId);
     const pr = text(row.data.pr);
     if (row.action === "review.opened") {
-      const entry = fresh(resource, pr);
-      entry.openedAt = row.at;
-      entry.members = countOf(row.data.members);
+      fresh(resource, reviewId, pr, row.at).members = countOf(row.data.members);
       continue;
     }
-    const open = find(resource, pr);
-    const entry = open && (open.outcome === "open" || row.action === "review.member_removed") ? open : fresh(resource, pr);
-    entry.pr ??= pr;
-    switch (row.action) {
-      case "review.certified":
-        Object.assign(entry, { outcome: "certified", closedAt: row.at, kept: countOf(row.data.kept), removed: countOf(row.data.removed), approvers: approverNames(row.data.approvers).map(name) });
-        break;
-      case "review.rejected":
-        Object.assign(entry, { outcome: "rejected", closedAt: row.at });
-        break;
-      case "review.overdue":
-        Object.assign(entry, { outcome: "overdue", closedAt: row.at, onMissed: text(row.data.on_missed), members: entry.members ?? countOf(row.data.members) });
-        break;
-      case "review.member_removed":
-        entry.removals.push({ email: (text(row.data.email) ?? "").toLowerCase(), verified: row.data.verified === true });
-        break;
+    const closing = CLOSING[row.action];
+    if (closing) {
+      const entry = find(resource, reviewId, pr, true) ?? fresh(resource, reviewId, pr, null);
+      Object.assign(entry, { outcome: closing, closedAt: row.at, pr: entry.pr ?? pr });
+      if (closing === "certified") Object.assign(entry, { kept: countOf(row.data.kept), removed: countOf(row.data.removed), approvers: approverNames(row.data.approvers).map(name) });
+    } else if (row.action === "review.overdue") {
+      const entry = find(resource, null, null, true) ?? Object.assign(fresh(resource, null, null, null), { outcome: "missed", closedAt: row.at, members: countOf(row.data.members) });
+      entry.overdue = true;
+      entry.onMissed = text(row.data.on_missed);
+    } else if (row.action === "review.member_removed") {
+      const entry = find(resource, reviewId, null, false);
+      entry?.removals.push({ email: (text(row.data.email) ?? "").toLowerCase(), verified: row.data.verified === true });
     }
   }
   return all.filter((r) => inPeriod(period, r.openedAt) || inPeriod(period, r.closedAt) || (r.outcome === "open" && (r.openedAt ?? 0) <= period.to));

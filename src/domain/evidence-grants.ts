@@ -2,6 +2,7 @@
  * The grants part of the evidence report: which grants belong to the period, one row each, the
  * approval/access/expiry timings, late expiries and the timeline. Pure.
  */
+import { isEmergencyGrant } from "./breakglass.ts";
 import type { GrantTrail } from "./evidence-audit.ts";
 import { inPeriod, overlapsPeriod } from "./evidence-period.ts";
 import { statOf } from "./evidence-stats.ts";
@@ -24,8 +25,9 @@ export function grantsInPeriod(grants: readonly Grant[], period: Period): Grant[
   return grants.filter((g) => overlapsPeriod(period, g.requestedAt, grantEnd(g)));
 }
 
+/** A break-glass grant: on a `breakglass/<id>` branch, or announced by `breakglass.activated`. */
 export function isEmergency(grant: Grant, trail: GrantTrail | undefined): boolean {
-  return Boolean(trail?.emergency) || ("emergency" in grant && grant.emergency === true);
+  return Boolean(trail?.emergency) || isEmergencyGrant(grant);
 }
 
 export type ApproverNamer = (approver: { login: string; email: string | null }) => string;

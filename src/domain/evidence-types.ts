@@ -93,7 +93,12 @@ export interface LeaverRow {
   status: "completed" | "in progress" | "nothing to revoke";
 }
 
-export type BreakglassStatus = "reviewed in time" | "reviewed late" | "overdue" | "awaiting review";
+/**
+ * "overdue": not reviewed and past its deadline; "revoked unreviewed": the review PR was closed
+ * (access revoked); "merged without review": merged without the approvals the policy requires.
+ */
+export type BreakglassStatus = "reviewed in time" | "reviewed late" | "overdue" | "awaiting review" | "revoked unreviewed" | "merged without review";
+export const BREAKGLASS_STATUSES: readonly BreakglassStatus[] = ["reviewed in time", "reviewed late", "overdue", "awaiting review", "revoked unreviewed", "merged without review"];
 
 export interface BreakglassRow {
   grantId: string | null;
@@ -109,14 +114,20 @@ export interface BreakglassRow {
   status: BreakglassStatus;
 }
 
-export type ReviewOutcome = "certified" | "rejected" | "overdue" | "open";
+/** "missed": members' review deadline passed with no review PR at all. */
+export type ReviewOutcome = "certified" | "rejected" | "closed" | "open" | "missed";
+export const REVIEW_OUTCOMES: readonly ReviewOutcome[] = ["certified", "rejected", "closed", "open", "missed"];
 
 export interface ReviewRow {
+  /** The review's id (audit data.reviewId), when its rows carry one. */
+  reviewId: string | null;
   resource: string;
   pr: string | null;
   openedAt: number | null;
   members: number | null;
   outcome: ReviewOutcome;
+  /** Some member's review deadline passed before the review was certified (audit `review.overdue`). */
+  overdue: boolean;
   closedAt: number | null;
   kept: number | null;
   removed: number | null;
@@ -192,7 +203,7 @@ export interface EvidenceSummary {
   lateExpiries: LateExpiry[];
   leavers: { count: number; completed: number; inProgress: number; removal: Stat };
   breakglass: Record<BreakglassStatus, number> & { uses: number };
-  reviews: Record<ReviewOutcome, number>;
+  reviews: Record<ReviewOutcome, number> & { overdue: number };
   drift: DriftFigures;
   audit: AuditCheck;
 }

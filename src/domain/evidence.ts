@@ -8,7 +8,7 @@ import type { AuditDigest } from "./evidence-audit.ts";
 import { grantFigures, grantRow, timeline } from "./evidence-grants.ts";
 import { redactReport } from "./evidence-redact.ts";
 import { statOf } from "./evidence-stats.ts";
-import type { BreakglassStatus, EvidenceReport, GroupComparison, LeaverCaseFact, Period, PersonEntry, ReviewOutcome } from "./evidence-types.ts";
+import { BREAKGLASS_STATUSES, REVIEW_OUTCOMES, type EvidenceReport, type GroupComparison, type LeaverCaseFact, type Period, type PersonEntry } from "./evidence-types.ts";
 import type { Grant } from "./grant.ts";
 
 export interface EvidenceInput {
@@ -30,8 +30,6 @@ export interface EvidenceInput {
   notes: readonly string[];
 }
 
-const BREAKGLASS_STATUSES: readonly BreakglassStatus[] = ["reviewed in time", "reviewed late", "overdue", "awaiting review"];
-const REVIEW_OUTCOMES: readonly ReviewOutcome[] = ["certified", "rejected", "overdue", "open"];
 
 function countBy<K extends string>(keys: readonly K[], values: readonly K[]): Record<K, number> {
   const out = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
@@ -67,7 +65,7 @@ export function buildEvidence(input: EvidenceInput): EvidenceReport {
         removal: statOf(leavers.flatMap((l) => (l.tookMs === null ? [] : [l.tookMs]))),
       },
       breakglass: { uses: breakglass.length, ...countBy(BREAKGLASS_STATUSES, breakglass.map((b) => b.status)) },
-      reviews: countBy(REVIEW_OUTCOMES, reviews.map((r) => r.outcome)),
+      reviews: { ...countBy(REVIEW_OUTCOMES, reviews.map((r) => r.outcome)), overdue: reviews.filter((r) => r.overdue || r.outcome === "missed").length },
       drift: { ...digest.reconcile },
       audit: { ...input.auditCheck, headSeq: digest.headSeq, headHash: digest.headHash },
     },

@@ -12,6 +12,7 @@ import { benchResource, BENCH_GROUPS } from "./population.ts";
 const MIN = 60_000;
 const HOUR = 3_600_000;
 const DAY = 86_400_000;
+const iso = (ms: number) => new Date(ms).toISOString();
 const REASONS = ["INC-4821 investigate replica lag on the orders cluster", "CHG-1193 rotate the read-only role", "support ticket 77120: customer export stuck", "quarterly cost review of the billing tables", "on-call: elevated 5xx from the payments API"];
 
 /** xorshift32: the same history every run. */
@@ -80,11 +81,11 @@ export function writeEvidenceHistory(dataDir: string, shape: HistoryShape): { gr
           continue;
         }
         audit(merged, "grant.approved", { pr: i + 1, approvers: [{ login: "carol-gh", email: "carol@example.com" }] }, id);
-        if (emergency) {
-          audit(merged, "breakglass.activated", { resource: r.id, subject, reason: "prod incident", expiresAt: new Date(expiresAt).toISOString(), reviewDeadline: new Date(merged + DAY).toISOString(), pr: `https://github.com/acme/grants/pull/${i + 1}` }, id);
-          if (random() < 0.9) audit(merged + 4 * HOUR, "breakglass.reviewed", { approvers: [{ login: "carol-gh", email: "carol@example.com" }], withinDeadline: true }, id);
-        }
         audit(activatedAt, "grant.activated", { target: r.target, groups: [r.group], verified: true }, id);
+        if (emergency) {
+          audit(activatedAt + 900, "breakglass.activated", { resource: r.id, subject, reason: "prod incident", activatedAt: iso(activatedAt), expiresAt: iso(expiresAt), reviewDeadline: iso(activatedAt + DAY), pr: i + 1, url: `https://github.com/acme/grants/pull/${i + 1}` }, id);
+          if (random() < 0.9) audit(activatedAt + 4 * HOUR, "breakglass.reviewed", { approvers: [{ login: "carol-gh", email: "carol@example.com" }], withinDeadline: true, pr: i + 1, mergedAt: iso(activatedAt + 4 * HOUR) }, id);
+        }
         audit(expiresAt, "grant.expired", { credentialsRevoked: 1, lateByMs: 3 }, id);
         audit(removedAt, "scim.member_removed", { target: r.target, group: r.group, subject, outcome: "removed", verified: true }, id);
       }
@@ -95,8 +96,10 @@ export function writeEvidenceHistory(dataDir: string, shape: HistoryShape): { gr
       for (let k = 0; k < BENCH_GROUPS; k++) {
         const r = benchResource(k);
         const opened = start + 10 * DAY + k * DAY;
-        audit(opened, "review.opened", { resource: r.id, members: 12, pr: `https://github.com/acme/grants/pull/${90_000 + k}` });
-        audit(opened + 3 * DAY, k % 7 === 0 ? "review.overdue" : "review.certified", { resource: r.id, kept: 11, removed: 1, approvers: [{ login: "carol-gh", email: "carol@example.com" }], on_missed: "revoke", pr: `https://github.com/acme/grants/pull/${90_000 + k}` });
+        const members = Array.from({ length: 12 }, (_, m) => email(k * 12 + m));
+        audit(opened, "review.opened", { resource: r.id, members, pr: 90_000 + k, reviewId: `REV-${k}` });
+        if (k % 7 === 0) audit(opened + 14 * DAY, "review.overdue", { resource: r.id, members, on_missed: "revoke", deadlines: [iso(opened + 14 * DAY)] });
+        else audit(opened + 3 * DAY, "review.certified", { resource: r.id, kept: members.slice(1), removed: members.slice(0, 1), approvers: ["carol-gh"], pr: 90_000 + k, reviewId: `REV-${k}` });
       }
       for (let k = 0; k < 90 * 96; k++) audit(start + k * 15 * MIN, "reconcile.run", { runId: `R${k}`, groups: BENCH_GROUPS, drift: k % 500 === 0, errors: 0, repairsQueued: k % 500 === 0 ? 1 : 0, fix: false });
     });

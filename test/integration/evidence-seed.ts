@@ -18,10 +18,11 @@ import { ScimTestServer } from "../fakes/scim-server/index.ts";
 export const NOW = Date.parse("2026-06-30T12:00:00Z");
 const MIN = 60_000;
 const HOUR = 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
 const DAY = 86_400_000;
 export const HOSTILE_REASON = `<img src=x onerror="alert(1)"> INC-9 </td></table><script>alert(2)</script> token xoxb-123456789012-abcdefghijkl`;
 
-const CATALOG = `resources:
+export const CATALOG = `resources:
   prod-db-readonly:
     description: Read-only replica
     scim: { target: aws, groups: [prod-db-readonly] }
@@ -40,7 +41,7 @@ const CATALOG = `resources:
     duration: { default: 1h, max: 1h }
     approvers: { users: [dave-gh], min: 1 }
 `;
-const PEOPLE = `people:
+export const PEOPLE = `people:
 ${["alice", "bob", "carol", "dave", "dana", "erin", "frank", "gina", "hank", "ivan"].map((n) => `  - { email: ${n}@example.com, github: ${n}-gh }`).join("\n")}
 `;
 
@@ -50,7 +51,7 @@ export const EXPECTED = {
   requested: 11,
   approved: 9, // g1 g2 g3 g4 g5 g6 g7 g8 g11 (g9 rejected, g10 declined)
   timelineBars: 9, // the nine activated grants
-  lagBuckets: 9,
+  lagBuckets: 8, // < 100 ms, 100–250 ms, 250–500 ms, 500 ms–1 s, 1–2 s, 2–5 s, 5 s–1 min, ≥ 1 min
   expiries: 5, // g1, g2, g3, g4 (extended: membership kept), g6 (emergency)
   lateExpiries: 1, // g2
   leaverBars: 1, // gina's completed case
@@ -93,6 +94,7 @@ export async function seedEvidence(): Promise<Seeded> {
       id, resource: o.resource, subject: o.subject, requester: o.subject, requesterSlackId: null, durationMs, reason: o.reason ?? `INC-${n} investigate`, requestedAt: o.requestedAt, fileContent: "",
       state: o.state, prNumber: n, prUrl: `https://github.com/acme/grants/pull/${n}`, approvedBy: approved ? [`${o.approver ?? "carol"}-gh`] : [], approvedAt: approved ? merged : null,
       activatedAt, expiresAt, endedAt, endReason: o.endReason ?? (o.state === "expired" ? "expired" : null), access: approved ? group : null, extends: o.extendsId ?? null, updatedAt: endedAt ?? merged,
+      ...(o.emergency ? { branch: `breakglass/${id}` } : {}),
     });
     store.grants.insert(grant);
     grants[key] = grant;
@@ -102,8 +104,9 @@ export async function seedEvidence(): Promise<Seeded> {
     if (o.state === "rejected") audit(merged, "grant.rejected", { pr: n, code: "approval_missing" }, id);
     if (!approved) return grant;
     audit(merged, "grant.approved", { pr: n, approvers: [{ login: `${o.approver ?? "carol"}-gh`, email: `${o.approver ?? "carol"}@example.com` }] }, id, "github:carol-gh");
-    if (o.emergency) audit(merged, "breakglass.activated", { resource: o.resource, subject: o.subject, reason: grant.reason, expiresAt: new Date(expiresAt!).toISOString(), reviewDeadline: new Date(merged + DAY).toISOString(), pr: grant.prUrl }, id, o.subject);
     audit(activatedAt!, "grant.activated", { target: group.target, groups: group.groups, verified: true }, id);
+    // As services/breakglass/announce.ts writes it, once access and the review PR both exist.
+    if (o.emergency) audit(activatedAt! + 900, "breakglass.activated", { resource: o.resource, subject: o.subject, reason: grant.reason, activatedAt: iso(activatedAt!), expiresAt: iso(expiresAt!), reviewDeadline: iso(activatedAt! + DAY), pr: n, url: grant.prUrl }, id, o.subject);
     if (endedAt !== null) {
       const reason = (o.endReason ?? "expired").split(":")[0]!;
       audit(endedAt, `grant.${reason}`, { credentialsRevoked: 1, lateByMs: reason === "expired" ? 3 : undefined }, id);
@@ -132,8 +135,8 @@ export async function seedEvidence(): Promise<Seeded> {
   life("g11", { resource: "prod-admin", subject: "ivan@example.com", requestedAt: NOW - 30 * MIN, state: "active" });
 
   // Break-glass reviews.
-  audit(grants.g6!.approvedAt! + 3 * HOUR, "breakglass.reviewed", { approvers: [{ login: "dave-gh", email: "dave@example.com" }], withinDeadline: true }, grants.g6!.id, "github:dave-gh");
-  audit(NOW - 3 * DAY + 5 * MIN + DAY + MIN, "breakglass.review_overdue", { resource: "prod-admin" }, grants.g7!.id);
+  audit(grants.g6!.activatedAt! + 3 * HOUR, "breakglass.reviewed", { approvers: [{ login: "dave-gh", email: "dave@example.com" }], withinDeadline: true, pr: grants.g6!.prNumber, mergedAt: iso(grants.g6!.activatedAt! + 3 * HOUR) }, grants.g6!.id, "github:dave-gh");
+  audit(grants.g7!.activatedAt! + DAY + MIN, "breakglass.review_overdue", { deadline: iso(grants.g7!.activatedAt! + DAY), escalation: 1, status: "pending", pr: grants.g7!.prNumber }, grants.g7!.id);
 
   // Leavers: gina's case completed in 42 s; hank's still open (and hank is still in a group).
   const ginaAt = t0 + 20 * DAY + 30 * MIN;
@@ -142,11 +145,12 @@ export async function seedEvidence(): Promise<Seeded> {
   store.offboarding.insert({ id: "CASE-HANK", email: "hank@example.com", source: "push", cause: "pushed", startedAt: NOW - 10 * MIN, revoked: [], cancelled: [], orphans: [], pendingNoticeAt: null, completedAt: null });
 
   // Access reviews: prod-db-readonly certified (alice removed), prod-admin overdue.
-  audit(t0 + 40 * DAY, "review.opened", { resource: "prod-db-readonly", members: ["dana@example.com", "alice@example.com"], pr: "https://github.com/acme/grants/pull/90" }, null);
-  audit(t0 + 41 * DAY, "review.member_removed", { resource: "prod-db-readonly", email: "alice@example.com", cause: "not kept", verified: true }, null);
-  audit(t0 + 41 * DAY, "review.certified", { resource: "prod-db-readonly", kept: ["dana@example.com"], removed: ["alice@example.com"], approvers: [{ login: "carol-gh", email: "carol@example.com" }], pr: "https://github.com/acme/grants/pull/90" }, null, "github:carol-gh");
-  audit(t0 + 45 * DAY, "review.opened", { resource: "prod-admin", members: [], pr: "https://github.com/acme/grants/pull/91" }, null);
-  audit(t0 + 59 * DAY, "review.overdue", { resource: "prod-admin", members: [], on_missed: "revoke" }, null);
+  // As services/reviews/* write them.
+  audit(t0 + 40 * DAY, "review.opened", { resource: "prod-db-readonly", members: ["dana@example.com", "alice@example.com"], pr: 90, reviewId: "REV-1" });
+  audit(t0 + 41 * DAY, "review.certified", { resource: "prod-db-readonly", kept: ["dana@example.com"], removed: ["alice@example.com"], approvers: ["carol-gh"], pr: 90, reviewId: "REV-1" }, null, "github:carol-gh");
+  audit(t0 + 41 * DAY + MIN, "review.member_removed", { resource: "prod-db-readonly", email: "alice@example.com", cause: "review", verified: true, target: "aws", groups: ["prod-db-readonly"], reviewId: "REV-1" });
+  audit(t0 + 45 * DAY, "review.opened", { resource: "prod-admin", members: ["ivan@example.com"], pr: 91, reviewId: "REV-2" });
+  audit(t0 + 59 * DAY, "review.overdue", { resource: "prod-admin", members: ["ivan@example.com"], on_missed: "revoke", deadlines: ["2026-06-29"] });
 
   // Reconciliation: one run found drift and repaired it.
   audit(t0 + 50 * DAY, "reconcile.run", { runId: "R1", groups: 3, drift: true, errors: 0, repairsQueued: 1, fix: false });

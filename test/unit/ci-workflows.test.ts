@@ -12,10 +12,12 @@ import { actionSchema, readWorkflow } from "../integration/workflow-runner.ts";
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 describe("CI", () => {
-  it(".ci/run runs npm ci, npm run demo, npm test and npm run lint, in that order, and nothing else", () => {
+  it(".ci/run installs Debian's chromium when missing, then runs npm ci, npm run demo, npm test and npm run lint, in that order, and nothing else", () => {
     const commands = readFileSync(join(ROOT, ".ci/run"), "utf8").split("\n").map((l) => l.trim())
       .filter((l) => l && !l.startsWith("#") && !l.startsWith("set ") && !l.startsWith("cd "));
-    expect(commands).toEqual(["npm ci", "npm run demo", "npm test", "npm run lint"]);
+    // The one deliberate addition: the browser the evidence report's test drives (issue 16).
+    const chromium = ["if ! command -v chromium >/dev/null; then", "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium", "fi"];
+    expect(commands).toEqual([...chromium, "npm ci", "npm run demo", "npm test", "npm run lint"]);
   });
 
   it("ci.yml runs .ci/run itself on every push and pull request", () => {

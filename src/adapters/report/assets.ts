@@ -32,7 +32,7 @@ th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertic
 td{white-space:nowrap}
 #table-grants td:nth-child(5),.scroll td.wrap,[id^=table-group] td:nth-child(n+3){white-space:normal;min-width:200px;overflow-wrap:break-word}
 thead th{position:sticky;top:0;background:#f3f4f6;z-index:1;white-space:nowrap}
-th button{all:unset;cursor:pointer;font-weight:600}
+th button{all:unset;cursor:pointer;font-weight:600;display:block;width:100%;box-sizing:border-box}
 th[aria-sort=ascending] button::after{content:" ▲"}th[aria-sort=descending] button::after{content:" ▼"}
 tr.problem td{background:var(--badbg);color:var(--bad)}
 tr.emergency td:nth-child(4){color:var(--bad);font-weight:600}

@@ -51,7 +51,7 @@ export async function renderEvidencePage(report: EvidenceReport, options: PageOp
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${esc(CSP)}">
+<meta http-equiv="Content-Security-Policy" content="${CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="generator" content="grantbot evidence">
 <title>${esc(title)}: ${esc(period)}</title>

@@ -74,7 +74,7 @@ export function reviewsTable(r: EvidenceReport): string {
     { html: v.pr && /^https?:/.test(v.pr) ? link(v.pr, prLabel(v.pr)) : esc(v.pr ?? "–") },
     t(v.openedAt),
     v.members,
-    v.outcome,
+    v.overdue ? `${v.outcome} (overdue)` : v.outcome,
     t(v.closedAt),
     v.kept,
     v.removed,
@@ -82,7 +82,7 @@ export function reviewsTable(r: EvidenceReport): string {
     v.approvers.map(namer(r)).join(", ") || "–",
     v.onMissed ?? "–",
   ]);
-  return `<section id="reviews"><h2>Access reviews (${r.reviews.length})</h2>${table("table-reviews", "access reviews", ["resource", "PR", "opened", "members", "outcome", "closed", "kept", "removed", "removals", "approvers", "on missed"], rows, (i) => (r.reviews[i]!.outcome === "overdue" ? "problem" : null))}</section>`;
+  return `<section id="reviews"><h2>Access reviews (${r.reviews.length})</h2>${table("table-reviews", "access reviews", ["resource", "PR", "opened", "members", "outcome", "closed", "kept", "removed", "removals", "approvers", "on missed"], rows, (i) => (r.reviews[i]!.overdue || r.reviews[i]!.outcome === "missed" ? "problem" : null))}</section>`;
 }
 
 export function breakglassTable(r: EvidenceReport): string {
@@ -100,7 +100,8 @@ export function breakglassTable(r: EvidenceReport): string {
     b.reviewers.map(who).join(", ") || "–",
     b.status,
   ]);
-  return `<section id="breakglass"><h2>Break-glass uses (${r.breakglass.length})</h2>${table("table-breakglass", "break-glass uses", ["grant", "person", "resource", "reason", "activated", "expired", "review due", "PR", "reviewed", "reviewers", "status"], rows, (i) => (["overdue", "reviewed late"].includes(r.breakglass[i]!.status) ? "problem" : null))}</section>`;
+  const fine = new Set(["reviewed in time", "awaiting review"]);
+  return `<section id="breakglass"><h2>Break-glass uses (${r.breakglass.length})</h2>${table("table-breakglass", "break-glass uses", ["grant", "person", "resource", "reason", "activated", "expires", "review due", "PR", "reviewed", "reviewers", "status"], rows, (i) => (fine.has(r.breakglass[i]!.status) ? null : "problem"))}</section>`;
 }
 
 export function peopleTable(r: EvidenceReport): string {
