@@ -101,7 +101,7 @@ describe("introspectCredential", () => {
     const source = await readFile(new URL("../../src/services/credentials/introspect-credential.ts", import.meta.url), "utf8");
     const imports = [...source.matchAll(/^import\b[^;]*?from\s+"([^"]+)"/gm)].map((m) => m[1]!);
     expect(imports.length).toBeGreaterThan(0);
-    expect(imports.filter((i) => i !== "./ports.ts" && !i.startsWith("../domain/"))).toEqual([]);
+    expect(imports.filter((i) => i !== "../ports/index.ts" && !i.startsWith("../../domain/"))).toEqual([]);
   });
 });
 
