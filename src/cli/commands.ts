@@ -91,6 +91,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [], ownHelp: true, usageExit: 1, load: async () => (await import("./audit.ts")).auditCommand,
   },
   {
+    name: "reviews", args: "", summary: "access reviews of standing members: who is due and overdue, open review PRs, completed reviews (kept, removed, approvers)",
+    flags: [
+      { flag: "--json", help: `print {"due","overdue","open","completed"} as JSON` },
+      { flag: "--dir", value: "<dir>", valueForm: "either", help: "read the catalog from a local grants directory instead of the grants repository" },
+    ],
+    usageExit: 1, load: async () => (await import("./reviews.ts")).reviewsCommand,
+  },
+  {
     name: "evidence", args: "", summary: "evidence report for auditors over a period (default the last 90 days): one self-contained HTML file with pictures, or --json; changes nothing",
     flags: [
       { flag: "--from", value: "<date>", valueForm: "either", valuePattern: { re: /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/, hint: "a date such as 2026-01-01 or an RFC 3339 date-time" }, help: "start of the period (a date = 00:00:00 UTC; default: 90 days before --to)" },

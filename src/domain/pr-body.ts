@@ -33,6 +33,8 @@ export interface PrBodyInput {
   };
   /** The grant this request extends. */
   extends?: string;
+  /** A hint for reviewers from the subject's recent grants of this resource and their use (services/usage). */
+  history?: string | null;
 }
 
 /** Cuts `text` to `max` characters (ending with "…"), never splitting a surrogate pair. */
@@ -80,6 +82,7 @@ export function renderPrBody(input: PrBodyInput): string {
     ["Grant", code(input.grantId)],
   ];
   if (input.extends) rows.push(["Extends", code(input.extends)]);
+  if (input.history) rows.push(["Recent use", escapeInline(input.history)]);
   const lines = [
     `## ${input.extends ? "Access extension" : "Access request"}: ${code(input.resource)} for ${escapeInline(input.subject)}`,
     "",

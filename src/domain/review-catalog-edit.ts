@@ -30,10 +30,13 @@ function lineStart(text: string, at: number): number {
   return text.lastIndexOf("\n", at - 1) + 1;
 }
 
-function rangeOf(node: Node): [number, number] {
+/** [start, end of the node's last character]: a block map's value range runs on past its newline. */
+function rangeOf(node: Node, text?: string): [number, number] {
   const range = node.range;
   if (!range) throw new Error("catalog.yaml: a node without a source position");
-  return [range[0], range[1]];
+  let end = range[1];
+  if (text !== undefined) while (end > range[0] && /\s/.test(text[end - 1]!)) end--;
+  return [range[0], end];
 }
 
 function emailOf(item: unknown): string | null {
@@ -66,7 +69,7 @@ function rewriteValue(text: string, seq: Node, pair: Pair<Node, Node>, entries: 
   const [start, flowEnd] = rangeOf(seq);
   // A block list's range runs on to the next key's indentation: stop at the end of its last item's line.
   const last = isSeq(seq) && !seq.flow ? (seq.items.at(-1) as Node | undefined) : undefined;
-  const lineEnd = last ? text.indexOf("\n", rangeOf(last)[1]) : -1;
+  const lineEnd = last ? text.indexOf("\n", rangeOf(last, text)[1]) : -1;
   const end = last ? (lineEnd === -1 ? text.length : lineEnd) : flowEnd;
   let from = start;
   while (from > 0 && (text[from - 1] === " " || text[from - 1] === "\t" || text[from - 1] === "\n" || text[from - 1] === "\r")) from--;
@@ -94,7 +97,7 @@ export function editStandingMembers(text: string, resource: string, edit: Standi
     const email = emailOf(item);
     if (email === null) throw new Error(`catalog.yaml: a standing member of ${resource} is neither an email nor { email, review_after }`);
     const node = item as Node;
-    const [s, ve] = rangeOf(node);
+    const [s, ve] = rangeOf(node, text);
     if (edit.removals.has(email)) {
       changed = true;
       const end = text.indexOf("\n", ve);

@@ -8,7 +8,9 @@
  * - policy refresh (keeps the cached catalog fresh for new requests, which read none themselves);
  * - directory poll (plus one right at start, to catch up on leavers missed while down);
  * - reconciliation, stale request PRs, and hourly housekeeping of finished jobs and delivery ids;
- * - when given, the dependency re-check behind /readyz (every 30 s in `serve`).
+ * - when given, the dependency re-check behind /readyz (every 30 s in `serve`);
+ * - access reviews of standing members (at start-up and hourly), a poll of open review PRs, and
+ *   the flush of recorded grant use (every 5 s).
  */
 import type { ServiceDeps } from "./deps.ts";
 import { sweepExpiries } from "./grants/end-grant.ts";
@@ -18,6 +20,8 @@ import { closeStaleRequests } from "./grants/stale-requests.ts";
 import { DirectoryPoller } from "./leavers/directory-sync.ts";
 import type { Log, PeopleSource, Scheduler } from "./ports/index.ts";
 import { reconcileGroups } from "./reconcile/reconcile-group.ts";
+import { checkAccessReviews } from "./reviews/check-reviews.ts";
+import { pollReviewPrs } from "./reviews/review-prs.ts";
 
 export type Task = () => Promise<unknown> | unknown;
 
@@ -30,6 +34,11 @@ export interface ScheduleSettings {
   reconcileIntervalMs: number;
   staleRequestAgeMs: number;
 }
+
+/** Access reviews are checked at start-up and at least this often. */
+export const ACCESS_REVIEW_CHECK_MS = 3_600_000;
+/** Uses of grants (introspections) are written from memory this often: what a crash can lose. */
+export const USAGE_FLUSH_MS = 5_000;
 
 /** How long finished jobs and webhook delivery ids are kept (the audit log keeps the history). */
 const KEEP_FINISHED_MS = 7 * 86_400_000;
@@ -84,6 +93,10 @@ export function scheduleAll(input: {
     ],
     ["reconcile", () => reconcileGroups(deps, { alert: true })],
     ["stale-requests", () => closeStaleRequests(deps)],
+    // Access reviews (issue 15): due/overdue standing members, review PRs closed, use of grants.
+    ["access-reviews", () => checkAccessReviews(deps)],
+    ["review-prs", () => pollReviewPrs(deps)],
+    ["usage-flush", () => deps.usage.flush()],
   ]);
   scheduler.everyMinute("expiry-sweep", tasks.get("expiry-sweep")!);
   scheduler.every({
@@ -95,6 +108,10 @@ export function scheduleAll(input: {
   scheduler.every({ name: "prune", everyMs: 3_600_000, run: tasks.get("prune")! });
   scheduler.every({ name: "reconcile", everyMs: settings.reconcileIntervalMs, run: tasks.get("reconcile")! });
   scheduler.every({ name: "stale-requests", everyMs: staleCheckInterval(settings.staleRequestAgeMs), run: tasks.get("stale-requests")! });
+  scheduler.every({ name: "access-reviews", everyMs: ACCESS_REVIEW_CHECK_MS, run: tasks.get("access-reviews")! });
+  scheduler.every({ name: "review-prs", everyMs: settings.githubWebhooks ? Math.max(settings.githubPollIntervalMs, 300_000) : settings.githubPollIntervalMs, run: tasks.get("review-prs")! });
+  scheduler.every({ name: "usage-flush", everyMs: USAGE_FLUSH_MS, run: tasks.get("usage-flush")! });
+  void scheduler.runNow("access-reviews", tasks.get("access-reviews")!); // at start-up (its failures are logged)
   if (input.dependencyCheck) {
     const check = input.dependencyCheck;
     tasks.set("dependency-check", () => check.run());

@@ -46,6 +46,13 @@ describe("editing standing members in catalog.yaml", () => {
     ]);
   });
 
+  it("deletes a member written as a map, in the middle of the list, and its whole entry only", () => {
+    const text = "resources:\n  db:\n    standing_members:\n      - email: bob@example.com\n        review_after: 2027-03-12\n      - email: dave@example.com\n        review_after: 2027-02-05\n      - alice@example.com\n    review: { every: 90d, notice: 14d }\n";
+    expect(edit("db", {}, ["bob@example.com"], text)).toBe(text.replace("      - email: bob@example.com\n        review_after: 2027-03-12\n", ""));
+    expect(edit("db", {}, ["dave@example.com"], text)).toBe(text.replace("      - email: dave@example.com\n        review_after: 2027-02-05\n", ""));
+    expect(edit("db", { "dave@example.com": "2027-05-06" }, ["alice@example.com"], text)).toBe(text.replace("2027-02-05", "2027-05-06").replace("      - alice@example.com\n", ""));
+  });
+
   it("rewrites a flow list as a block list", () => {
     const out = edit("wh", { "gus@example.com": "2027-01-01" }, ["hal@example.com"]);
     expect(out).toContain("    standing_members:\n      - email: gus@example.com\n        review_after: 2027-01-01 # flow\n  ops:");

@@ -9,6 +9,7 @@ import { readTextFile } from "./contents.ts";
 import { statusOf, toGithubError } from "./errors.ts";
 import type { GithubClient } from "./octokit.ts";
 import { openChange, type OpenChangeInput } from "./open-change.ts";
+import { openEdit, type OpenEditInput } from "./open-edit.ts";
 import { GITHUB_COMMENT_MAX, truncateText } from "../../domain/pr-body.ts";
 
 export interface OctokitChangeRequestsOptions {
@@ -98,6 +99,11 @@ export class OctokitChangeRequests implements ChangeRequests {
   /** At most 5 calls on a first attempt (see open-change.ts); idempotent on retry. */
   open(input: OpenChangeInput): Promise<OpenedChange> {
     return openChange(this.coordinates, input);
+  }
+
+  /** A PR modifying one existing file (access reviews); see open-edit.ts. */
+  openEdit(input: OpenEditInput): Promise<OpenedChange> {
+    return openEdit(this.coordinates, input);
   }
 
   async get(number: number): Promise<PullRequestState> {

@@ -7,6 +7,7 @@ import type { ServiceDeps } from "../../services/deps.ts";
 import { onPullRequestClosed } from "../../services/grants/pull-request-events.ts";
 import { onPullRequestReview } from "../../services/grants/review-check.ts";
 import { handleIntrospection } from "../credentials/introspection-http.ts";
+import { onReviewPullRequestClosed } from "../../services/reviews/review-prs.ts";
 import { parseGithubWebhook } from "../github/webhook.ts";
 import type { PromMetrics } from "./metrics.ts";
 import type { Route, RouteResult } from "./server.ts";
@@ -64,7 +65,7 @@ export function buildRoutes(d: RouteDeps): Route[] {
       handle: async (req) => {
         const result = await handleIntrospection(
           { authorization: header(req.headers.authorization), contentType: header(req.headers["content-type"]), body: req.body },
-          { signer: d.services.signer, credentials: d.services.credentials, grants: d.services.grants, clock: d.services.clock, introspectionToken: d.introspectionToken ?? "" },
+          { signer: d.services.signer, credentials: d.services.credentials, grants: d.services.grants, clock: d.services.clock, usage: d.services.usage, introspectionToken: d.introspectionToken ?? "" },
         );
         return { status: result.status, body: result.body, headers: result.headers };
       },
@@ -106,6 +107,8 @@ async function githubWebhook(services: ServiceDeps, secret: string, headers: Rec
   }
   if (event.kind === "pull_request_closed") {
     const outcome = onPullRequestClosed(services, { number: event.number, merged: event.merged, by: event.mergedBy, mergeSha: event.mergeSha, source: "webhook" });
+    // Not a grant PR: maybe an access-review PR (its check reads the PR from the API).
+    if (outcome === "ignored" && onReviewPullRequestClosed(services, event.number) === "checking") return { status: 202, body: { outcome: "review_checking" } };
     return { status: 202, body: { outcome } };
   }
   if (event.kind === "pull_request_review") {

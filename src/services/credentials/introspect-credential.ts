@@ -7,16 +7,23 @@
  * the grant is `active` with `expiresAt > now`. The grant check is what makes a credential go
  * inactive the moment its grant ends, even before any revocation job has run.
  *
+ * An active answer is a use of the grant (first/last use and count, see UsageLog).
+ *
  * Anything else answers exactly `{ active: false }`: RFC 7662 §2.2 says nothing about an inactive
  * token should be revealed, so the caller cannot tell "expired" from "forged".
  */
-import type { Clock, CredentialSigner, CredentialStore, GrantStore } from "../ports/index.ts";
+import type { Clock, CredentialSigner, CredentialStore, GrantStore, UsageLog } from "../ports/index.ts";
 
 export interface IntrospectionDeps {
   signer: CredentialSigner;
   credentials: CredentialStore;
   grants: GrantStore;
   clock: Clock;
+  /**
+   * Records each active answer as a use of the grant (issue 15). An in-memory update, flushed to
+   * SQLite in batches, so the hot path gains no write. Absent: use is not recorded.
+   */
+  usage?: Pick<UsageLog, "record">;
 }
 
 export type IntrospectionResult =
@@ -73,6 +80,7 @@ export async function introspectCredential(deps: IntrospectionDeps, token: strin
     return { ...INACTIVE };
   }
 
+  deps.usage?.record(grant.id, now);
   return { active: true, iss, sub, aud, scope, grant_id, jti, iat, nbf, exp, token_type: "Bearer" };
 }
 

@@ -10,10 +10,11 @@ import { formatDuration } from "../../domain/durations.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { queueNote } from "../messages/outbox.ts";
 import { queueClosePr } from "./cancel-request.ts";
+import { requestHint } from "../usage/grant-usage.ts";
 
 export const PR_LABELS = ["grantbot", "access-request"];
 
-export type OpenPullRequestHandlerDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "grants" | "homeUsers" | "jobs" | "policy" | "tx" | "wake">;
+export type OpenPullRequestHandlerDeps = Pick<ServiceDeps, "audit" | "changes" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "policy" | "tx" | "usage" | "wake">;
 
 /** The catalog facts a PR body shows, as they were when the request was validated. */
 export function openPullRequestHandler(deps: OpenPullRequestHandlerDeps): KindHandler<"open_pr"> {
@@ -42,6 +43,8 @@ export function openPullRequestHandler(deps: OpenPullRequestHandlerDeps): KindHa
           reasonRequired: resource?.reason_required ?? true,
         },
         ...(grant.extends ? { extends: grant.extends } : {}),
+        // "alice has had 9 grants of prod-db-readonly in 30 days, 2 of them never used" (no GitHub call).
+        history: requestHint(deps, grant.subject, grant.resource, deps.clock.now()),
       };
       const pr = await deps.changes.open({
         branch: grant.branch,

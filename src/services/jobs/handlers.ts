@@ -20,6 +20,11 @@ import { opsNoticeHandler } from "../messages/ops-notice.ts";
 import { reconcileAddHandler, reconcileRemoveHandler } from "../reconcile/reconcile-jobs.ts";
 import { refreshHomeHandler } from "../surfaces/home-tab.ts";
 import { refreshCardHandler } from "../surfaces/request-card.ts";
+import { reviewOpenHandler } from "../reviews/open-review.ts";
+import { reviewPrCheckHandler } from "../reviews/review-pr-check.ts";
+import { reviewNotifyHandler } from "../reviews/notify.ts";
+import { standingRemoveHandler } from "../reviews/remove-standing.ts";
+import { standingLeaverHandler } from "../reviews/leaver-standing.ts";
 import { openBreakglassPrHandler } from "../breakglass/open-review-pr.ts";
 import { breakglassNoticeHandler } from "../breakglass/notices.ts";
 import { breakglassPrCheckHandler } from "../breakglass/pr-outcome.ts";
@@ -58,6 +63,11 @@ export function jobHandlers(deps: JobHandlersDeps, slack: SlackExperience | null
     refresh_card: surfaces?.refresh_card ?? null,
     check_reviews: surfaces?.check_reviews ?? null,
     refresh_home: surfaces?.refresh_home ?? null,
+    review_open: reviewOpenHandler(deps),
+    review_pr_check: reviewPrCheckHandler(deps),
+    review_notify: reviewNotifyHandler(deps),
+    standing_remove: standingRemoveHandler(deps),
+    standing_leaver: standingLeaverHandler(deps),
     open_breakglass_pr: openBreakglassPrHandler(deps),
     breakglass_notice: breakglassNoticeHandler(deps),
     breakglass_pr_check: breakglassPrCheckHandler(deps),

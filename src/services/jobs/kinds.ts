@@ -54,6 +54,29 @@ export const JOB_PAYLOADS = {
   refresh_card: z.object({ grantId: id, post: z.boolean().optional() }),
   check_reviews: grantRef,
   refresh_home: z.object({ email: z.string() }),
+  // Access reviews of standing members (services/reviews): open a review (or removal) PR; check a
+  // closed one (merged: certify or reject); tell approvers and members; remove one standing member
+  // (verified); a leaver's standing memberships.
+  review_open: z.object({ reviewId: id }),
+  review_pr_check: z.object({ reviewId: id }),
+  review_notify: z.object({
+    /** The review (opened, reminder, overdue: its approvers; removed: the review that removed them, if any). */
+    reviewId: id.optional(),
+    event: z.enum(["opened", "reminder", "overdue", "removed"]),
+    resource: z.string().optional(),
+    /** removed: the member told. */
+    email: z.string().optional(),
+    cause: z.enum(["review", "missed"]).optional(),
+  }),
+  standing_remove: z.object({
+    resource: z.string(),
+    email: z.string(),
+    target: z.string(),
+    groups: z.array(z.string()).min(1),
+    cause: z.enum(["review", "missed", "leaver"]),
+    reviewId: z.string().optional(),
+  }),
+  standing_leaver: z.object({ email: z.string() }),
   // Break-glass (services/breakglass): the review PR, alerts, the PR's outcome, the review deadline.
   open_breakglass_pr: z.object({ grantId: id, policy: prPolicy.optional() }),
   breakglass_notice: z.object({
@@ -99,6 +122,11 @@ export const JOB = {
   refreshCard: "refresh_card",
   checkReviews: "check_reviews",
   refreshHome: "refresh_home",
+  reviewOpen: "review_open",
+  reviewPrCheck: "review_pr_check",
+  reviewNotify: "review_notify",
+  standingRemove: "standing_remove",
+  standingLeaver: "standing_leaver",
   openBreakglassPr: "open_breakglass_pr",
   breakglassNotice: "breakglass_notice",
   breakglassPrCheck: "breakglass_pr_check",

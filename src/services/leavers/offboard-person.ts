@@ -4,7 +4,8 @@
  * (credentials inactive at once, one verified SCIM removal job per membership, queued
  * activations revoked), every pending request for them or filed by them cancelled and its PR
  * closed with a comment, live grants of service identities the leaver owned recorded as orphaned,
- * an offboarding case opened, each step audited, and the first `offboarding_report` check queued.
+ * an offboarding case opened, each step audited, and the first `offboarding_report` check queued;
+ * standing memberships are removed by a `standing_leaver` job.
  * The report job sends the manager's confirmation once every removal is verified.
  */
 import { CAUSE_WORDS, type LeaverCause } from "../../domain/offboarding.ts";
@@ -43,6 +44,9 @@ export function offboardPerson(deps: OffboardPersonDeps, input: LeaverInput): Of
   let result: OffboardResult = { caseId: null, revoked: [], cancelled: [], orphans: [] };
 
   deps.tx.transaction(() => {
+    // Standing memberships (issue 15): removed at once, verified, and their catalog lines deleted
+    // by PR — a job, since it reads the catalog (reviews/leaver-standing.ts).
+    enqueue(deps.jobs, JOB.standingLeaver, { email }, { dedupeKey: `${JOB.standingLeaver}:${email}:${now}`, maxAttempts: 20 });
     const live = deps.grants.listBySubject(email, LIVE_STATES);
     const open = deps.grants.listByState([...PENDING_STATES, ...LIVE_STATES], 100_000);
     // Requests for them or filed by them that nobody approved yet: cancelled.

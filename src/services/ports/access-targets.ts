@@ -47,6 +47,12 @@ export interface AccessTarget {
   memberIds?(groupId: string): Promise<Set<string> | null>;
   /** Every member's id and userName (paged until complete). */
   listMembers(groupId: string): Promise<ScimUserRef[]>;
+  /**
+   * Optional: when the user last used the target (sign-in), epoch ms, or null when the target
+   * says never. Absent = the target's profile cannot read it (access reviews then say "unknown";
+   * no SCIM profile grantbot ships can: see the README's "Access reviews").
+   */
+  lastUse?(email: string): Promise<number | null>;
 }
 
 export interface AccessTargets {

@@ -70,6 +70,21 @@ export interface ChangeRequests {
     body: string;
     labels: string[];
   }): Promise<OpenedChange>;
+  /**
+   * Opens a PR that modifies one existing file in one commit on a new branch (access reviews edit
+   * grants/catalog.yaml). `edit` receives the file as it is at the base branch's head and returns
+   * the new text; it must be idempotent (a retry may apply it to its own output). Idempotent like
+   * `open`. Throws non-retryable `target_rejected` when the edit changes nothing.
+   */
+  openEdit(input: {
+    branch: string;
+    path: string;
+    edit: (text: string) => string;
+    commitMessage: string;
+    title: string;
+    body: string;
+    labels: string[];
+  }): Promise<OpenedChange>;
   get(number: number): Promise<PullRequestState>;
   /** File text at a commit, or null when absent. */
   readFile(path: string, ref: string): Promise<string | null>;

@@ -42,6 +42,10 @@ export type Note =
   | { kind: "offboarding"; phase: "final" | "pending"; audience: "manager" | "ops"; report: OffboardingReport }
   /** The grant expires in `notifyBeforeExpiry`: how long is left and how to extend. */
   | { kind: "expiry_reminder"; grant: Grant }
+  /** Access review of a resource's standing members: opened, reminder, overdue (its approvers by DM, the resource channel). */
+  | { kind: "access_review"; event: "opened" | "reminder" | "overdue"; resource: string; prUrl: string | null; members: string[]; deadline: string | null; onMissed: "revoke" | "keep" }
+  /** Your standing access was removed: deleted in an access review, or its review deadline passed. */
+  | { kind: "standing_removed"; resource: string; cause: "review" | "missed"; prUrl: string | null }
   /** A request PR left unreviewed too long was closed. */
   | { kind: "request_stale"; grant: Grant; ageMs: number }
   /** A break-glass grant: active, review overdue, PR closed or merged unreviewed, reviewed late. */

@@ -79,6 +79,16 @@ export interface HomeModel {
   pending: PendingRequest[];
   /** The most recently ended grants and requests, newest first. */
   recent: Grant[];
+  /** Use of the live and recent grants, by grant id (issue 15); absent = not known. */
+  usage?: Readonly<Record<string, GrantUseView>>;
+}
+
+/** One grant's use as grantbot saw it: introspections of its credential (no credential: not tracked). */
+export interface GrantUseView {
+  hasCredential: boolean;
+  uses: number;
+  firstUse: number | null;
+  lastUse: number | null;
 }
 
 /** Slack surfaces other than DMs (those are the Notifier's). Methods throw AppError (`target_unavailable` retryable) like the Notifier. */

@@ -1,18 +1,20 @@
 /**
  * One person's grants as the App Home tab and `/access list` show them: live grants (soonest
- * expiry first), pending requests with their approvals so far, and the last few that ended.
+ * expiry first), pending requests with their approvals so far, and the last few that ended, with
+ * the use grantbot saw of each (introspections of its credential).
  * Published when the person opens the tab and again after every state change of their grants
  * (refresh_home jobs, see slack-refresh.ts).
  */
 import { GRANT_STATES, LIVE_STATES, PENDING_STATES, TERMINAL_STATES, type Grant } from "../../domain/grant.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { ServiceDeps } from "../deps.ts";
-import type { HomeModel, SlackExperience } from "../ports/slack.ts";
+import type { GrantUseView, HomeModel, SlackExperience } from "../ports/slack.ts";
+import { usageOfGrants } from "../usage/grant-usage.ts";
 
 /** How many ended grants the Home tab lists. */
 export const RECENT_GRANTS = 5;
 
-export type BuildHomeDeps = Pick<ServiceDeps, "clock" | "grants" | "policy">;
+export type BuildHomeDeps = Pick<ServiceDeps, "clock" | "credentials" | "grants" | "policy" | "usage">;
 
 /** The grants of `email` (as subject) as the Home tab shows them now. */
 export async function buildHome(deps: BuildHomeDeps, slack: Pick<SlackExperience, "cards">, email: string): Promise<HomeModel> {
@@ -37,10 +39,14 @@ export async function buildHome(deps: BuildHomeDeps, slack: Pick<SlackExperience
     .filter((g) => TERMINAL_STATES.includes(g.state))
     .sort((a, b) => endedAt(b) - endedAt(a))
     .slice(0, RECENT_GRANTS);
-  return { email: subject, now: deps.clock.now(), live, pending, recent };
+  const usage: Record<string, GrantUseView> = {};
+  for (const [id, u] of usageOfGrants(deps, [...live, ...recent])) {
+    usage[id] = { hasCredential: u.hasCredential, uses: u.usage?.uses ?? 0, firstUse: u.usage?.firstUse ?? null, lastUse: u.usage?.lastUse ?? null };
+  }
+  return { email: subject, now: deps.clock.now(), live, pending, recent, usage };
 }
 
-export type OpenHomeDeps = Pick<ServiceDeps, "clock" | "grants" | "policy">;
+export type OpenHomeDeps = Pick<ServiceDeps, "clock" | "credentials" | "grants" | "policy" | "usage">;
 
 /** The person opened the Home tab: remember them (future changes refresh it) and publish it now. */
 export async function openHome(deps: OpenHomeDeps, slack: SlackExperience, userId: string, email: string): Promise<HomeModel> {
@@ -50,7 +56,7 @@ export async function openHome(deps: OpenHomeDeps, slack: SlackExperience, userI
   return home;
 }
 
-export type RefreshHomeHandlerDeps = Pick<ServiceDeps, "clock" | "grants" | "policy">;
+export type RefreshHomeHandlerDeps = Pick<ServiceDeps, "clock" | "credentials" | "grants" | "policy" | "usage">;
 
 /** Job: re-publish one person's Home tab (queued, de-duplicated, on each state change of their grants). */
 export function refreshHomeHandler(deps: RefreshHomeHandlerDeps, slack: SlackExperience): KindHandler<"refresh_home"> {

@@ -6,23 +6,32 @@
  */
 import { describeRemaining, formatDuration } from "../../../domain/durations.ts";
 import type { Grant } from "../../../domain/grant.ts";
-import type { PendingRequest } from "../../../services/ports/slack.ts";
+import type { GrantUseView, PendingRequest } from "../../../services/ports/slack.ts";
 import { context, divider, grantButtons, prLink, pullRequestButton, section, slackDate, type Block } from "./blocks.ts";
 import { endWords } from "./card.ts";
 import { escapeMrkdwn } from "./limits.ts";
 
-export function liveGrantText(g: Grant, now: number): string {
+/** "Used 12 times · last 3m ago", "Not used yet", or that use is not tracked (no credential). */
+export function usageText(u: GrantUseView | undefined, now: number): string {
+  if (!u) return "";
+  if (!u.hasCredential) return "Use not tracked (no credential)";
+  if (u.uses === 0 || u.lastUse === null) return "Not used yet";
+  return `Used ${u.uses} time${u.uses === 1 ? "" : "s"} · last ${describeRemaining(now - u.lastUse)} ago`;
+}
+
+export function liveGrantText(g: Grant, now: number, usage?: GrantUseView): string {
   const when =
     g.state === "active" && g.expiresAt !== null
       ? `expires in *${describeRemaining(g.expiresAt - now)}* (${slackDate(g.expiresAt)})`
       : "approved; being activated";
   const approved = g.approvedBy.length > 0 ? ` · approved by ${g.approvedBy.map(escapeMrkdwn).join(", ")}` : "";
   const ext = g.extends ? ` · extends \`${g.extends}\`` : "";
-  return `*${escapeMrkdwn(g.resource)}* · ${when}\nGrant \`${g.id}\`${ext}${approved}`;
+  const used = usageText(usage, now);
+  return `*${escapeMrkdwn(g.resource)}* · ${when}\nGrant \`${g.id}\`${ext}${approved}${used ? `\n${used}` : ""}`;
 }
 
-export function liveGrantBlocks(g: Grant, now: number): Block[] {
-  return [section(liveGrantText(g, now)), grantButtons(g)];
+export function liveGrantBlocks(g: Grant, now: number, usage?: GrantUseView): Block[] {
+  return [section(liveGrantText(g, now, usage)), grantButtons(g)];
 }
 
 export function pendingText(p: PendingRequest): string {
@@ -37,9 +46,10 @@ export function pendingBlock(p: PendingRequest): Block {
   return section(pendingText(p), pullRequestButton(p.grant) ?? undefined);
 }
 
-export function recentText(g: Grant): string {
+export function recentText(g: Grant, usage?: GrantUseView): string {
   const words = g.state === "declined" ? "declined" : g.state === "rejected" ? "not activated" : g.state === "cancelled" ? "cancelled" : endWords(g);
-  return `*${escapeMrkdwn(g.resource)}* · ${escapeMrkdwn(words)} ${slackDate(g.endedAt ?? g.updatedAt)} · \`${g.id}\``;
+  const used = usage?.hasCredential && g.activatedAt !== null ? ` · ${usage.uses === 0 ? "never used" : `used ${usage.uses} time${usage.uses === 1 ? "" : "s"}`}` : "";
+  return `*${escapeMrkdwn(g.resource)}* · ${escapeMrkdwn(words)} ${slackDate(g.endedAt ?? g.updatedAt)} · \`${g.id}\`${used}`;
 }
 
 export interface BlockGroup {

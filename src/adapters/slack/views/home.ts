@@ -1,6 +1,6 @@
 /**
- * grantbot's App Home tab (pure): a "Request access" button, my live grants (expires in, Extend
- * and Release), my pending requests (PR, approvals so far / required) and what ended recently.
+ * grantbot's App Home tab (pure): a "Request access" button, my live grants (expires in, use so
+ * far, Extend and Release), my pending requests (PR, approvals so far / required) and what ended recently.
  * At most SLACK_LIMITS.viewBlocks blocks; what does not fit is counted, not dropped silently.
  */
 import type { HomeModel } from "../../../services/ports/slack.ts";
@@ -18,7 +18,7 @@ export function homeView(home: HomeModel): Record<string, unknown> {
     [
       {
         title: `*Live grants* (${home.live.length})`,
-        items: home.live.map((g) => liveGrantBlocks(g, home.now)),
+        items: home.live.map((g) => liveGrantBlocks(g, home.now, home.usage?.[g.id])),
         empty: "No live grants. Use *Request access* or `/access <resource> <duration> <reason>`.",
       },
       {
@@ -26,7 +26,7 @@ export function homeView(home: HomeModel): Record<string, unknown> {
         items: home.pending.map((p) => [pendingBlock(p)]),
         empty: "Nothing waiting for review.",
       },
-      { title: "*Recently ended*", items: home.recent.map((g) => [context(recentText(g))]), empty: null },
+      { title: "*Recently ended*", items: home.recent.map((g) => [context(recentText(g, home.usage?.[g.id]))]), empty: null },
     ],
     [context(`Updated ${slackDate(home.now)} · \`/access help\` lists every command`)],
     SLACK_LIMITS.viewBlocks,

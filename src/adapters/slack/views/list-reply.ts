@@ -3,14 +3,15 @@ import { describeRemaining } from "../../../domain/durations.ts";
 import type { OutboundMessage } from "../../../services/ports/index.ts";
 import type { HomeModel } from "../../../services/ports/slack.ts";
 import { context } from "./blocks.ts";
-import { fitGroups, liveGrantBlocks, pendingBlock } from "./grant-list.ts";
+import { fitGroups, liveGrantBlocks, pendingBlock, usageText } from "./grant-list.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
 
 /** Plain-text fallback: one line per grant, ids included, so it reads fine without blocks. */
 function plainLines(home: HomeModel): string[] {
   const live = home.live.map((g) => {
     const left = g.state === "active" && g.expiresAt !== null ? `${describeRemaining(g.expiresAt - home.now)} left` : "being activated";
-    return `• *${escapeMrkdwn(g.resource)}* \`${g.id}\` — ${left}${g.extends ? ` (extends \`${g.extends}\`)` : ""}`;
+    const used = usageText(home.usage?.[g.id], home.now);
+    return `• *${escapeMrkdwn(g.resource)}* \`${g.id}\` — ${left}${g.extends ? ` (extends \`${g.extends}\`)` : ""}${used ? ` — ${used}` : ""}`;
   });
   const pending = home.pending.map((p) => {
     const g = p.grant;
@@ -28,7 +29,7 @@ export function listReply(home: HomeModel): OutboundMessage {
   const blocks = fitGroups(
     [],
     [
-      { title: `*Live grants* (${home.live.length})`, items: home.live.map((g) => liveGrantBlocks(g, home.now)), empty: "No live grants." },
+      { title: `*Live grants* (${home.live.length})`, items: home.live.map((g) => liveGrantBlocks(g, home.now, home.usage?.[g.id])), empty: "No live grants." },
       { title: `*Pending requests* (${home.pending.length})`, items: home.pending.map((p) => [pendingBlock(p)]), empty: "Nothing waiting for review." },
     ],
     [context("The grantbot Home tab shows the same, kept up to date.")],

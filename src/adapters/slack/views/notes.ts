@@ -4,6 +4,7 @@ import type { Grant } from "../../../domain/grant.ts";
 import type { Note, OutboundMessage } from "../../../services/ports/index.ts";
 import { SLACK_LIMITS, clip, escapeMrkdwn } from "./limits.ts";
 import { renderExpiryReminder, renderOffboarding, renderRequestStale } from "./leaver-notes.ts";
+import { renderReviewNote } from "./review-notes.ts";
 import { grantButtons } from "./blocks.ts";
 import { renderBreakglassNote } from "./breakglass-notes.ts";
 import { isEmergencyGrant } from "../../../domain/breakglass.ts";
@@ -87,6 +88,9 @@ export function renderNote(note: Note, now: number): OutboundMessage {
     }
     case "request_stale":
       return renderRequestStale(note.grant, note.ageMs);
+    case "access_review":
+    case "standing_removed":
+      return renderReviewNote(note);
     case "breakglass":
       return renderBreakglassNote(note);
   }
