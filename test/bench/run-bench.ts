@@ -10,7 +10,7 @@
  *   npm run bench -- --out FILE        where to write the JSON
  *   BENCH_PRIORITY=-5 npm run bench    grantbot's scheduling priority (default 0; negative favours it
  *                                      over the fakes, which stand in for remote systems)
- *   npm run bench -- --only a,b        run some scenarios: ack, pr, merge, expiry1, throughput,
+ *   npm run bench -- --only a,b        run some scenarios: ack, pr, merge, breakglass, expiry1, throughput,
  *                                      leaver, expiry1000, evidence, reconcile
  */
 import { execSync } from "node:child_process";
@@ -23,6 +23,7 @@ import { catalogText, peopleText } from "./population.ts";
 import { renderBars, renderTable } from "./report.ts";
 import { expiryOne, expiryThousand } from "./scenarios/expiry.ts";
 import { mergeToEffective } from "./scenarios/merge-activation.ts";
+import { breakglassToEffective } from "./scenarios/breakglass.ts";
 import { directoryPollFeature, directoryPushFeature, pendingFigure, reconcileFeature } from "./scenarios/pending.ts";
 import { requestToPr } from "./scenarios/request-pr.ts";
 import { slashAck } from "./scenarios/slash-ack.ts";
@@ -58,7 +59,7 @@ function parseArgs(argv: string[]): Args {
     } else if (a.startsWith("--out")) args.out = value();
     else if (a.startsWith("--only")) args.only = new Set(value().split(","));
     else if (a === "--help" || a === "-h") {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--only ack,pr,merge,expiry1,throughput,leaver,reconcile,expiry1000,evidence]\n`);
+      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--only ack,pr,merge,breakglass,expiry1,throughput,leaver,reconcile,expiry1000,evidence]\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     await step("ack", () => slashAck(ctx));
     await step("pr", () => requestToPr(ctx));
     await step("merge", () => mergeToEffective(ctx));
+    await step("breakglass", () => breakglassToEffective(ctx));
     await step("expiry1", () => expiryOne(ctx));
     await step("throughput", async () => [...(await jwtIssue(ctx)), ...(await introspectionThroughput(ctx))]);
     await step("leaver", async () => {
