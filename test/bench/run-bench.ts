@@ -11,7 +11,7 @@
  *   BENCH_PRIORITY=-5 npm run bench    grantbot's scheduling priority (default 0; negative favours it
  *                                      over the fakes, which stand in for remote systems)
  *   npm run bench -- --only a,b        run some scenarios: ack, pr, merge, breakglass, expiry1, throughput,
- *                                      leaver, expiry1000, evidence, reconcile
+ *                                      usage, leaver, expiry1000, evidence, reconcile
  */
 import { execSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
@@ -30,6 +30,7 @@ import { slashAck } from "./scenarios/slash-ack.ts";
 import { DIRECTORY_SECRET } from "./scenarios/leaver.ts";
 import { evidenceFigures } from "./scenarios/evidence.ts";
 import { introspectionThroughput, jwtIssue } from "./scenarios/throughput.ts";
+import { usageOverhead } from "./scenarios/usage-overhead.ts";
 import type { BenchContext, Figure } from "./scenarios/types.ts";
 
 interface Args {
@@ -59,7 +60,7 @@ function parseArgs(argv: string[]): Args {
     } else if (a.startsWith("--out")) args.out = value();
     else if (a.startsWith("--only")) args.only = new Set(value().split(","));
     else if (a === "--help" || a === "-h") {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--only ack,pr,merge,breakglass,expiry1,throughput,leaver,reconcile,expiry1000,evidence]\n`);
+      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--only ack,pr,merge,breakglass,expiry1,throughput,usage,leaver,reconcile,expiry1000,evidence]\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -119,6 +120,7 @@ async function main(): Promise<void> {
     await step("breakglass", () => breakglassToEffective(ctx));
     await step("expiry1", () => expiryOne(ctx));
     await step("throughput", async () => [...(await jwtIssue(ctx)), ...(await introspectionThroughput(ctx))]);
+    await step("usage", () => usageOverhead(ctx));
     await step("leaver", async () => {
       const push = await directoryPushFeature(ctx);
       const poll = directoryPollFeature();

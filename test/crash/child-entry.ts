@@ -8,6 +8,8 @@
  *                        longest event-loop block since the last "stats" (loopDelayMaxMs)
  *   -> { cmd: "end", how: "revoke" | "release", grantId, email }  ends a grant as an operator
  *                        (`grantbot revoke`) or its subject (`/access release`) would
+ *   -> { cmd: "usage", on }  records uses of grants on introspection (default) or not (the benchmark's
+ *                        before/after of usage recording)
  *   -> { cmd: "stop" }   stops gracefully and exits 0
  * It announces itself with { ready: true, url, pid } once the server listens.
  * Options (JSON in GRANTBOT_CHILD_OPTIONS): slackBotIds, slackRetries, jobConcurrency.
@@ -16,9 +18,12 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { loadConfig } from "../../src/config/index.ts";
 import { startGrantbot, type StartOptions } from "../../src/main.ts";
 import { releaseGrant, revokeGrant } from "../../src/services/grants/grant-commands.ts";
+import type { UsageLog } from "../../src/services/ports/index.ts";
 
 const options = JSON.parse(process.env.GRANTBOT_CHILD_OPTIONS ?? "{}") as StartOptions;
 const running = await startGrantbot(loadConfig(process.env), options);
+const usageOn: UsageLog = running.deps.usage;
+const usageOff: UsageLog = { record: () => {}, flush: () => usageOn.flush(), forGrants: (ids) => usageOn.forGrants(ids) };
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
 
@@ -50,6 +55,12 @@ process.on("message", (raw) => {
           ok = false;
         }
         send({ id: message.id, ok });
+        return;
+      }
+      case "usage": {
+        // The benchmark's introspection with and without use recording (test/bench/scenarios/usage-overhead.ts).
+        running.deps.usage = (message as { on?: boolean }).on === false ? usageOff : usageOn;
+        send({ id: message.id, ok: true });
         return;
       }
       case "stats": {
