@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { main, type CliIO } from "../../src/cli.ts";
 import { OPS_CHANNEL, type Stack } from "./stack.ts";
-import { waitForComment, waitForDm } from "./flows.ts";
+import { activeGrant, waitForComment, waitForDm } from "./flows.ts";
 import { approveAndMerge, audits, catalogAt, deleteOnBranch, inDays, pushCatalog, RESOURCE, reviewStack, waitForAudit, waitForOpenReview } from "./review-fixture.ts";
 
 type Members = { resources: Record<string, { standing_members: Array<string | { email: string; review_after: string }>; description: string }> };
@@ -151,6 +151,21 @@ describe("access reviews of standing members", () => {
     await s.settle();
     expect(s.members("aws", "prod-db-readonly")).toEqual(["bob@example.com"]);
     expect(audits(s, "review.member_removed")).toEqual([]);
+  });
+
+  it("keeps the membership of a removed standing member while their active grant still covers it", async () => {
+    const s = (stack = await reviewStack({ members: { "bob@example.com": inDays(5) } }));
+    const review = await waitForOpenReview(s);
+    const grant = await activeGrant(s, s.person("bob").slack, `${RESOURCE} 1h INC-9 one more hour`, "erin-gh");
+    const head = deleteOnBranch(s, review, ["bob@example.com"]);
+    await approveAndMerge(s, review.prNumber, "carol-gh", head);
+    expect(await waitForAudit(s, "review.member_removed")).toMatchObject({
+      email: "bob@example.com",
+      cause: "review",
+      verified: true,
+      groups: [{ group: "prod-db-readonly", outcome: "kept", keptBy: `grant ${grant.id}` }],
+    });
+    expect(s.members("aws", "prod-db-readonly")).toContain("bob@example.com");
   });
 
   it("opens no PR when nobody is due", async () => {
