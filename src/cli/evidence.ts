@@ -15,7 +15,6 @@ import { configOrReport } from "./load.ts";
 import { evidenceRuntime } from "./evidence-deps.ts";
 import { parsePeriod } from "../domain/evidence-period.ts";
 import type { EvidenceReport } from "../domain/evidence-types.ts";
-import { renderEvidencePage } from "../adapters/report/evidence-page.ts";
 import { gatherEvidence } from "../services/evidence/gather-evidence.ts";
 import { createLogger } from "../shared/logger.ts";
 import { systemClock } from "../shared/clock.ts";
@@ -85,7 +84,8 @@ export const evidenceCommand: Command = async (args, io) => {
   }
   try {
     const report = await gatherEvidence(runtime.deps, { period: period.period, peopleSource: runtime.peopleSource });
-    const text = parsed.json ? `${JSON.stringify(report, null, 2)}\n` : await renderEvidencePage(report, { source: config.github.repository });
+    // The charting libraries load only for the HTML page.
+    const text = parsed.json ? `${JSON.stringify(report, null, 2)}\n` : await (await import("../adapters/report/evidence-page.ts")).renderEvidencePage(report, { source: config.github.repository });
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     const out = parsed.out ?? (parsed.json ? "-" : `grantbot-evidence-${day(report.period.from)}-to-${day(report.period.to)}.html`);
     if (out === "-") io.stdout(text);

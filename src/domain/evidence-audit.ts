@@ -4,10 +4,9 @@
  * period the break-glass, access-review, reconciliation and leaver rows. The log is read once,
  * row by row, so a long history is never held in memory whole. Pure (fed by the caller).
  *
- * Rows written by features added later (break-glass, access reviews) are read through lenient
- * schemas: a field they lack is left empty in the report, never guessed.
+ * Rows are read leniently, field by field: a field a row lacks (or a writer added later shapes
+ * differently) is left empty in the report, never guessed.
  */
-import { z } from "zod";
 import { inPeriod } from "./evidence-period.ts";
 import type { AuditFact, Period } from "./evidence-types.ts";
 
@@ -33,24 +32,23 @@ export interface KeptRow {
   data: Record<string, unknown>;
 }
 
-const loose = <T extends z.ZodRawShape>(shape: T) => z.looseObject(shape);
-const optionalString = z.string().optional().catch(undefined);
-const approverList = z
-  .array(z.union([z.string(), loose({ login: optionalString, email: optionalString })]))
-  .optional()
-  .catch(undefined);
-
-const approvedSchema = loose({ approvers: approverList });
-
-/** `{ login, email }` objects or plain strings (emails or logins), as the writers of rows give them. */
+/**
+ * `{ login, email }` objects or plain strings (emails or logins), as the writers of rows give them.
+ * Read field by field (not through a schema): it runs for every approval in the log.
+ */
 export function approverNames(value: unknown): { login: string; email: string | null }[] {
-  const parsed = approverList.parse(value) ?? [];
-  return parsed.flatMap((a) => {
-    if (typeof a === "string") return a.includes("@") ? [{ login: "", email: a.toLowerCase() }] : [{ login: a, email: null }];
-    const login = a.login ?? "";
-    const email = a.email ? a.email.toLowerCase() : null;
-    return login || email ? [{ login, email }] : [];
-  });
+  if (!Array.isArray(value)) return [];
+  const out: { login: string; email: string | null }[] = [];
+  for (const a of value) {
+    if (typeof a === "string") {
+      if (a) out.push(a.includes("@") ? { login: "", email: a.toLowerCase() } : { login: a, email: null });
+    } else if (a !== null && typeof a === "object") {
+      const login = "login" in a && typeof a.login === "string" ? a.login : "";
+      const email = "email" in a && typeof a.email === "string" && a.email ? a.email.toLowerCase() : null;
+      if (login || email) out.push({ login, email });
+    }
+  }
+  return out;
 }
 
 const numberOf = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
@@ -88,7 +86,7 @@ export class AuditDigest {
     if (!inPeriod(this.period, row.at)) return;
     switch (row.action) {
       case "grant.approved":
-        for (const reviewer of approverNames(approvedSchema.parse(data).approvers)) this.approvals.push({ reviewer, kind: "grant" });
+        for (const reviewer of approverNames(data.approvers)) this.approvals.push({ reviewer, kind: "grant" });
         break;
       case "breakglass.reviewed":
         for (const reviewer of approverNames(data.approvers)) this.approvals.push({ reviewer, kind: "break-glass review" });
@@ -130,7 +128,7 @@ export class AuditDigest {
     } else if (row.action === "grant.approved") {
       const trail = this.trail(grantId);
       trail.approvedAt ??= row.at;
-      trail.approvers = approverNames(approvedSchema.parse(data).approvers);
+      trail.approvers = approverNames(data.approvers);
     } else if (REMOVAL_ACTIONS.has(row.action) && data.verified === true) {
       const trail = this.trail(grantId);
       trail.removals += 1;

@@ -8,6 +8,8 @@ import { redactReport, redactSecrets } from "../../src/domain/evidence-redact.ts
 import { lagBuckets, percentile, statOf } from "../../src/domain/evidence-stats.ts";
 import type { AuditFact, DirectoryStatus, Period } from "../../src/domain/evidence-types.ts";
 import { newGrant, type Grant } from "../../src/domain/grant.ts";
+import { esc, link, table } from "../../src/adapters/report/html-kit.ts";
+import { scopeSvgIds } from "../../src/adapters/report/render-charts.ts";
 
 const DAY = 86_400_000;
 const NOW = Date.parse("2026-06-30T12:00:00Z");
@@ -207,5 +209,26 @@ describe("break-glass uses and access reviews from the audit log", () => {
       ["admin", "open", true, null, null, [], []],
       ["ops", "missed", true, null, null, [], []],
     ]);
+  });
+});
+
+describe("the page's HTML helpers", () => {
+  it("escapes text and attribute values", () => {
+    expect(esc(`<a href="x" onclick='y'>&amp;</a>`)).toBe("&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;");
+  });
+
+  it("links only http(s) URLs; anything else is shown as text", () => {
+    expect(link("https://github.com/o/r/pull/1", "#1")).toBe('<a href="https://github.com/o/r/pull/1">#1</a>');
+    expect(link("javascript:alert(1)", "#1")).toBe("javascript:alert(1)");
+    expect(link(`https://x.test/"><script>`, "<b>")).toBe('<a href="https://x.test/&quot;&gt;&lt;script&gt;">&lt;b&gt;</a>');
+  });
+
+  it("writes plain table rows, numbers with their sort value, and says so when there is none", () => {
+    expect(table("t", "things", ["name", "n"], [["<x>", 3]])).toContain('<tr><td>&lt;x&gt;</td><td data-v="3">3</td></tr>');
+    expect(table("t", "things", ["name"], [])).toBe('<p class="empty" id="t">None in the period.</p>');
+  });
+
+  it("gives each chart's SVG ids a prefix of its own, references included", () => {
+    expect(scopeSvgIds('<clipPath id="clip1"></clipPath><g clip-path="url(#clip1)">', "chart-a")).toBe('<clipPath id="chart-a-clip1"></clipPath><g clip-path="url(#chart-a-clip1)">');
   });
 });

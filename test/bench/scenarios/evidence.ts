@@ -27,7 +27,7 @@ import type { BenchContext, Figure } from "./types.ts";
 const CLI = fileURLToPath(new URL("../cli-rss.ts", import.meta.url));
 const MB = 2 ** 20;
 
-async function runCli(env: Record<string, string>, args: string[]): Promise<{ wallMs: number; maxRss: number }> {
+async function runCli(env: Record<string, string>, args: string[]): Promise<{ wallMs: number; maxRss: number; cpuMs: number }> {
   const started = performance.now();
   const prof = process.env.BENCH_EVIDENCE_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_EVIDENCE_PROF}`] : [];
   const child = spawn(process.execPath, [...prof, "--import", "tsx", CLI, "evidence", ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env, LOG_LEVEL: "warn" }, stdio: ["ignore", "ignore", "pipe"] });
@@ -36,7 +36,7 @@ async function runCli(env: Record<string, string>, args: string[]): Promise<{ wa
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   const wallMs = performance.now() - started;
   if (code !== 0) throw new Error(`grantbot evidence exited ${code}: ${err.slice(-1500)}`);
-  return { wallMs, maxRss: Number(/maxRSS=(\d+)/.exec(err)?.[1] ?? Number.NaN) };
+  return { wallMs, maxRss: Number(/maxRSS=(\d+)/.exec(err)?.[1] ?? Number.NaN), cpuMs: Number(/cpuMs=(\d+)/.exec(err)?.[1] ?? Number.NaN) };
 }
 
 /** gather + render in this process, against the same database and targets (no process start). */
@@ -66,7 +66,7 @@ export async function evidenceFigures(ctx: BenchContext): Promise<Figure[]> {
   const html = join(dir, "evidence.html");
   const json = join(dir, "evidence.json");
   // Three runs (one with --quick): the first also fills tsx's compile cache, as any first command does.
-  const runs: { wallMs: number; maxRss: number }[] = [];
+  const runs: { wallMs: number; maxRss: number; cpuMs: number }[] = [];
   for (let i = 0; i < (ctx.quick ? 1 : 3); i++) runs.push(await runCli(env, ["--out", html]));
   const walls = runs.map((r) => r.wallMs);
   const worst = Math.max(...walls);
@@ -85,6 +85,7 @@ export async function evidenceFigures(ctx: BenchContext): Promise<Figure[]> {
       extra: { inProcessMs: Math.round(builtMs), auditRows: seeded.auditRows },
       ...(count === 10_000 ? { bar: { text: "An evidence report over 10,000 grants builds in < 5 s and weighs < 5 MB", met, why: `slowest of ${walls.length} runs ${(worst / 1_000).toFixed(2)} s, ${(htmlBytes / MB).toFixed(2)} MB` } } : {}),
     },
+    { key: `evidence_${count}_cpu`, title: `Evidence report, ${label} grants / 90 days: CPU time (user + system)`, summary: summarize(runs.map((r) => r.cpuMs)), notes: "the same runs; on a busy machine wall time grows, CPU time much less" },
     { key: `evidence_${count}_html_size`, title: `Evidence report, ${label} grants / 90 days: HTML size`, summary: summarize([htmlBytes / MB], "MB"), notes: `JSON (--json) ${(jsonBytes / MB).toFixed(2)} MB` },
     { key: `evidence_${count}_rss`, title: `Evidence report, ${label} grants / 90 days: peak RSS`, summary: summarize(runs.map((r) => r.maxRss / MB), "MB") },
   ];
