@@ -11,23 +11,44 @@ import type { Catalog } from "../../domain/grant-files.ts";
 import type { Grant } from "../../domain/grant.ts";
 import type { DirectoryPerson, PeopleSource } from "../ports/index.ts";
 import type { ServiceDeps } from "../deps.ts";
-import { justification, managedGroups } from "../reconcile/reconcile-group.ts";
+import { justification, managedGroups, type ManagedGroup } from "../reconcile/reconcile-group.ts";
+import { mapLimit } from "../../shared/map-limit.ts";
 
-export type CompareGroupsDeps = Pick<ServiceDeps, "grants" | "jobs" | "targets">;
+export type ReadLiveGroupsDeps = Pick<ServiceDeps, "targets">;
 
-export async function compareGroups(deps: CompareGroupsDeps, catalog: Catalog, active: readonly Grant[], isEmergency: (g: Grant) => boolean, people: PeopleFacts): Promise<GroupComparison[]> {
-  const out: GroupComparison[] = [];
-  for (const managed of managedGroups(catalog)) {
-    let actual: string[] | null = null;
-    let readError: string | null = null;
+/** What one managed group holds right now: its members, or why it could not be read. */
+export interface LiveGroup {
+  managed: ManagedGroup;
+  actual: string[] | null;
+  readError: string | null;
+}
+
+/** Each target is asked about at most this many groups at once. */
+const READS_AT_ONCE = 4;
+
+/**
+ * Reads every managed group's members from its target (a few at a time). Never throws: a group
+ * that cannot be read carries its error instead.
+ */
+export async function readLiveGroups(deps: ReadLiveGroupsDeps, catalog: Catalog): Promise<LiveGroup[]> {
+  return mapLimit(managedGroups(catalog), READS_AT_ONCE, async (managed) => {
     try {
       const directory = deps.targets.get(managed.target);
       const group = await directory.findGroup(managed.group);
       if (!group) throw new Error(`group "${managed.group}" does not exist in SCIM target ${managed.target}`);
-      actual = (await directory.listMembers(group.id)).map((m) => m.userName.toLowerCase());
+      return { managed, actual: (await directory.listMembers(group.id)).map((m) => m.userName.toLowerCase()), readError: null };
     } catch (err) {
-      readError = err instanceof Error ? err.message : String(err);
+      return { managed, actual: null, readError: err instanceof Error ? err.message : String(err) };
     }
+  });
+}
+
+export type CompareGroupsDeps = Pick<ServiceDeps, "grants" | "jobs">;
+
+/** The three-way comparison of each live group with reconcile's justification and the directory. */
+export function compareGroups(deps: CompareGroupsDeps, catalog: Catalog, live: readonly LiveGroup[], active: readonly Grant[], isEmergency: (g: Grant) => boolean, people: PeopleFacts): GroupComparison[] {
+  const out: GroupComparison[] = [];
+  for (const { managed, actual, readError } of live) {
     const { desired, tolerated } = justification(deps, catalog, managed);
     const covers = (g: Grant) => {
       const access = g.access ?? (catalog.resources[g.resource] ? { target: catalog.resources[g.resource]!.scim.target, groups: catalog.resources[g.resource]!.scim.groups } : null);

@@ -8,12 +8,12 @@
 import { AuditDigest } from "../../domain/evidence-audit.ts";
 import { grantsInPeriod, isEmergency } from "../../domain/evidence-grants.ts";
 import { buildEvidence } from "../../domain/evidence.ts";
-import type { EvidenceReport, GroupComparison, Period } from "../../domain/evidence-types.ts";
+import type { EvidenceReport, Period } from "../../domain/evidence-types.ts";
 import { GRANT_STATES } from "../../domain/grant.ts";
 import type { PeopleSource } from "../ports/index.ts";
 import type { ServiceDeps } from "../deps.ts";
 import type { Policy } from "../policy/policy-provider.ts";
-import { compareGroups, directoryView } from "./compare-groups.ts";
+import { compareGroups, directoryView, readLiveGroups } from "./compare-groups.ts";
 
 export type GatherEvidenceDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "offboarding" | "people" | "policy" | "targets">;
 
@@ -32,20 +32,20 @@ export async function gatherEvidence(deps: GatherEvidenceDeps, options: Evidence
   } catch (err) {
     notes.push(`The catalog and people.yaml could not be read (${err instanceof Error ? err.message : String(err)}): no group comparison, and approvers appear as GitHub logins.`);
   }
+  // The targets and the directory are asked now; their answers arrive while the log is read.
+  const liveRead = policy ? readLiveGroups(deps, policy.catalog) : Promise.resolve([]);
+  const directoryRead = directoryView(deps, options.peopleSource ?? null);
   const all = deps.grants.listByState(GRANT_STATES);
   const listed = grantsInPeriod(all, period);
   const active = all.filter((g) => g.state === "active" || g.state === "approved");
   const digest = new AuditDigest(period, new Set([...listed, ...active].map((g) => g.id)));
   for (const record of deps.audit.all()) digest.add(record);
   const auditCheck = deps.audit.verify();
-  const directory = await directoryView(deps, options.peopleSource ?? null);
+  const [live, directory] = await Promise.all([liveRead, directoryRead]);
   if (directory.note) notes.push(directory.note);
-  let groups: GroupComparison[] = [];
-  if (policy) {
-    groups = await compareGroups(deps, policy.catalog, active, (g) => isEmergency(g, digest.trails.get(g.id)), directory.facts);
-    const unread = groups.filter((g) => g.readError);
-    if (unread.length) notes.push(`${unread.length} managed group(s) could not be read from their target; their live membership is shown as unknown, never guessed.`);
-  }
+  const groups = policy ? compareGroups(deps, policy.catalog, live, active, (g) => isEmergency(g, digest.trails.get(g.id)), directory.facts) : [];
+  const unread = groups.filter((g) => g.readError);
+  if (unread.length) notes.push(`${unread.length} managed group(s) could not be read from their target; their live membership is shown as unknown, never guessed.`);
   if (!digest.kept.some((r) => r.action.startsWith("breakglass."))) notes.push("No break-glass use is recorded in the audit log.");
   if (!digest.kept.some((r) => r.action.startsWith("review."))) notes.push("No access review is recorded in the audit log.");
   return buildEvidence({
