@@ -25,6 +25,8 @@ export const SLACK_REGISTRATIONS = {
 
 /** The Web API methods grantbot calls, and the bot scope each needs (none for views.*). */
 export const SLACK_METHOD_SCOPES: Readonly<Record<string, string | null>> = {
+  /** The start-up check of SLACK_BOT_TOKEN (needs no scope). */
+  "auth.test": null,
   "chat.postMessage": "chat:write",
   "chat.update": "chat:write",
   "conversations.open": "im:write",
