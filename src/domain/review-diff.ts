@@ -102,6 +102,20 @@ export function checkReviewChange(input: ReviewChangeInput): ReviewChangeVerdict
   return { ok: true, kept, removed };
 }
 
+/**
+ * The same rules for the review's own resource only, from the catalog the PR's branch started at:
+ * the first parent of a rebase-merged PR is one of the PR's own commits, so an earlier commit of the
+ * PR (a date moved too far, an approver added) would not show in the first-parent diff. Other
+ * resources may have changed on the base branch meanwhile and are taken from `after`.
+ */
+export function checkSinceOpened(input: Omit<ReviewChangeInput, "before"> & { atOpen: Catalog }): ReviewChangeVerdict {
+  const { atOpen, after, resource } = input;
+  const was = Object.hasOwn(atOpen.resources, resource) ? atOpen.resources[resource] : undefined;
+  if (!was) return { ok: false, reason: `${resource} did not exist when the review was opened` };
+  const verdict = checkReviewChange({ ...input, before: { resources: { ...after.resources, [resource]: was } } });
+  return verdict.ok ? verdict : { ok: false, reason: `since the review was opened, ${verdict.reason}` };
+}
+
 const NAMED = 5;
 
 /** A review PR (and its merge commit) may change exactly grants/catalog.yaml; null when it does, else why not. */

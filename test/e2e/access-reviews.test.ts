@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { main, type CliIO } from "../../src/cli.ts";
+import { pullRequestEvent } from "../fakes/github-webhooks.ts";
 import { OPS_CHANNEL, type Stack } from "./stack.ts";
 import { activeGrant, waitForComment, waitForDm } from "./flows.ts";
 import { approveAndMerge, audits, catalogAt, deleteOnBranch, inDays, pushCatalog, RESOURCE, reviewStack, waitForAudit, waitForOpenReview } from "./review-fixture.ts";
@@ -116,6 +117,21 @@ describe("access reviews of standing members", () => {
     expect(audits(s, "review.certified")).toEqual([]);
     // Ops hear about it.
     await s.waitFor(() => s.slack.messages().some((m) => m.channel === OPS_CHANNEL && /Access review of prod-db-readonly rejected/.test(m.text)), 5000, "ops notice");
+  });
+
+  it("checks a rebase-merged review from where its branch started: an approver added by an earlier commit of the PR is caught", async () => {
+    const s = (stack = await reviewStack({ members: { "bob@example.com": inDays(5), "dave@example.com": inDays(6) } }));
+    const review = await waitForOpenReview(s);
+    // One commit makes frank an approver, the last deletes dave; frank approves; rebase merge: the
+    // merge commit's first parent is the PR's own approver commit, whose policy counts frank.
+    pushCatalog(s, review, catalogAt(s, review.branch).replace("users: [carol-gh, erin-gh]", "users: [carol-gh, erin-gh, frank-gh]"));
+    const head = deleteOnBranch(s, review, ["dave@example.com"]);
+    s.approve(review.prNumber, "frank-gh", head);
+    s.github.merge(review.prNumber, { by: "frank-gh", method: "rebase" });
+    expect((await s.deliver("pull_request", pullRequestEvent(s.github, review.prNumber))).status).toBe(202);
+    expect(String((await waitForAudit(s, "review.rejected")).reason)).toContain("since the review was opened, it changes prod-db-readonly.approvers");
+    expect(audits(s, "review.certified")).toEqual([]);
+    expect(s.members("aws", "prod-db-readonly")).toContain("dave@example.com");
   });
 
   it("on a missed deadline with on_missed: revoke removes the overdue member (verified), keeps reconcile from re-adding them and opens a PR deleting their line", async () => {

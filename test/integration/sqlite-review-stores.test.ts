@@ -29,6 +29,7 @@ const review = (over: Partial<AccessReview> = {}): AccessReview => ({
   closedAt: null,
   outcome: null,
   remindedAt: null,
+  baseSha: null,
   ...over,
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { catalogSchema, type Catalog } from "../../src/domain/grant-files.ts";
-import { checkReviewChange, checkReviewFiles, type ListedMember } from "../../src/domain/review-diff.ts";
+import { checkReviewChange, checkReviewFiles, checkSinceOpened, type ListedMember } from "../../src/domain/review-diff.ts";
 
 const NOW = Date.parse("2026-11-20T12:00:00Z");
 
@@ -84,6 +84,19 @@ describe("what a merged access review may change", () => {
     expect(checkReviewChange({ before: catalog(), after, resource: "prod-db-readonly", listed: LISTED, now: late }).ok).toBe(true);
     const tooFar = catalog(members({ email: "dana@example.com", review_after: "2027-04-11" }, ...base.standing_members.slice(1)));
     expect(checkReviewChange({ before: catalog(), after: tooFar, resource: "prod-db-readonly", listed: LISTED, now: late }).ok).toBe(false);
+  });
+});
+
+describe("the review's resource since its branch started (rebase merges)", () => {
+  it("applies the same rules to the resource from the catalog the review opened at, and ignores other resources", () => {
+    const atOpen = catalog();
+    const after = catalog(members({ email: "dana@example.com", review_after: "2027-03-01" }, ...base.standing_members.slice(1)), { description: "Warehouse (changed on main meanwhile)" });
+    expect(checkSinceOpened({ atOpen, after, resource: "prod-db-readonly", listed: LISTED, now: NOW }).ok).toBe(true);
+    const approver = catalog({ approvers: { users: ["carol-gh", "frank-gh"], min: 1 } });
+    const verdict = checkSinceOpened({ atOpen, after: approver, resource: "prod-db-readonly", listed: LISTED, now: NOW });
+    expect(verdict.ok ? "" : verdict.reason).toBe("since the review was opened, it changes prod-db-readonly.approvers; an access review may only move review dates and delete standing members");
+    const far = catalog(members(...base.standing_members.slice(0, 3), { email: "gus@example.com", review_after: "2037-01-01" }));
+    expect(checkSinceOpened({ atOpen, after: far, resource: "prod-db-readonly", listed: LISTED, now: NOW }).ok).toBe(false);
   });
 });
 

@@ -103,6 +103,7 @@ export async function openEdit(at: Target, input: OpenEditInput): Promise<Opened
       return opened(existing);
     }
   }
+  const baseSha = base.data.object.sha;
   const changed = await commitEdit(at, input);
   if (!changed && !resumed) {
     await at.octokit.rest.git.deleteRef({ owner: at.owner, repo: at.repo, ref: `heads/${input.branch}` }).catch(() => undefined);
@@ -117,5 +118,5 @@ export async function openEdit(at: Target, input: OpenEditInput): Promise<Opened
     pr = existing;
   }
   await addLabels(at, pr, input.labels);
-  return opened(pr);
+  return resumed ? opened(pr) : { ...opened(pr), baseSha };
 }

@@ -22,7 +22,8 @@ CREATE TABLE access_reviews (
   opened_at   INTEGER NOT NULL,
   closed_at   INTEGER,
   outcome     TEXT CHECK (outcome IS NULL OR json_valid(outcome)),
-  reminded_at INTEGER
+  reminded_at INTEGER,
+  base_sha    TEXT
 ) STRICT;
 CREATE UNIQUE INDEX access_reviews_one_open ON access_reviews (resource) WHERE kind = 'review' AND state IN ('opening', 'open');
 CREATE INDEX access_reviews_state ON access_reviews (state, opened_at);

@@ -19,6 +19,7 @@ interface ReviewRow {
   closed_at: number | null;
   outcome: string | null;
   reminded_at: number | null;
+  base_sha: string | null;
 }
 
 interface MissedRow {
@@ -44,6 +45,7 @@ function toReview(row: ReviewRow): AccessReview {
     closedAt: row.closed_at,
     outcome: row.outcome === null ? null : (JSON.parse(row.outcome) as ReviewOutcome),
     remindedAt: row.reminded_at,
+    baseSha: row.base_sha,
   };
 }
 
@@ -54,6 +56,7 @@ const PATCH_COLUMNS: Record<string, [column: string, json: boolean]> = {
   closedAt: ["closed_at", false],
   outcome: ["outcome", true],
   remindedAt: ["reminded_at", false],
+  baseSha: ["base_sha", false],
 };
 
 export class SqliteReviewStore implements ReviewStore {
@@ -63,8 +66,8 @@ export class SqliteReviewStore implements ReviewStore {
   constructor(private readonly db: Database.Database) {
     this.stmts = {
       insert: db.prepare(
-        `INSERT INTO access_reviews (id, resource, kind, cause, state, branch, members, pr_number, pr_url, opened_at, closed_at, outcome, reminded_at)
-         VALUES (@id, @resource, @kind, @cause, @state, @branch, @members, @pr_number, @pr_url, @opened_at, @closed_at, @outcome, @reminded_at)
+        `INSERT INTO access_reviews (id, resource, kind, cause, state, branch, members, pr_number, pr_url, opened_at, closed_at, outcome, reminded_at, base_sha)
+         VALUES (@id, @resource, @kind, @cause, @state, @branch, @members, @pr_number, @pr_url, @opened_at, @closed_at, @outcome, @reminded_at, @base_sha)
          ON CONFLICT DO NOTHING`,
       ),
       get: db.prepare<[string], ReviewRow>("SELECT * FROM access_reviews WHERE id = ?"),
@@ -93,6 +96,7 @@ export class SqliteReviewStore implements ReviewStore {
       closed_at: r.closedAt,
       outcome: r.outcome === null ? null : JSON.stringify(r.outcome),
       reminded_at: r.remindedAt,
+      base_sha: r.baseSha,
     });
     return result.changes === 1;
   }

@@ -31,6 +31,8 @@ export interface OpenedChange {
   number: number;
   url: string;
   headSha: string;
+  /** The base-branch commit the PR's branch was created at, when this call created it. */
+  baseSha?: string;
 }
 
 export interface PullRequestState {

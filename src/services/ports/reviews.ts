@@ -53,6 +53,8 @@ export interface AccessReview {
   outcome: ReviewOutcome | null;
   /** Last reminder sent (epoch ms), null before the first. */
   remindedAt: number | null;
+  /** The base-branch commit the PR's branch started from (its policy is checked too), when known. */
+  baseSha: string | null;
 }
 
 export interface MissedDeadline {
@@ -79,7 +81,7 @@ export interface ReviewStore {
   /** Most recently opened first. */
   recent(limit: number): AccessReview[];
   /** Compare-and-set on state: applies `patch` only while the state is one of `fromStates`. */
-  update(id: string, fromStates: readonly ReviewState[], patch: Partial<Pick<AccessReview, "state" | "prNumber" | "prUrl" | "closedAt" | "outcome" | "remindedAt">>): boolean;
+  update(id: string, fromStates: readonly ReviewState[], patch: Partial<Pick<AccessReview, "state" | "prNumber" | "prUrl" | "closedAt" | "outcome" | "remindedAt" | "baseSha">>): boolean;
   /** Records when each standing member was first seen in the catalog (idempotent). */
   noteStanding(members: readonly { resource: string; email: string }[], at: number): void;
   standingSince(resource: string, email: string): number | null;

@@ -32,7 +32,7 @@ export function startReview(deps: StartReviewDeps, input: { resource: string; ki
   const suffix = input.kind === "removal" ? `-${input.cause}` : "";
   for (let n = 1; n <= 20; n++) {
     const branch = `review/${input.resource}/${day}${suffix}${n === 1 ? "" : `-${n}`}`;
-    const review: AccessReview = { id: deps.ids.next(), resource: input.resource, kind: input.kind, cause: input.cause, state: "opening", branch, members: input.members, prNumber: null, prUrl: null, openedAt: input.now, closedAt: null, outcome: null, remindedAt: null };
+    const review: AccessReview = { id: deps.ids.next(), resource: input.resource, kind: input.kind, cause: input.cause, state: "opening", branch, members: input.members, prNumber: null, prUrl: null, openedAt: input.now, closedAt: null, outcome: null, remindedAt: null, baseSha: null };
     const inserted = deps.tx.transaction(() => {
       if (input.kind === "review" && deps.reviews.openReviewOf(input.resource)) return "open";
       if (!deps.reviews.insert(review)) return "taken";
@@ -69,6 +69,7 @@ export function reviewOpenHandler(deps: ReviewOpenHandlerDeps): KindHandler<"rev
       const { catalog, people } = await deps.policy.current();
       const resource = Object.hasOwn(catalog.resources, review.resource) ? catalog.resources[review.resource] : undefined;
       if (!resource) throw new AppError("bad_input", `${review.resource} is no longer in the catalog`, { retryable: false });
+      if (review.kind === "review" && !resource.review) throw new AppError("bad_input", `${review.resource} no longer has a review policy`, { retryable: false });
       const now = deps.clock.now();
       const emails = review.members.map((m) => m.email);
       const isReview = review.kind === "review";
@@ -98,7 +99,7 @@ export function reviewOpenHandler(deps: ReviewOpenHandlerDeps): KindHandler<"rev
         labels: [...REVIEW_LABELS, `resource:${review.resource}`],
       });
       deps.tx.transaction(() => {
-        if (!deps.reviews.update(review.id, ["opening"], { state: "open", prNumber: opened.number, prUrl: opened.url })) return;
+        if (!deps.reviews.update(review.id, ["opening"], { state: "open", prNumber: opened.number, prUrl: opened.url, baseSha: opened.baseSha ?? null })) return;
         deps.audit.append({
           at: deps.clock.now(),
           actor: "grantbot",

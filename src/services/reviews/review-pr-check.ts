@@ -16,7 +16,7 @@
 import { isAppError } from "../../domain/errors.ts";
 import { catalogSchema, type Catalog } from "../../domain/grant-files.ts";
 import { evaluateReviewApprovals } from "../../domain/review-approvals.ts";
-import { checkReviewChange, checkReviewFiles, CATALOG_PATH } from "../../domain/review-diff.ts";
+import { checkReviewChange, checkReviewFiles, checkSinceOpened, CATALOG_PATH } from "../../domain/review-diff.ts";
 import { certifiedComment, reviewRejectedComment } from "../../domain/review-pr-body.ts";
 import { parse } from "yaml";
 import type { ServiceDeps } from "../deps.ts";
@@ -108,6 +108,12 @@ export function reviewPrCheckHandler(deps: ReviewPrCheckHandlerDeps): KindHandle
       const listed = review.members.map((m) => ({ email: m.email, effective: m.effective }));
       const change = checkReviewChange({ before: before.catalog, after, resource: review.resource, listed, now: pr.mergedAt ?? now });
       if (!change.ok) return reject(deps, review, pr, change.reason, policySha);
+      if (review.baseSha !== null && review.baseSha !== policySha) {
+        // Also from where the branch started (catches what a rebase merge's earlier commits did).
+        const atOpen = await deps.policy.at(review.baseSha).catch((err: unknown) => (isAppError(err) && err.code === "bad_input" ? null : Promise.reject(err)));
+        const since = atOpen ? checkSinceOpened({ atOpen: atOpen.catalog, after, resource: review.resource, listed, now: pr.mergedAt ?? now }) : { ok: false as const, reason: "the catalog the review started from cannot be read" };
+        if (!since.ok) return reject(deps, review, pr, since.reason, policySha);
+      }
       const resource = before.catalog.resources[review.resource]!;
       const reviews = await deps.changes.listReviews(pr.number);
       const approving = reviews.filter((r) => r.state === "APPROVED").map((r) => r.login);
