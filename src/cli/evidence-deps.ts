@@ -31,7 +31,7 @@ export function evidenceRuntime(config: Config, log: Log): EvidenceRuntime {
   const targets = createGroupDirectories(scimTargetsFromConfig(config.scimTargets), { log: log.child({ component: "scim" }) });
   const peopleSource = config.directory ? ScimPeopleSource.fromConfig({ name: "directory", baseUrl: config.directory.url, token: config.directory.token.reveal(), profile: config.directory.profile }) : null;
   return {
-    deps: { audit: store.audit, clock: systemClock, grants: store.grants, jobs: store.jobs, offboarding: store.offboarding, people: store.people, policy, targets },
+    deps: { audit: store.audit, clock: systemClock, grants: store.grants, jobs: store.jobs, offboarding: store.offboarding, people: store.people, policy, reviews: store.reviews, targets },
     peopleSource,
     close: () => store.close(),
   };

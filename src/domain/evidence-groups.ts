@@ -16,7 +16,10 @@ export interface GroupFacts {
   desired: ReadonlySet<string>;
   /** Members whose change is in flight (either way is fine right now). */
   tolerated: ReadonlySet<string>;
+  /** Standing members reconcile counts as desired. */
   standing: ReadonlySet<string>;
+  /** Standing members the catalog lists (some may no longer count: leavers, missed reviews). */
+  listedStanding?: ReadonlySet<string>;
   /** Active grants covering the group. */
   grants: readonly { grantId: string; subject: string; expiresAt: number | null; emergency: boolean }[];
   /** The live members (lower-cased userNames), or null with `readError` when the target could not be read. */
@@ -34,7 +37,7 @@ const LEFT: ReadonlySet<DirectoryStatus> = new Set(["inactive", "deleted"]);
 
 function reasonsOf(email: string, facts: GroupFacts): MembershipReason[] {
   const reasons: MembershipReason[] = facts.grants.filter((g) => g.subject === email).map((g) => ({ kind: "grant", grantId: g.grantId, expiresAt: g.expiresAt, emergency: g.emergency }));
-  if (facts.standing.has(email)) reasons.push({ kind: "standing" });
+  if ((facts.listedStanding ?? facts.standing).has(email)) reasons.push({ kind: "standing" });
   if (reasons.length === 0) reasons.push(facts.tolerated.has(email) ? { kind: "in flight" } : { kind: "none" });
   return reasons;
 }
@@ -63,12 +66,15 @@ export function compareGroup(facts: GroupFacts, people: PeopleFacts): GroupCompa
         ? `offboarding case ${kase} is removing the access`
         : grants.length
           ? `the next directory poll starts offboarding, which revokes ${grants.join(", ")}`
-          : facts.standing.has(email)
-            ? "a standing member who left: remove them from standing_members in catalog.yaml"
+          : (facts.listedStanding ?? facts.standing).has(email)
+            ? "a standing member who left: no longer counted, so grantbot removes the membership; remove them from standing_members in catalog.yaml"
             : repairWord(facts.enforce, "removes");
     } else if (missing.has(email)) {
       problem = "justified but missing from the target";
       action = repairWord(facts.enforce, "adds");
+    } else if (unexpected.has(email) && facts.listedStanding?.has(email)) {
+      problem = "a listed standing member no longer counted (overdue on a review that revokes)";
+      action = "the access review's removal takes it out, verified by read-back; the review PR removes the line";
     } else if (unexpected.has(email)) {
       problem = "in the target without a grant or standing membership";
       action = repairWord(facts.enforce, "removes");

@@ -173,7 +173,7 @@ export async function seedEvidence(): Promise<Seeded> {
     { name: "aws", url: scim.url, token: scim.token, profile: "generic" },
     { name: "okta", url: "http://127.0.0.1:9/scim/v2", token: "unused-token-for-okta", profile: "generic", timeoutMs: 2_000 },
   ]);
-  const deps: GatherEvidenceDeps = { audit: store.audit, clock, grants: store.grants, jobs: store.jobs, offboarding: store.offboarding, people: store.people, policy: new StaticPolicyProvider(parsePolicy(CATALOG, PEOPLE)), targets };
+  const deps: GatherEvidenceDeps = { audit: store.audit, clock, grants: store.grants, jobs: store.jobs, offboarding: store.offboarding, people: store.people, policy: new StaticPolicyProvider(parsePolicy(CATALOG, PEOPLE)), reviews: store.reviews, targets };
   return {
     store, dataDir, scim, deps, grants,
     close: async () => {

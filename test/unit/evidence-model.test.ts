@@ -149,6 +149,7 @@ describe("the three-way comparison of one group", () => {
     ["an unjustified member", { actual: ["A@x.com"] }, {}, "in the target without a grant or standing membership", /reported to operators/],
     ["a leaver still holding a grant", { desired: new Set(["a@x.com"]), grants: [{ grantId: "G1", subject: "a@x.com", expiresAt: NOW, emergency: false }], actual: ["a@x.com"] }, { "a@x.com": "inactive" as const }, "inactive in the directory but still a member", /offboarding, which revokes G1/],
     ["a deleted standing member", { desired: new Set(["a@x.com"]), standing: new Set(["a@x.com"]), actual: ["a@x.com"] }, { "a@x.com": "deleted" as const }, "deleted in the directory but still a member", /remove them from standing_members/],
+    ["a listed standing member reconcile no longer counts", { listedStanding: new Set(["a@x.com"]), actual: ["a@x.com"] }, {}, "a listed standing member no longer counted (overdue on a review that revokes)", /access review's removal/],
     ["a member the directory never saw", { tolerated: new Set(["a@x.com"]), actual: ["a@x.com"] }, { "a@x.com": "not in directory" as const }, "a member the directory does not know", /check the directory/],
   ])("%s", (_name, facts, statuses, problem, action) => {
     const [member] = row(facts, statuses);

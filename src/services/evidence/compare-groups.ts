@@ -12,6 +12,7 @@ import type { Grant } from "../../domain/grant.ts";
 import type { DirectoryPerson, PeopleSource } from "../ports/index.ts";
 import type { ServiceDeps } from "../deps.ts";
 import { justification, managedGroups, type ManagedGroup } from "../reconcile/reconcile-group.ts";
+import { standingFilter, type StandingFilterDeps } from "../reviews/standing.ts";
 import { mapLimit } from "../../shared/map-limit.ts";
 
 export type ReadLiveGroupsDeps = Pick<ServiceDeps, "targets">;
@@ -43,19 +44,25 @@ export async function readLiveGroups(deps: ReadLiveGroupsDeps, catalog: Catalog)
   });
 }
 
-export type CompareGroupsDeps = Pick<ServiceDeps, "grants" | "jobs">;
+export type CompareGroupsDeps = Pick<ServiceDeps, "grants" | "jobs"> & StandingFilterDeps;
 
-/** The three-way comparison of each live group with reconcile's justification and the directory. */
+/**
+ * The three-way comparison of each live group with reconcile's justification (standing members
+ * counted exactly as reconcile counts them: not leavers, not overdue on a review that revokes)
+ * and the directory.
+ */
 export function compareGroups(deps: CompareGroupsDeps, catalog: Catalog, live: readonly LiveGroup[], active: readonly Grant[], isEmergency: (g: Grant) => boolean, people: PeopleFacts): GroupComparison[] {
+  const counted = new Map(managedGroups(catalog, standingFilter(deps)).map((g) => [`${g.target}\u0000${g.group}`, g]));
   const out: GroupComparison[] = [];
-  for (const { managed, actual, readError } of live) {
+  for (const { managed: listed, actual, readError } of live) {
+    const managed = counted.get(`${listed.target}\u0000${listed.group}`) ?? listed;
     const { desired, tolerated } = justification(deps, catalog, managed);
     const covers = (g: Grant) => {
       const access = g.access ?? (catalog.resources[g.resource] ? { target: catalog.resources[g.resource]!.scim.target, groups: catalog.resources[g.resource]!.scim.groups } : null);
       return access !== null && access.target === managed.target && access.groups.includes(managed.group);
     };
     const grants = active.filter((g) => g.state === "active" && covers(g)).map((g) => ({ grantId: g.id, subject: g.subject, expiresAt: g.expiresAt, emergency: isEmergency(g) }));
-    out.push(compareGroup({ target: managed.target, group: managed.group, resources: managed.resources, enforce: managed.enforce, desired, tolerated, standing: managed.standing, grants, actual, readError }, people));
+    out.push(compareGroup({ target: managed.target, group: managed.group, resources: managed.resources, enforce: managed.enforce, desired, tolerated, standing: managed.standing, listedStanding: listed.standing, grants, actual, readError }, people));
   }
   return out.sort((a, b) => a.target.localeCompare(b.target) || a.group.localeCompare(b.group));
 }

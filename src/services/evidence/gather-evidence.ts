@@ -15,7 +15,7 @@ import type { ServiceDeps } from "../deps.ts";
 import type { Policy } from "../policy/policy-provider.ts";
 import { compareGroups, directoryView, readLiveGroups } from "./compare-groups.ts";
 
-export type GatherEvidenceDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "offboarding" | "people" | "policy" | "targets">;
+export type GatherEvidenceDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "offboarding" | "people" | "policy" | "reviews" | "targets">;
 
 export interface EvidenceOptions {
   period: Period;
