@@ -85,6 +85,11 @@ export function justification(deps: JustificationDeps, catalog: Catalog, managed
     const p = payloadOf(JOB.scimRemove, job);
     if (job.id !== excludeJobId && p.target === managed.target && p.group === managed.group) tolerated.add(p.subject.toLowerCase());
   }
+  // A standing member being removed (access review, missed deadline, leaver): in flight too.
+  for (const job of deps.jobs.pendingOf(JOB.standingRemove)) {
+    const p = payloadOf(JOB.standingRemove, job);
+    if (p.target === managed.target && p.groups.includes(managed.group)) tolerated.add(p.email.toLowerCase());
+  }
   for (const kind of [JOB.reconcileAdd, JOB.reconcileRemove] as const) {
     for (const job of deps.jobs.pendingOf(kind)) {
       const p = payloadOf(kind, job);
