@@ -33,13 +33,17 @@ export interface ReviewCheckResult {
 
 type Overdue = MemberSchedule & { effective: string };
 
-/** Queues the verified removal of one standing member from the resource's groups. Call in a transaction. */
-export function queueStandingRemoval(deps: Pick<ServiceDeps, "jobs">, resourceId: string, resource: CatalogResource, email: string, cause: "review" | "missed" | "leaver", reviewId?: string): void {
+/**
+ * Queues the verified removal of one standing member from the resource's groups. Call in a
+ * transaction. `event` names what caused it (a review id, a missed deadline, a leaver's day), so the
+ * same event never queues it twice and a later one always can.
+ */
+export function queueStandingRemoval(deps: Pick<ServiceDeps, "jobs">, resourceId: string, resource: CatalogResource, email: string, cause: "review" | "missed" | "leaver", event: string, reviewId?: string): void {
   enqueue(
     deps.jobs,
     JOB.standingRemove,
     { resource: resourceId, email, target: resource.scim.target, groups: [...resource.scim.groups], cause, ...(reviewId ? { reviewId } : {}) },
-    { dedupeKey: `${JOB.standingRemove}:${resourceId}:${email}:${cause}:${reviewId ?? ""}`, lockKey: lockKeys.scimUser(resource.scim.target, email), maxAttempts: null },
+    { dedupeKey: `${JOB.standingRemove}:${resourceId}:${email}:${cause}:${event}`, lockKey: lockKeys.scimUser(resource.scim.target, email), maxAttempts: null },
   );
 }
 
@@ -63,16 +67,15 @@ function handleOverdue(deps: CheckAccessReviewsDeps, id: string, resource: Catal
       if (open) enqueue(deps.jobs, JOB.reviewNotify, { reviewId: open.id, event: "overdue" }, { dedupeKey: `${JOB.reviewNotify}:${open.id}:overdue:${fresh[0]!.effective}`, maxAttempts: 20 });
       return;
     }
-    for (const m of fresh) queueStandingRemoval(deps, id, resource, m.email, "missed");
+    for (const m of fresh) queueStandingRemoval(deps, id, resource, m.email, "missed", m.effective);
     if (open && open.members.some((m) => members.includes(m.email))) {
       closeReview(deps, open, now, `deadline missed for ${members.join(", ")}`, `⏰ **Closed by grantbot:** the review deadline passed for ${members.join(", ")}; with \`on_missed: revoke\` their access was removed and a PR deletes their lines. Members still due get a new review PR.`);
     }
+    // In the same transaction: a crash cannot leave the removal done and its PR never opened.
+    startReview(deps, { resource: id, kind: "removal", cause: "missed", members: fresh.map((m) => ({ email: m.email, effective: m.effective, proposed: null, status: "overdue" })), now });
   });
   if (fresh.length === 0) return;
   result.overdue.push({ resource: id, members: fresh.map((m) => m.email), onMissed });
-  if (onMissed === "revoke") {
-    startReview(deps, { resource: id, kind: "removal", cause: "missed", members: fresh.map((m) => ({ email: m.email, effective: m.effective, proposed: null, status: "overdue" })), now });
-  }
   deps.wake();
 }
 

@@ -4,7 +4,7 @@
  * job per resource (they stop counting as desired the moment the directory says they left, so
  * reconcile agrees) — and a PR per resource deletes their line from the catalog.
  */
-import { standingMembersOf } from "../../domain/review-schedule.ts";
+import { dateOf, standingMembersOf } from "../../domain/review-schedule.ts";
 import type { ServiceDeps } from "../deps.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import { queueStandingRemoval } from "./check-reviews.ts";
@@ -25,7 +25,7 @@ export function standingLeaverHandler(deps: StandingLeaverHandlerDeps): KindHand
       if (listing.length === 0) return;
       const now = deps.clock.now();
       deps.tx.transaction(() => {
-        for (const { id, resource } of listing) queueStandingRemoval(deps, id, resource, email, "leaver");
+        for (const { id, resource } of listing) queueStandingRemoval(deps, id, resource, email, "leaver", dateOf(now));
         deps.audit.append({ at: now, actor: "grantbot", action: "review.leaver", data: { email, resources: listing.map((l) => l.id) } });
       });
       const open = deps.reviews.listByState(["opening", "open"]);

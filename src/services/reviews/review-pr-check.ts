@@ -139,7 +139,7 @@ export function reviewPrCheckHandler(deps: ReviewPrCheckHandlerDeps): KindHandle
           action: "review.certified",
           data: { resource: review.resource, kept, removed: change.removed, approvers, pr: pr.number, reviewId: review.id, moved: change.kept.filter((k) => k.from !== k.to), mergeSha: pr.mergeSha, policySha },
         });
-        for (const email of change.removed) queueStandingRemoval(deps, review.resource, resource, email, "review", review.id);
+        for (const email of change.removed) queueStandingRemoval(deps, review.resource, resource, email, "review", review.id, review.id);
         comment(deps, review, "certified", certifiedComment(change.kept.map((k) => ({ email: k.email, to: k.to, moved: k.from !== k.to })), change.removed, approvers));
       });
       deps.wake();
