@@ -4,9 +4,10 @@
  * loads no signing keys (a read-only command must not create them) and takes no job leases, so
  * it runs next to a live `grantbot serve` and starts in a fraction of the time.
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "../config/types.ts";
-import { openStore } from "../adapters/sqlite/open-store.ts";
+import { databasePath, openStore } from "../adapters/sqlite/open-store.ts";
 import { createOctokit, githubAuthFromConfig } from "../adapters/github/octokit.ts";
 import { OctokitGrantsSource } from "../adapters/github/grants-source.ts";
 import { createGroupDirectories, scimTargetsFromConfig } from "../adapters/scim/group-directories.ts";
@@ -22,8 +23,11 @@ export interface EvidenceRuntime {
   close(): void;
 }
 
-export function evidenceRuntime(config: Config, log: Log): EvidenceRuntime {
-  const store = openStore(resolve(config.dataDir), systemClock);
+/** Throws when the data directory holds no database (a report of nothing would mislead). */
+export function evidenceRuntime(config: Config, log: Log, cwd = process.cwd()): EvidenceRuntime {
+  const dataDir = resolve(cwd, config.dataDir);
+  if (!existsSync(databasePath(dataDir))) throw new Error(`no database at ${databasePath(dataDir)} (set GRANTBOT_DATA_DIR to grantbot's data directory)`);
+  const store = openStore(dataDir, systemClock);
   const gh = config.github;
   const octokit = createOctokit({ baseUrl: gh.apiUrl, auth: githubAuthFromConfig(gh.auth) });
   const source = new OctokitGrantsSource({ octokit, owner: gh.owner, repo: gh.repo, baseBranch: gh.baseBranch });

@@ -77,7 +77,7 @@ export const evidenceCommand: Command = async (args, io) => {
   const log = createLogger({ level: config.logLevel === "silent" ? "silent" : "warn", destination: process.stderr });
   let runtime;
   try {
-    runtime = evidenceRuntime(config, log);
+    runtime = evidenceRuntime(config, log, io.cwd);
   } catch (err) {
     io.stderr(`grantbot evidence: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;

@@ -161,6 +161,13 @@ describe("grantbot evidence", () => {
     expect(io.out.join("")).not.toMatch(SECRETS);
   });
 
+  it("refuses a data directory without a database rather than report on nothing", async () => {
+    const io = captureIO({ ...env, GRANTBOT_DATA_DIR: join(seeded.dataDir, "elsewhere") }, seeded.dataDir);
+    expect(await main(["evidence", "--json"], io)).toBe(1);
+    expect(io.err.join("")).toMatch(/^grantbot evidence: no database at .*elsewhere\/grantbot\.db \(set GRANTBOT_DATA_DIR/);
+    expect(existsSync(join(seeded.dataDir, "elsewhere"))).toBe(false);
+  });
+
   it.each([
     [["--from", "last-week"], /--from: expected a date such as 2026-01-01/],
     [["--from", "2026-02-30"], /--from "2026-02-30": expected a date such as 2026-03-31/],
