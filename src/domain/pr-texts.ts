@@ -39,7 +39,7 @@ export function endComment(input: { reason: string; at: number; removed: { group
   if (input.removed.length > 0) {
     lines.push("");
     for (const r of input.removed) {
-      const outcome = r.keptBy ? `membership kept: still covered by grant ${r.keptBy}` : r.verified ? "membership removed (verified)" : `NOT verified${r.note ? `: ${r.note}` : ""}`;
+      const outcome = r.keptBy === "standing" ? "membership kept: a standing member (catalog `standing_members`)" : r.keptBy ? `membership kept: still covered by grant ${r.keptBy}` : r.verified ? "membership removed (verified)" : `NOT verified${r.note ? `: ${r.note}` : ""}`;
       lines.push(`- \`${r.group}\`: ${outcome}`);
     }
   }

@@ -5,6 +5,7 @@
  * Jobs due together run as a batch (see removeMemberships); the lone job is a batch of one.
  */
 import type { Grant } from "../../domain/grant.ts";
+import { standingCoverage, type StandingCoverageDeps } from "../policy/standing-coverage.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { JobPayload } from "../jobs/kinds.ts";
 import { lockKeys, payloadOf } from "../jobs/enqueue.ts";
@@ -46,12 +47,15 @@ export function pendingRemovals(deps: Pick<ServiceDeps, "jobs">, grantId: string
   return deps.jobs.pendingOf(JOB.scimRemove, grantId);
 }
 
+/** `coveredBy` of a membership kept because the person is a standing member of a resource that has the group. */
+export const STANDING = "standing";
+
 function removalOf(job: Job): Removal {
   const p = payloadOf(JOB.scimRemove, job);
   return { job, grantId: p.grantId, subject: p.subject, target: p.target, group: p.group, reason: p.reason };
 }
 
-type RemoveMembershipsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "targets" | "tx" | "wake">;
+type RemoveMembershipsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "targets" | "tx" | "wake"> & StandingCoverageDeps;
 
 /**
  * Removes the memberships of several jobs: covered ones are kept, the rest go through
@@ -70,10 +74,11 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
     return grants.get(id) ?? null;
   };
   const byGroup = new Map<string, { item: Removal; keptBy: string | null }[]>();
+  const standing = await standingCoverage(deps);
   await Promise.all(
     items.map(async (item) => {
       try {
-        const keptBy = coveringGrant(deps, item.grantId, item.subject, item.target, item.group);
+        const keptBy = coveringGrant(deps, item.grantId, item.subject, item.target, item.group) ?? (standing(item.target, item.group, item.subject) ? STANDING : null);
         const key = `${item.target}\u0000${item.group}`;
         byGroup.set(key, [...(byGroup.get(key) ?? []), { item, keptBy }]);
       } catch (err) {
@@ -145,7 +150,7 @@ function finishIfLast(deps: FinishIfLastDeps, grant: Grant | null, item: Removal
   queuePrComment(deps, grant, "ended", endComment({ reason: String(item.reason ?? grant.state), at: grant.endedAt ?? now, removed }));
 }
 
-export type RemoveMembershipHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "notifier" | "targets" | "tx" | "wake">;
+export type RemoveMembershipHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "notifier" | "targets" | "tx" | "wake"> & StandingCoverageDeps;
 
 export function removeMembershipHandler(deps: RemoveMembershipHandlerDeps): KindHandler<"scim_remove"> {
   // Targets an alert went out for and that have not had a successful removal since: a target that

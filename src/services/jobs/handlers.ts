@@ -33,7 +33,7 @@ import type { JobKind } from "./kinds.ts";
 import type { JobHandler } from "./runner.ts";
 import { typed, type KindHandler } from "./typed-handler.ts";
 
-export type JobHandlersDeps = Pick<ServiceDeps, "audit" | "breakglass" | "changes" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "notifier" | "offboarding" | "people" | "policy" | "reviews" | "settings" | "signer" | "targets" | "tx" | "usage" | "wake">;
+export type JobHandlersDeps = Pick<ServiceDeps, "log" | "audit" | "breakglass" | "changes" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "notifier" | "offboarding" | "people" | "policy" | "reviews" | "settings" | "signer" | "targets" | "tx" | "usage" | "wake">;
 
 /** `slack` null (tools and tests without Slack): the three Slack surface kinds have no handler. */
 export function jobHandlers(deps: JobHandlersDeps, slack: SlackExperience | null): Partial<Record<JobKind, JobHandler>> {
