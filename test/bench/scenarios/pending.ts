@@ -14,9 +14,9 @@ export interface Feature {
 }
 
 export function reconcileFeature(): Feature {
-  const service = existsSync(join(ROOT, "src/services/reconcile-group.ts"));
+  const service = existsSync(join(ROOT, "src/services/reconcile/reconcile-group.ts"));
   const cli = existsSync(join(ROOT, "src/cli/reconcile.ts"));
-  return service && cli ? { present: true, why: "" } : { present: false, why: "src/services/reconcile-group.ts and `grantbot reconcile` do not exist yet (issue 4)" };
+  return service && cli ? { present: true, why: "" } : { present: false, why: "src/services/reconcile/reconcile-group.ts and `grantbot reconcile` do not exist yet (issue 4)" };
 }
 
 export async function directoryPushFeature(ctx: BenchContext): Promise<Feature> {
@@ -26,8 +26,8 @@ export async function directoryPushFeature(ctx: BenchContext): Promise<Feature> 
 }
 
 export function directoryPollFeature(): Feature {
-  const present = ["src/services/offboard-person.ts", "src/services/poll-directory.ts"].some((p) => existsSync(join(ROOT, p)));
-  return present ? { present: true, why: "" } : { present: false, why: "directory polling (src/services/poll-directory.ts / offboard-person.ts) does not exist yet (issue 4)" };
+  const present = ["src/services/leavers/offboard-person.ts", "src/services/leavers/directory-sync.ts"].some((p) => existsSync(join(ROOT, p)));
+  return present ? { present: true, why: "" } : { present: false, why: "directory polling (src/services/leavers/) does not exist yet (issue 4)" };
 }
 
 export function pendingFigure(key: string, title: string, why: string): Figure {
