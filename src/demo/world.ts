@@ -5,8 +5,7 @@
  * 127.0.0.1, seeded from the package's grants/catalog.yaml and grants/people.yaml. The methods are
  * what people do (type a command, approve, merge) and what the demo reads back.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
@@ -15,7 +14,8 @@ import type { Grant, GrantState } from "../domain/grant.ts";
 import { startGrantbot, type RunningGrantbot } from "../main.ts";
 import { pullRequestClosedPayload, reviewSubmittedPayload, signWebhook } from "./github-webhooks.ts";
 import { slashCommandBody, signSlackRequest } from "./slack-signing.ts";
-import { FakeGitHub, FakeSlack, ScimTestServer, type FakeMessage } from "./stand-ins.ts";
+import type { FakeGitHub, FakeSlack, ScimTestServer, FakeMessage } from "./stand-ins.ts";
+import { standInEnv, startStandIns } from "./stand-in-world.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const REPOSITORY = "acme/grants";
@@ -37,7 +37,6 @@ export interface DemoWorldOptions {
   env?: Record<string, string>;
 }
 
-type Catalog = { resources: Record<string, { scim: { target: string; groups: string[] } }> };
 
 /** The people of the package's grants/people.yaml. */
 export function demoPeople(): DemoPerson[] {
@@ -58,44 +57,17 @@ export class DemoWorld {
   static async start(options: DemoWorldOptions = {}): Promise<DemoWorld> {
     const catalogText = readFileSync(join(ROOT, "grants/catalog.yaml"), "utf8");
     const peopleText = readFileSync(join(ROOT, "grants/people.yaml"), "utf8");
-    const catalog = parse(catalogText) as Catalog;
+    const standIns = await startStandIns({ catalogText, peopleText, repository: REPOSITORY, scimTokenPrefix: "demo-scim-token" });
+    const { slack, github, scim } = standIns;
+    const { dir: dataDir, env } = standInEnv(standIns, {
+      dirPrefix: "grantbot-demo-",
+      secrets: { slackSigning: SIGNING_SECRET, introspection: INTROSPECTION_TOKEN, githubToken: "ghp_demoFakeGithubToken0123456789abcdef", webhook: WEBHOOK_SECRET },
+      publicUrl: "http://grantbot.demo",
+      opsChannel: OPS_CHANNEL,
+      ...(options.configExtra ? { configExtra: options.configExtra } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
     const people = demoPeople();
-    const slack = await FakeSlack.start();
-    const github = await FakeGitHub.start({ repository: REPOSITORY });
-    github.seed({ "grants/catalog.yaml": catalogText, "grants/people.yaml": peopleText });
-    for (const p of people) slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
-    const scim = new Map<string, ScimTestServer>();
-    const targets = [...new Set(Object.values(catalog.resources).map((r) => r.scim.target))];
-    for (const name of targets) {
-      const server = await ScimTestServer.start({ token: `demo-scim-token-${name}-0123456789` });
-      for (const p of people) server.createUser({ userName: p.email, displayName: p.email.split("@")[0]! });
-      for (const g of new Set(Object.values(catalog.resources).filter((r) => r.scim.target === name).flatMap((r) => r.scim.groups))) server.createGroup(g);
-      scim.set(name, server);
-    }
-
-    const dataDir = mkdtempSync(join(tmpdir(), "grantbot-demo-"));
-    const configPath = join(dataDir, "grantbot.yaml");
-    const targetsYaml = targets.map((name) => `    - name: ${name}\n      url: ${scim.get(name)!.url}\n      token: \${SCIM_TOKEN_${name.toUpperCase()}}\n      profile: generic`).join("\n");
-    writeFileSync(configPath, `scim:\n  targets:\n${targetsYaml}\nreconcile_interval: 15m\njob_retry: { base: 1s, max: 5s }\n${options.configExtra ?? ""}`);
-    const env: Record<string, string> = {
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SLACK_OPS_CHANNEL: OPS_CHANNEL,
-      GITHUB_REPOSITORY: REPOSITORY,
-      GITHUB_API_URL: github.url,
-      GITHUB_TOKEN: "ghp_demoFakeGithubToken0123456789abcdef",
-      GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      GRANTBOT_CONFIG: configPath,
-      GRANTBOT_DATA_DIR: join(dataDir, "data"),
-      GRANTBOT_HOST: "127.0.0.1",
-      GRANTBOT_PORT: "0",
-      GRANTBOT_PUBLIC_URL: "http://grantbot.demo",
-      GRANTBOT_INTROSPECTION_TOKEN: INTROSPECTION_TOKEN,
-      LOG_LEVEL: "silent",
-      ...Object.fromEntries(targets.map((name) => [`SCIM_TOKEN_${name.toUpperCase()}`, `demo-scim-token-${name}-0123456789`])),
-      ...options.env,
-    };
     const grantbot = await startGrantbot(loadConfig(env), { slackBotIds: { botId: slack.botId, botUserId: slack.botUserId }, slackRetries: 2 });
     return new DemoWorld(grantbot, slack, github, scim, env, people, dataDir);
   }

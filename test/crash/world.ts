@@ -9,7 +9,7 @@
  * read while the child writes) with the product's store classes.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -26,6 +26,7 @@ import { FakeGitHub } from "../fakes/fake-github/index.ts";
 import { pullRequestEvent, signWebhook } from "../fakes/github-webhooks.ts";
 import { FakeSlack } from "../fakes/fake-slack/index.ts";
 import { ScimTestServer } from "../fakes/scim-server/index.ts";
+import { standInEnv, startStandIns } from "../../src/demo/stand-in-world.ts";
 import { slashCommandBody, signSlackRequest } from "../fakes/slack-signing.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -109,25 +110,11 @@ export class World {
   static async start(options: WorldOptions = {}): Promise<World> {
     const catalogText = options.catalogText ?? readFileSync(join(ROOT, "grants/catalog.yaml"), "utf8");
     const peopleText = options.peopleText ?? readFileSync(join(ROOT, "grants/people.yaml"), "utf8");
-    const catalog = parse(catalogText) as World["catalog"];
     const people = (parse(peopleText) as { people: WorldPerson[] }).people;
     const rttMs = options.rttMs ?? 0;
 
-    const slack = await FakeSlack.start({ rttMs });
-    const github = await FakeGitHub.start({ repository: "acme/grants" });
-    github.rttMs = rttMs;
-    github.seed({ "grants/catalog.yaml": catalogText, "grants/people.yaml": peopleText });
-    for (const p of people) slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
-
-    const scim = new Map<string, ScimTestServer>();
-    const targets = [...new Set(Object.values(catalog.resources).map((r) => r.scim.target))];
-    for (const name of targets) {
-      const server = await ScimTestServer.start({ token: `scim-token-${name}-0123456789`, rttMs, pageSize: 200 });
-      for (const p of people) server.createUser({ userName: p.email, displayName: p.email.split("@")[0]! });
-      const groups = new Set(Object.values(catalog.resources).filter((r) => r.scim.target === name).flatMap((r) => r.scim.groups));
-      for (const g of groups) server.createGroup(g);
-      scim.set(name, server);
-    }
+    const standIns = await startStandIns({ catalogText, peopleText, scimTokenPrefix: "scim-token", rttMs, scimPageSize: 200 });
+    const { slack, github, scim } = standIns;
 
     let directory: ScimTestServer | null = null;
     let directoryYaml = "";
@@ -137,33 +124,19 @@ export class World {
       directoryYaml = `directory:\n  url: ${directory.url}\n  token: \${DIRECTORY_SCIM_TOKEN}\n  poll_interval: ${options.directory.pollInterval ?? "5m"}\n`;
     }
 
-    const dir = mkdtempSync(join(tmpdir(), "grantbot-child-"));
-    const configPath = join(dir, "grantbot.yaml");
-    const targetsYaml = targets
-      .map((name) => `    - name: ${name}\n      url: ${scim.get(name)!.url}\n      token: \${SCIM_TOKEN_${name.toUpperCase()}}\n      profile: generic\n      timeout: ${options.scimTimeout ?? "2s"}`)
-      .join("\n");
-    writeFileSync(configPath, `scim:\n  targets:\n${targetsYaml}\nreconcile_interval: 15m\njob_retry: ${options.jobRetry ?? "{ base: 1s, max: 5s }"}\n${directoryYaml}${options.configExtra ?? ""}`);
-    const env: Record<string, string> = {
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SLACK_OPS_CHANNEL: OPS_CHANNEL,
-      GITHUB_REPOSITORY: "acme/grants",
-      GITHUB_API_URL: github.url,
-      GITHUB_TOKEN,
-      GITHUB_POLL_INTERVAL: "1s",
-      GRANTBOT_CONFIG: configPath,
-      GRANTBOT_DATA_DIR: join(dir, "data"),
-      GRANTBOT_HOST: "127.0.0.1",
-      GRANTBOT_PORT: "0",
-      GRANTBOT_PUBLIC_URL: "http://grantbot.test",
-      GRANTBOT_INTROSPECTION_TOKEN: INTROSPECTION_TOKEN,
-      LOG_LEVEL: "silent",
-      ...Object.fromEntries(targets.map((name) => [`SCIM_TOKEN_${name.toUpperCase()}`, `scim-token-${name}-0123456789`])),
-      ...(options.webhook === false ? {} : { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET }),
-      ...(options.directory ? { DIRECTORY_SCIM_TOKEN: "child-directory-token-0123456789", GRANTBOT_DIRECTORY_SECRET: options.directory.secret } : {}),
-      ...options.env,
-    };
+    const { dir, env } = standInEnv(standIns, {
+      dirPrefix: "grantbot-child-",
+      secrets: { slackSigning: SIGNING_SECRET, introspection: INTROSPECTION_TOKEN, githubToken: GITHUB_TOKEN, webhook: options.webhook === false ? null : WEBHOOK_SECRET },
+      publicUrl: "http://grantbot.test",
+      opsChannel: OPS_CHANNEL,
+      scimTimeout: options.scimTimeout ?? "2s",
+      ...(options.jobRetry ? { jobRetry: options.jobRetry } : {}),
+      configExtra: `${directoryYaml}${options.configExtra ?? ""}`,
+      env: {
+        ...(options.directory ? { DIRECTORY_SCIM_TOKEN: "child-directory-token-0123456789", GRANTBOT_DIRECTORY_SECRET: options.directory.secret } : {}),
+        ...options.env,
+      },
+    });
     const world = new World(slack, github, scim, dir, env, options, catalogText, peopleText);
     world.directory = directory;
     return world;

@@ -4,8 +4,7 @@
  * (requests validated against GitHub's OpenAPI description) and one scimmy SCIM server per
  * target — all on 127.0.0.1. Used by the e2e suite, the demo and the benchmark.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
@@ -17,6 +16,7 @@ import { pullRequestEvent, reviewEvent, signWebhook } from "../fakes/github-webh
 import { FakeSlack } from "../fakes/fake-slack/index.ts";
 import { ScimTestServer } from "../fakes/scim-server/index.ts";
 import { slashCommandBody, signSlackRequest, stateValue, viewSubmissionBody } from "../fakes/slack-signing.ts";
+import { standInEnv, startStandIns } from "../../src/demo/stand-in-world.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const SIGNING_SECRET = "e2e-slack-signing-secret-0123456789";
@@ -65,49 +65,19 @@ export class Stack {
     const catalogText = options.catalogText ?? readFileSync(join(ROOT, "grants/catalog.yaml"), "utf8");
     const peopleText = options.peopleText ?? readFileSync(join(ROOT, "grants/people.yaml"), "utf8");
     const catalog = parse(catalogText) as Stack["catalog"];
-    const people = (parse(peopleText) as { people: StackPerson[] }).people;
 
-    const slack = await FakeSlack.start();
-    const github = await FakeGitHub.start({ repository: "acme/grants" });
-    github.seed({ "grants/catalog.yaml": catalogText, "grants/people.yaml": peopleText });
-    for (const p of people) slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
-
-    const scim = new Map<string, ScimTestServer>();
-    const targets = [...new Set(Object.values(catalog.resources).map((r) => r.scim.target))];
-    for (const name of targets) {
-      const server = await ScimTestServer.start({ token: `scim-token-${name}-0123456789`, ...(options.scimProfile ? { profile: options.scimProfile } : {}) });
-      for (const p of people) server.createUser({ userName: p.email, displayName: p.email.split("@")[0]! });
-      const groups = new Set(Object.values(catalog.resources).filter((r) => r.scim.target === name).flatMap((r) => r.scim.groups));
-      for (const g of groups) server.createGroup(g);
-      scim.set(name, server);
-    }
-
-    const dataDir = mkdtempSync(join(tmpdir(), "grantbot-e2e-"));
-    const configPath = join(dataDir, "grantbot.yaml");
-    const targetsYaml = targets
-      .map((name) => `    - name: ${name}\n      url: ${scim.get(name)!.url}\n      token: \${SCIM_TOKEN_${name.toUpperCase()}}\n      profile: ${options.scimProfile ?? "generic"}\n      timeout: 2s`)
-      .join("\n");
-    writeFileSync(configPath, `scim:\n  targets:\n${targetsYaml}\nreconcile_interval: 15m\njob_retry: { base: 1s, max: 5s }\n${options.configExtra ?? ""}`);
-    const env: Record<string, string> = {
-      SLACK_BOT_TOKEN: slack.token,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      SLACK_OPS_CHANNEL: OPS_CHANNEL,
-      GITHUB_REPOSITORY: "acme/grants",
-      GITHUB_API_URL: github.url,
-      GITHUB_TOKEN,
-      GITHUB_POLL_INTERVAL: "1s",
-      GRANTBOT_CONFIG: configPath,
-      GRANTBOT_DATA_DIR: join(dataDir, "data"),
-      GRANTBOT_HOST: "127.0.0.1",
-      GRANTBOT_PORT: "0",
-      GRANTBOT_PUBLIC_URL: "http://grantbot.test",
-      GRANTBOT_INTROSPECTION_TOKEN: INTROSPECTION_TOKEN,
-      LOG_LEVEL: "silent",
-      ...Object.fromEntries(targets.map((name) => [`SCIM_TOKEN_${name.toUpperCase()}`, `scim-token-${name}-0123456789`])),
-      ...(options.webhook === false ? {} : { GITHUB_WEBHOOK_SECRET: WEBHOOK_SECRET }),
-      ...options.env,
-    };
+    const standIns = await startStandIns({ catalogText, peopleText, scimTokenPrefix: "scim-token", ...(options.scimProfile ? { scimProfile: options.scimProfile } : {}) });
+    const { slack, github, scim } = standIns;
+    const { dir: dataDir, env } = standInEnv(standIns, {
+      dirPrefix: "grantbot-e2e-",
+      secrets: { slackSigning: SIGNING_SECRET, introspection: INTROSPECTION_TOKEN, githubToken: GITHUB_TOKEN, webhook: options.webhook === false ? null : WEBHOOK_SECRET },
+      publicUrl: "http://grantbot.test",
+      opsChannel: OPS_CHANNEL,
+      scimTimeout: "2s",
+      ...(options.scimProfile ? { scimProfile: options.scimProfile } : {}),
+      ...(options.configExtra ? { configExtra: options.configExtra } : {}),
+      ...(options.env ? { env: options.env } : {}),
+    });
     const stack = new Stack(slack, github, scim, dataDir, env, catalog, options);
     await stack.startGrantbot();
     return stack;
