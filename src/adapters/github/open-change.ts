@@ -15,8 +15,9 @@
  */
 import { AppError } from "../../domain/errors.ts";
 import type { OpenedChange } from "../../services/ports/index.ts";
-import { readTextFile, type RepoCoordinates } from "./contents.ts";
-import { messageOf, statusOf, toGithubError } from "./errors.ts";
+import { readTextFile } from "./contents.ts";
+import { statusOf, toGithubError } from "./errors.ts";
+import { addLabels, createBranch, createPull, findPull, opened, type PullTarget } from "./pull-steps.ts";
 
 export interface OpenChangeInput {
   branch: string;
@@ -28,47 +29,7 @@ export interface OpenChangeInput {
   labels: string[];
 }
 
-interface Target extends RepoCoordinates {
-  baseBranch: string;
-}
-
-interface ListedPull {
-  number: number;
-  html_url: string;
-  head: { sha: string };
-  labels: Array<{ name?: string }>;
-}
-
-async function call<T>(at: Target, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toGithubError(err, what, at.now);
-  }
-}
-
-function isAlreadyExists(err: unknown): boolean {
-  return statusOf(err) === 422 && /already exists/i.test(messageOf(err));
-}
-
-/** The PR (any state) whose head is `branch` in this repository, newest first. */
-async function findPull(at: Target, branch: string): Promise<ListedPull | null> {
-  const { data } = await call(at, `pulls.list head=${branch}`, () =>
-    at.octokit.rest.pulls.list({ owner: at.owner, repo: at.repo, head: `${at.owner}:${branch}`, state: "all", per_page: 10 }),
-  );
-  return data[0] ?? null;
-}
-
-async function addLabels(at: Target, pr: ListedPull, labels: string[]): Promise<void> {
-  const present = new Set(pr.labels.map((l) => l.name?.toLowerCase()));
-  const missing = labels.filter((l) => !present.has(l.toLowerCase()));
-  if (missing.length === 0) return;
-  await call(at, `issues.addLabels #${pr.number}`, () =>
-    at.octokit.rest.issues.addLabels({ owner: at.owner, repo: at.repo, issue_number: pr.number, labels: missing }),
-  );
-}
-
-async function commitFile(at: Target, input: OpenChangeInput): Promise<void> {
+async function commitFile(at: PullTarget, input: OpenChangeInput): Promise<void> {
   try {
     await at.octokit.rest.repos.createOrUpdateFileContents({
       owner: at.owner,
@@ -86,7 +47,7 @@ async function commitFile(at: Target, input: OpenChangeInput): Promise<void> {
 }
 
 /** The branch exists (an earlier attempt got this far): commit the file only if it is not there. */
-async function resumeOnExistingBranch(at: Target, input: OpenChangeInput): Promise<void> {
+async function resumeOnExistingBranch(at: PullTarget, input: OpenChangeInput): Promise<void> {
   const file = await readTextFile(at, input.path, input.branch);
   if (file.kind === "absent") return commitFile(at, input);
   if (file.kind === "file" && file.text !== input.content) {
@@ -94,21 +55,8 @@ async function resumeOnExistingBranch(at: Target, input: OpenChangeInput): Promi
   }
 }
 
-function opened(pr: ListedPull): OpenedChange {
-  return { number: pr.number, url: pr.html_url, headSha: pr.head.sha };
-}
-
-export async function openChange(at: Target, input: OpenChangeInput): Promise<OpenedChange> {
-  const base = await call(at, `git.getRef heads/${at.baseBranch}`, () =>
-    at.octokit.rest.git.getRef({ owner: at.owner, repo: at.repo, ref: `heads/${at.baseBranch}` }),
-  );
-  let resumed = false;
-  try {
-    await at.octokit.rest.git.createRef({ owner: at.owner, repo: at.repo, ref: `refs/heads/${input.branch}`, sha: base.data.object.sha });
-  } catch (err) {
-    if (!isAlreadyExists(err)) throw toGithubError(err, `git.createRef ${input.branch}`, at.now);
-    resumed = true;
-  }
+export async function openChange(at: PullTarget, input: OpenChangeInput): Promise<OpenedChange> {
+  const { resumed } = await createBranch(at, input.branch);
   if (resumed) {
     const existing = await findPull(at, input.branch);
     if (existing) {
@@ -119,23 +67,7 @@ export async function openChange(at: Target, input: OpenChangeInput): Promise<Op
   } else {
     await commitFile(at, input);
   }
-  let pr: ListedPull;
-  try {
-    const created = await at.octokit.rest.pulls.create({
-      owner: at.owner,
-      repo: at.repo,
-      head: input.branch,
-      base: at.baseBranch,
-      title: input.title,
-      body: input.body,
-    });
-    pr = created.data;
-  } catch (err) {
-    // A concurrent attempt opened it between our list and create.
-    const existing = isAlreadyExists(err) ? await findPull(at, input.branch) : null;
-    if (!existing) throw toGithubError(err, `pulls.create ${input.branch}`, at.now);
-    pr = existing;
-  }
+  const pr = await createPull(at, input);
   await addLabels(at, pr, input.labels);
   return opened(pr);
 }

@@ -14,8 +14,9 @@
  */
 import { AppError } from "../../domain/errors.ts";
 import type { OpenedChange } from "../../services/ports/index.ts";
-import { readTextFile, type RepoCoordinates } from "./contents.ts";
-import { messageOf, statusOf, toGithubError } from "./errors.ts";
+import { readTextFile } from "./contents.ts";
+import { statusOf, toGithubError } from "./errors.ts";
+import { addLabels, createBranch, createPull, findPull, opened, type PullTarget } from "./pull-steps.ts";
 
 export interface OpenEditInput {
   branch: string;
@@ -27,41 +28,8 @@ export interface OpenEditInput {
   labels: string[];
 }
 
-interface Target extends RepoCoordinates {
-  baseBranch: string;
-}
-
-interface ListedPull {
-  number: number;
-  html_url: string;
-  head: { sha: string };
-  labels: Array<{ name?: string }>;
-}
-
-async function call<T>(at: Target, what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    throw toGithubError(err, what, at.now);
-  }
-}
-
-async function findPull(at: Target, branch: string): Promise<ListedPull | null> {
-  const { data } = await call(at, `pulls.list head=${branch}`, () =>
-    at.octokit.rest.pulls.list({ owner: at.owner, repo: at.repo, head: `${at.owner}:${branch}`, state: "all", per_page: 10 }),
-  );
-  return data[0] ?? null;
-}
-
-async function addLabels(at: Target, pr: ListedPull, labels: string[]): Promise<void> {
-  const present = new Set(pr.labels.map((l) => l.name?.toLowerCase()));
-  const missing = labels.filter((l) => !present.has(l.toLowerCase()));
-  if (missing.length === 0) return;
-  await call(at, `issues.addLabels #${pr.number}`, () => at.octokit.rest.issues.addLabels({ owner: at.owner, repo: at.repo, issue_number: pr.number, labels: missing }));
-}
-
 /** Edits the file on the branch; false when the edit changed nothing (already applied). */
-async function commitEdit(at: Target, input: OpenEditInput): Promise<boolean> {
+async function commitEdit(at: PullTarget, input: OpenEditInput): Promise<boolean> {
   const file = await readTextFile(at, input.path, input.branch);
   if (file.kind !== "file") throw new AppError("target_rejected", `${input.path} does not exist on ${input.branch}`, { retryable: false });
   const edited = input.edit(file.text);
@@ -83,19 +51,8 @@ async function commitEdit(at: Target, input: OpenEditInput): Promise<boolean> {
   return true;
 }
 
-function opened(pr: ListedPull): OpenedChange {
-  return { number: pr.number, url: pr.html_url, headSha: pr.head.sha };
-}
-
-export async function openEdit(at: Target, input: OpenEditInput): Promise<OpenedChange> {
-  const base = await call(at, `git.getRef heads/${at.baseBranch}`, () => at.octokit.rest.git.getRef({ owner: at.owner, repo: at.repo, ref: `heads/${at.baseBranch}` }));
-  let resumed = false;
-  try {
-    await at.octokit.rest.git.createRef({ owner: at.owner, repo: at.repo, ref: `refs/heads/${input.branch}`, sha: base.data.object.sha });
-  } catch (err) {
-    if (!(statusOf(err) === 422 && /already exists/i.test(messageOf(err)))) throw toGithubError(err, `git.createRef ${input.branch}`, at.now);
-    resumed = true;
-  }
+export async function openEdit(at: PullTarget, input: OpenEditInput): Promise<OpenedChange> {
+  const { baseSha, resumed } = await createBranch(at, input.branch);
   if (resumed) {
     const existing = await findPull(at, input.branch);
     if (existing) {
@@ -103,20 +60,12 @@ export async function openEdit(at: Target, input: OpenEditInput): Promise<Opened
       return opened(existing);
     }
   }
-  const baseSha = base.data.object.sha;
   const changed = await commitEdit(at, input);
   if (!changed && !resumed) {
     await at.octokit.rest.git.deleteRef({ owner: at.owner, repo: at.repo, ref: `heads/${input.branch}` }).catch(() => undefined);
     throw new AppError("target_rejected", `the edit of ${input.path} changes nothing on ${at.baseBranch}`, { retryable: false });
   }
-  let pr: ListedPull;
-  try {
-    pr = (await at.octokit.rest.pulls.create({ owner: at.owner, repo: at.repo, head: input.branch, base: at.baseBranch, title: input.title, body: input.body })).data;
-  } catch (err) {
-    const existing = statusOf(err) === 422 && /already exists/i.test(messageOf(err)) ? await findPull(at, input.branch) : null;
-    if (!existing) throw toGithubError(err, `pulls.create ${input.branch}`, at.now);
-    pr = existing;
-  }
+  const pr = await createPull(at, input);
   await addLabels(at, pr, input.labels);
   return resumed ? opened(pr) : { ...opened(pr), baseSha };
 }
