@@ -77,6 +77,9 @@ async function allowBreakglass(ctx: BenchContext): Promise<void> {
   const doc = parse(text) as { resources: Record<string, Record<string, unknown>> };
   doc.resources["prod-db-readonly"]!.breakglass = { max: "1h", review_within: "24h" };
   world.github.seed({ "grants/catalog.yaml": stringify(doc) }, "Allow break-glass on prod-db-readonly");
+  // grantbot reuses a policy read for 2 s (policy-provider.ts); after earlier scenarios it has
+  // just read it, so a refresh right away would return the cached catalog without break-glass.
+  await sleep(2_100);
   const refreshed = await world.request("task", 30_000, { name: "policy-refresh" });
   if (refreshed.ok !== true) throw new Error("grantbot could not re-read its policy");
 }
