@@ -3,6 +3,7 @@
  * answers (GitHub and SCIM are the usual fakes). A job that posts to Slack is queued before the
  * start, so one is hanging on Slack when the signal comes.
  */
+import { get as httpGet } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import Database from "better-sqlite3";
 import { openStore, databasePath } from "../../src/adapters/sqlite/open-store.ts";
@@ -42,6 +43,18 @@ async function startWithHangingSlack(shutdownTimeout: string): Promise<Setup> {
   return { world, slack, jobId, serve, url };
 }
 
+/** GET on a new connection (no keep-alive pool), JSON body. */
+function getFresh(target: string): Promise<{ status: number; body: unknown }> {
+  return new Promise((resolve, reject) => {
+    httpGet(target, { agent: false }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+    }).on("error", reject);
+  });
+}
+
 function jobRow(world: World, id: number): { state: string; lease_until: number | null } {
   const db = new Database(databasePath(world.dataDir), { readonly: true, fileMustExist: true });
   try {
@@ -62,11 +75,13 @@ describe("grantbot serve and signals, with a Slack Web API that never answers", 
 
     serve.kill("SIGTERM");
     await serve.waitFor(/stopping: taking no new work/);
-    const refused = await fetch(`${url}/readyz`);
+    // Fresh connections: the server closes idle keep-alive sockets when it starts stopping, and a
+    // pooled socket closed under fetch's feet would fail the request for a reason of the client's.
+    const refused = await getFresh(`${url}/readyz`);
     expect(refused.status).toBe(503);
-    expect(await refused.json()).toEqual({ error: "grantbot is shutting down" });
-    const live = await fetch(`${url}/healthz`);
-    expect([live.status, await live.json()]).toEqual([200, { status: "stopping" }]);
+    expect(refused.body).toEqual({ error: "grantbot is shutting down" });
+    const live = await getFresh(`${url}/healthz`);
+    expect([live.status, live.body]).toEqual([200, { status: "stopping" }]);
 
     expect(await serve.exited).toEqual({ code: 0, signal: null });
     const [handedBack] = serve.logLines("jobs still running at the shutdown bound were handed back to the queue");
