@@ -159,6 +159,7 @@ export class SqliteJobQueue implements JobQueue {
       ),
       prune: db.prepare("DELETE FROM jobs WHERE state IN ('done', 'dead') AND updated_at < ?"),
       requeue: db.prepare("UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ? WHERE state = 'running'"),
+      renew: db.prepare("UPDATE jobs SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running'"),
       release: db.prepare("UPDATE jobs SET state = 'queued', lease_until = NULL, updated_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'running'"),
     };
   }
@@ -261,6 +262,10 @@ export class SqliteJobQueue implements JobQueue {
    * Hands the leases of these running jobs back (a bounded stop gave up waiting for them): they are
    * queued again at once, keeping their place, for the next start or another process.
    */
+  renew(ids: readonly number[], leaseUntil: number): number {
+    return ids.length === 0 ? 0 : this.stmts.renew.run(leaseUntil, JSON.stringify(ids)).changes;
+  }
+
   release(ids: readonly number[]): number {
     return ids.length === 0 ? 0 : this.stmts.release.run(this.clock.now(), JSON.stringify(ids)).changes;
   }

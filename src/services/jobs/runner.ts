@@ -13,10 +13,10 @@
  *   at most one batch per `batch.key` runs at once, so the next batch collects what arrived
  *   meanwhile, and a slow target (its own key) never holds up another target's batch.
  */
-import type { Clock, Job, JobQueue, Log, Metrics, Timers, Transactor } from "../ports/index.ts";
+import type { Job } from "../ports/index.ts";
+import type { JobRunnerDeps, JobRunnerOptions } from "./runner-options.ts";
 import type { BatchFailures, JobHandler } from "./handler.ts";
 import { recordFailure } from "./failures.ts";
-import type { Foreground } from "./foreground.ts";
 
 /** Re-check interval for due jobs that could not be claimed (see arm()). */
 const RECHECK_BLOCKED_MS = 250;
@@ -32,23 +32,7 @@ const MAX_FOREGROUND_WAIT_MS = 50;
 
 export type { BatchContext, BatchFailures, JobContext, JobHandler } from "./handler.ts";
 
-export interface JobRunnerOptions {
-  concurrency: number;
-  leaseMs: number;
-  retry: { baseMs: number; maxMs: number };
-}
-
-export interface JobRunnerDeps {
-  jobs: JobQueue;
-  clock: Clock;
-  timers: Timers;
-  log: Log;
-  metrics: Metrics;
-  /** When given, finished jobs are recorded together with the next claim (group commit). */
-  tx?: Transactor;
-  /** Interactive requests in flight: while busy, only revocation batches start (see foreground.ts). */
-  foreground?: Foreground;
-}
+export type { JobRunnerDeps, JobRunnerOptions } from "./runner-options.ts";
 
 export class JobRunner {
   private running = new Set<Promise<void>>();
@@ -68,6 +52,8 @@ export class JobRunner {
   /** Jobs of kinds without `batch` running now. */
   private singlesRunning = 0;
   private readonly active = new Map<number, string>(); // running jobs: id -> kind (activeJobs)
+  /** When the leases of the running jobs were last extended (a third of a lease apart). */
+  private renewedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly deps: JobRunnerDeps,
@@ -133,6 +119,7 @@ export class JobRunner {
       const batches: Job[][] = [];
       const turn = () => {
         this.flushNow();
+        this.renewLeases();
         let free = this.options.concurrency - this.running.size;
         if (free <= 0) return;
         const now = this.deps.clock.now();
@@ -223,7 +210,17 @@ export class JobRunner {
     // every finish wakes the runner; a timer at "now" would only spin (a claim query per turn of
     // the event loop while saturated). A slower re-check covers a lock whose lease runs out.
     const now = this.deps.clock.now();
-    this.armAt(next <= now ? now + RECHECK_BLOCKED_MS : next);
+    const at = next <= now ? now + RECHECK_BLOCKED_MS : next;
+    // While jobs run, tick again before their leases need extending.
+    this.armAt(this.active.size > 0 ? Math.min(at, this.renewedAt + this.options.leaseMs / 3) : at);
+  }
+
+  /** Heartbeat: running jobs keep their leases however long they run (a third of a lease apart). */
+  private renewLeases(): void {
+    const now = this.deps.clock.now();
+    if (this.active.size === 0 || now - this.renewedAt < this.options.leaseMs / 3) return;
+    this.deps.jobs.renew([...this.active.keys()], now + this.options.leaseMs);
+    this.renewedAt = now;
   }
 
   private armAt(at: number): void {

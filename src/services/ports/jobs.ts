@@ -43,6 +43,11 @@ export interface JobQueue {
    * already running).
    */
   claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[], excludeLockPrefixes?: readonly string[]): Job[];
+  /**
+   * Extends the lease of these running jobs to `leaseUntil` (the live worker's heartbeat), so a
+   * job that runs longer than one lease is not claimed again while it runs. Returns how many.
+   */
+  renew(ids: readonly number[], leaseUntil: number): number;
   /** Marks a claimed job done. */
   complete(id: number): void;
   /**
