@@ -27,6 +27,9 @@ export function activationComment(input: { expiresAt: number; groups: string[]; 
 }
 
 /** `keptBy`: the membership stays because that other live grant of the subject still covers the group. */
+/** `keptBy` of a membership kept because its holder is a catalog standing member of the group. */
+export const KEPT_FOR_STANDING = "standing";
+
 export function endComment(input: { reason: string; at: number; removed: { group: string; verified: boolean; note?: string; keptBy?: string }[] }): string {
   const headline: Record<string, string> = {
     expired: "⏱️ **Expired**",
@@ -39,7 +42,7 @@ export function endComment(input: { reason: string; at: number; removed: { group
   if (input.removed.length > 0) {
     lines.push("");
     for (const r of input.removed) {
-      const outcome = r.keptBy === "standing" ? "membership kept: a standing member (catalog `standing_members`)" : r.keptBy ? `membership kept: still covered by grant ${r.keptBy}` : r.verified ? "membership removed (verified)" : `NOT verified${r.note ? `: ${r.note}` : ""}`;
+      const outcome = r.keptBy === KEPT_FOR_STANDING ? "membership kept: a standing member (catalog `standing_members`)" : r.keptBy ? `membership kept: still covered by grant ${r.keptBy}` : r.verified ? "membership removed (verified)" : `NOT verified${r.note ? `: ${r.note}` : ""}`;
       lines.push(`- \`${r.group}\`: ${outcome}`);
     }
   }

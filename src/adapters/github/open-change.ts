@@ -14,20 +14,12 @@
  * the branch never gets a second commit and the repository never gets a second PR.
  */
 import { AppError } from "../../domain/errors.ts";
-import type { OpenedChange } from "../../services/ports/index.ts";
+import type { NewFileChange, OpenedChange } from "../../services/ports/index.ts";
 import { readTextFile } from "./contents.ts";
 import { statusOf, toGithubError } from "./errors.ts";
 import { addLabels, createBranch, createPull, findPull, opened, type PullTarget } from "./pull-steps.ts";
 
-export interface OpenChangeInput {
-  branch: string;
-  path: string;
-  content: string;
-  commitMessage: string;
-  title: string;
-  body: string;
-  labels: string[];
-}
+export type OpenChangeInput = NewFileChange;
 
 async function commitFile(at: PullTarget, input: OpenChangeInput): Promise<void> {
   try {

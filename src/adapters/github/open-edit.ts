@@ -13,20 +13,12 @@
  * is refused (`target_rejected`) and the branch deleted: a PR with no diff helps nobody.
  */
 import { AppError } from "../../domain/errors.ts";
-import type { OpenedChange } from "../../services/ports/index.ts";
+import type { FileEditChange, OpenedChange } from "../../services/ports/index.ts";
 import { readTextFile } from "./contents.ts";
 import { statusOf, toGithubError } from "./errors.ts";
 import { addLabels, createBranch, createPull, findPull, opened, type PullTarget } from "./pull-steps.ts";
 
-export interface OpenEditInput {
-  branch: string;
-  path: string;
-  edit: (text: string) => string;
-  commitMessage: string;
-  title: string;
-  body: string;
-  labels: string[];
-}
+export type OpenEditInput = FileEditChange;
 
 /** Edits the file on the branch; false when the edit changed nothing (already applied). */
 async function commitEdit(at: PullTarget, input: OpenEditInput): Promise<boolean> {

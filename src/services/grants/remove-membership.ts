@@ -9,7 +9,7 @@ import { standingCoverage, type StandingCoverageDeps } from "../policy/standing-
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { JobPayload } from "../jobs/kinds.ts";
 import { lockKeys, payloadOf } from "../jobs/enqueue.ts";
-import { endComment } from "../../domain/pr-texts.ts";
+import { endComment, KEPT_FOR_STANDING } from "../../domain/pr-texts.ts";
 import type { ServiceDeps } from "../deps.ts";
 import type { BatchFailures } from "../jobs/runner.ts";
 import type { Job } from "../ports/index.ts";
@@ -47,9 +47,6 @@ export function pendingRemovals(deps: Pick<ServiceDeps, "jobs">, grantId: string
   return deps.jobs.pendingOf(JOB.scimRemove, grantId);
 }
 
-/** `coveredBy` of a membership kept because the person is a standing member of a resource that has the group. */
-export const STANDING = "standing";
-
 function removalOf(job: Job): Removal {
   const p = payloadOf(JOB.scimRemove, job);
   return { job, grantId: p.grantId, subject: p.subject, target: p.target, group: p.group, reason: p.reason };
@@ -78,7 +75,7 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
   await Promise.all(
     items.map(async (item) => {
       try {
-        const keptBy = coveringGrant(deps, item.grantId, item.subject, item.target, item.group) ?? (standing(item.target, item.group, item.subject) ? STANDING : null);
+        const keptBy = coveringGrant(deps, item.grantId, item.subject, item.target, item.group) ?? (standing(item.target, item.group, item.subject) ? KEPT_FOR_STANDING : null);
         const key = `${item.target}\u0000${item.group}`;
         byGroup.set(key, [...(byGroup.get(key) ?? []), { item, keptBy }]);
       } catch (err) {

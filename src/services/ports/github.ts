@@ -57,36 +57,40 @@ export interface Review {
   submittedAt: number | null;
 }
 
+/** A PR grantbot opens: one commit on a new branch, the PR's title, body and labels. */
+export interface ChangeProposal {
+  branch: string;
+  path: string;
+  commitMessage: string;
+  title: string;
+  body: string;
+  labels: string[];
+}
+
+/** A PR adding one new file (`content`). */
+export interface NewFileChange extends ChangeProposal {
+  content: string;
+}
+
+/** A PR changing one existing file through `edit` (applied to its text at the base branch's head). */
+export interface FileEditChange extends ChangeProposal {
+  edit: (text: string) => string;
+}
+
 /** Pull requests in the grants repository. Methods throw AppError (`target_unavailable` retryable). */
 export interface ChangeRequests {
   /**
    * Opens a PR adding one file in one commit on a new branch. Idempotent: when the branch or PR
    * already exists (a retry after a crash) it returns the existing PR. At most 5 API calls.
    */
-  open(input: {
-    branch: string;
-    path: string;
-    content: string;
-    commitMessage: string;
-    title: string;
-    body: string;
-    labels: string[];
-  }): Promise<OpenedChange>;
+  open(input: NewFileChange): Promise<OpenedChange>;
   /**
    * Opens a PR that modifies one existing file in one commit on a new branch (access reviews edit
    * grants/catalog.yaml). `edit` receives the file as it is at the base branch's head and returns
    * the new text; it must be idempotent (a retry may apply it to its own output). Idempotent like
    * `open`. Throws non-retryable `target_rejected` when the edit changes nothing.
    */
-  openEdit(input: {
-    branch: string;
-    path: string;
-    edit: (text: string) => string;
-    commitMessage: string;
-    title: string;
-    body: string;
-    labels: string[];
-  }): Promise<OpenedChange>;
+  openEdit(input: FileEditChange): Promise<OpenedChange>;
   get(number: number): Promise<PullRequestState>;
   /** File text at a commit, or null when absent. */
   readFile(path: string, ref: string): Promise<string | null>;
