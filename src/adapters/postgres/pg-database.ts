@@ -1,0 +1,138 @@
+/**
+ * The PostgreSQL connection pool and the Transactor over it.
+ *
+ * Transactions are ambient: inside `transaction(fn)`, every query any store makes (through
+ * `PgDatabase.query`) runs on that transaction's client, found through AsyncLocalStorage — so the
+ * services' code is the same on SQLite and PostgreSQL. Nested calls become savepoints.
+ *
+ * Isolation: READ COMMITTED, as PostgreSQL job queues use it. What keeps concurrent instances
+ * correct is explicit, per statement: compare-and-set updates (`UPDATE … WHERE state = ANY(…)`,
+ * re-checked by PostgreSQL after the row lock), unique constraints with `ON CONFLICT DO NOTHING`
+ * for every de-duplication, and transaction-scoped advisory locks where order matters (the audit
+ * chain's appends, job claims with lock keys).
+ *
+ * `durable: false` commits with `synchronous_commit = off` (job leases and completions only): the
+ * commit may be lost if the database server crashes in the next few hundred ms — the same promise
+ * the SQLite transactor makes for those writes — never for a revocation.
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import pg from "pg";
+
+export type Row = Record<string, unknown>;
+
+/** What stores query through: the ambient transaction's client, or the pool. */
+export interface Queryable {
+  query<R extends Row = Row>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+interface Ambient {
+  client: pg.PoolClient;
+  savepoints: number;
+}
+
+/** Errors worth retrying a whole transaction for: serialization failure, deadlock detected. */
+const RETRYABLE = new Set(["40001", "40P01"]);
+const MAX_ATTEMPTS = 8;
+const INT8_OID = 20;
+
+export interface PgDatabaseOptions {
+  /** Pool size (default 10). */
+  max?: number;
+  /** Shown in pg_stat_activity (e.g. `grantbot:<instance id>`). */
+  applicationName?: string;
+}
+
+export class PgDatabase implements Queryable {
+  readonly pool: pg.Pool;
+  private readonly ambient = new AsyncLocalStorage<Ambient>();
+  private closed = false;
+
+  constructor(url: string, options: PgDatabaseOptions = {}) {
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: options.max ?? 10,
+      application_name: options.applicationName ?? "grantbot",
+      // A connection the server dropped (restart, failover) is an error on that query, not a crash.
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 10_000,
+      // Times are epoch milliseconds in BIGINT columns: read them as numbers (exact below 2^53).
+      types: { getTypeParser: ((oid: number, format?: "text" | "binary") => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format as "text"))) as typeof pg.types.getTypeParser },
+    });
+    // An idle client losing its connection emits 'error' on the pool; without a listener Node
+    // would crash the process. The next query gets a fresh connection.
+    this.pool.on("error", () => undefined);
+  }
+
+  query<R extends Row = Row>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>> {
+    const tx = this.ambient.getStore();
+    return (tx ? tx.client : this.pool).query<R>(text, values as unknown[] | undefined);
+  }
+
+  /** True inside `transaction(fn)` (this async context). */
+  get inTransaction(): boolean {
+    return this.ambient.getStore() !== undefined;
+  }
+
+  /**
+   * Runs `fn` in one transaction (a savepoint when nested). A serialization failure or deadlock
+   * retries the whole of `fn`, so `fn` must only touch the database (no external side effects).
+   */
+  async transaction<T>(fn: () => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
+    const outer = this.ambient.getStore();
+    if (outer) return this.savepoint(outer, fn);
+    for (let attempt = 1; ; attempt += 1) {
+      const client = await this.pool.connect();
+      let broken = false;
+      try {
+        await client.query("BEGIN");
+        if (options.durable === false) await client.query("SET LOCAL synchronous_commit = off");
+        const result = await this.ambient.run({ client, savepoints: 0 }, fn);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        try {
+          await client.query("ROLLBACK");
+        } catch {
+          broken = true; // the connection is gone: do not return it to the pool
+        }
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === "string" && RETRYABLE.has(code) && attempt < MAX_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+          continue;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
+  }
+
+  private async savepoint<T>(outer: Ambient, fn: () => Promise<T>): Promise<T> {
+    outer.savepoints += 1;
+    const name = `sp_${outer.savepoints}`;
+    await outer.client.query(`SAVEPOINT ${name}`);
+    try {
+      const result = await fn();
+      await outer.client.query(`RELEASE SAVEPOINT ${name}`);
+      return result;
+    } catch (error) {
+      await outer.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      throw error;
+    }
+  }
+
+  /** Closes every pooled connection. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/**
+ * A transaction-scoped advisory lock on `name` (held until the transaction ends): serializes the
+ * transactions that take it, cluster-wide. Must be called inside `transaction()`.
+ */
+export async function lockForTransaction(db: Queryable, name: string): Promise<void> {
+  await db.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [name]);
+}
