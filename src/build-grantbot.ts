@@ -77,7 +77,7 @@ export interface BuiltGrantbot {
    */
   stopWork(options?: StopOptions): Promise<string[]>;
   /** For an immediate exit: hands back the leases of the jobs running now (`kind#id`). */
-  handBack(): string[];
+  handBack(): Promise<string[]>;
   /** stopWork, then closes the database. */
   close(options?: StopOptions): Promise<void>;
 }
@@ -88,7 +88,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   const log = options.log ?? createLogger({ level: config.logLevel });
   const dataDir = resolve(config.dataDir);
   const store = openStore(dataDir, clock);
-  const recovered = options.recoverJobs === false ? 0 : store.jobs.requeueRunning();
+  const recovered = options.recoverJobs === false ? 0 : await store.jobs.requeueRunning();
   if (recovered > 0) log.warn({ jobs: recovered }, "re-queued jobs left running by a previous process");
 
   const keys = await loadOrCreateSigningKeys(dataDir, { now: clock.now() });
@@ -190,10 +190,10 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
       ? ScimPeopleSource.fromConfig({ name: "directory", baseUrl: config.directory.url, token: config.directory.token.reveal(), profile: config.directory.profile })
       : null,
     stopWork,
-    handBack: () => (store.db.open ? handBackRunning(runner, store.jobs) : []),
+    handBack: async () => (store.db.open ? handBackRunning(runner, store.jobs) : []),
     close: async (opts) => {
       await stopWork(opts);
-      store.close();
+      await store.close();
     },
   };
 }

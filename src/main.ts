@@ -38,7 +38,7 @@ export interface RunningGrantbot {
   /** Drains HTTP (503 but /healthz), stops the schedule and the jobs (bounded with `boundMs`), closes, unlocks. */
   stop(options?: StopOptions): Promise<void>;
   /** For an immediate exit (second signal, shutdown bound): hands back the running jobs' leases. */
-  handBack(): string[];
+  handBack(): Promise<string[]>;
 }
 
 /**
@@ -52,7 +52,7 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const lock = acquireDataDirLock(dataDir, { now: () => clock.now() });
   let built: BuiltGrantbot | null = null;
-  const health = new DependencyHealth(config.scimTargets.map((t) => t.name), () => (built ? (built.store.jobs.nextWakeAt(), null) : "not open"));
+  const health = new DependencyHealth(config.scimTargets.map((t) => t.name), async () => (built ? (await built.store.jobs.nextWakeAt(), null) : "not open"));
   try {
     const checker = options.dependencyChecks ? DependencyChecker.fromConfig(config, health, log.child({ component: "health" })) : null;
     const { slackIds } = checker ? await checkAtStartup(checker, log) : {};

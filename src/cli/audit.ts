@@ -10,6 +10,7 @@ import type { CliIO } from "./io.ts";
 import { openDatabase } from "../adapters/sqlite/database.ts";
 import { databasePath } from "../adapters/sqlite/open-store.ts";
 import { exportJsonLines, SqliteAuditLog } from "../adapters/sqlite/sqlite-audit-log.ts";
+import { asyncStore, SqliteAsyncTransactor } from "../adapters/sqlite/async-sqlite.ts";
 
 const USAGE = `usage: grantbot audit <verify|export>
 
@@ -43,12 +44,12 @@ export async function auditCommand(args: string[], io: CliIO): Promise<number> {
     return 1;
   }
   try {
-    const log = new SqliteAuditLog(db);
+    const log = asyncStore(new SqliteAuditLog(db), new SqliteAsyncTransactor(db), ["all"]);
     if (sub === "export") {
-      exportJsonLines(log, (line) => io.stdout(line));
+      await exportJsonLines(log, (line) => io.stdout(line));
       return 0;
     }
-    const result = log.verify();
+    const result = await log.verify();
     if (result.ok) {
       io.stdout(`audit log OK: ${result.rows} rows\n`);
       return 0;

@@ -21,7 +21,7 @@ export const grantsCommand: Command = async (args, io) => {
   const store = openStore(dataDir, systemClock);
   try {
     const states = args.includes("--active") ? (["active"] as const) : GRANT_STATES;
-    const grants = store.grants.listByState(states, 100_000);
+    const grants = await store.grants.listByState(states, 100_000);
     if (args.includes("--json")) {
       for (const g of grants) io.stdout(`${JSON.stringify({ id: g.id, resource: g.resource, subject: g.subject, state: g.state, duration: formatDuration(g.durationMs), pr: g.prNumber, expiresAt: g.expiresAt ? new Date(g.expiresAt).toISOString() : null })}\n`);
       return 0;
@@ -35,6 +35,6 @@ export const grantsCommand: Command = async (args, io) => {
     io.stderr(`${grants.length} grant(s)\n`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 };

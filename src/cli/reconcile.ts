@@ -71,9 +71,9 @@ export const reconcileCommand: Command = async (argv, io) => {
     if (result.repairsQueued > 0) {
       runner.start();
       const deadline = Date.now() + taken.timeoutMs;
-      const pending = () => [...built.deps.jobs.pending(`${JOB.reconcileAdd}:`), ...built.deps.jobs.pending(`${JOB.reconcileRemove}:`)].length;
-      while (pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      unfinished = pending();
+      const pending = async () => [...await built.deps.jobs.pending(`${JOB.reconcileAdd}:`), ...await built.deps.jobs.pending(`${JOB.reconcileRemove}:`)].length;
+      while (await pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      unfinished = await pending();
     }
     if (json) io.stdout(`${driftJson(result.entries)}\n`);
     else {

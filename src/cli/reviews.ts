@@ -61,9 +61,9 @@ export const reviewsCommand: Command = async (args, io) => {
       const catalog: Catalog = parsePolicy(readCatalogText(resolve(io.cwd, dir)), null).catalog;
       const store = openStore(dataDir, systemClock);
       try {
-        print(listReviews({ clock: systemClock, people: store.people, reviews: store.reviews }, catalog));
+        print(await listReviews({ clock: systemClock, people: store.people, reviews: store.reviews }, catalog));
       } finally {
-        store.close();
+        await store.close();
       }
       return 0;
     }
@@ -73,7 +73,7 @@ export const reviewsCommand: Command = async (args, io) => {
     const built = await buildGrantbot(config, { log, recoverJobs: false });
     try {
       const { catalog } = await built.deps.policy.current();
-      print(listReviews(built.deps, catalog));
+      print(await listReviews(built.deps, catalog));
     } finally {
       await built.close();
     }

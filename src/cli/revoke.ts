@@ -51,19 +51,19 @@ export const revokeCommand: Command = async (argv, io) => {
   if (!config) return 1;
   const built = await buildGrantbot(config, { log: createLogger({ level: "warn" }), recoverJobs: false });
   try {
-    const grant = built.deps.grants.get(id);
+    const grant = await built.deps.grants.get(id);
     if (!grant) {
       io.stderr(`grantbot revoke: no grant ${id} in the database of GRANTBOT_DATA_DIR=${config.dataDir}; \`grantbot grants\` lists the known grants\n`);
       return 1;
     }
-    const ended = revokeGrant(built.deps, id, `cli:${io.env.USER ?? "operator"}`);
+    const ended = await revokeGrant(built.deps, id, `cli:${io.env.USER ?? "operator"}`);
     if (!ended) {
       io.stdout(`grant ${id} is ${grant.state}; nothing to revoke\n`);
       return 0;
     }
     built.runner.start();
     const deadline = Date.now() + taken.timeoutMs;
-    for (let pending = built.deps.jobs.pending(`scim_remove:${id}:`); pending.length > 0; pending = built.deps.jobs.pending(`scim_remove:${id}:`)) {
+    for (let pending = await built.deps.jobs.pending(`scim_remove:${id}:`); pending.length > 0; pending = await built.deps.jobs.pending(`scim_remove:${id}:`)) {
       if (Date.now() > deadline) {
         const why = pending.map((j) => j.lastError).find(Boolean) ?? "the SCIM target has not answered yet";
         io.stderr(`grantbot revoke: grant ${id} is revoked (credential inactive), but its SCIM removal was not verified within ${taken.timeoutMs / 1000}s: ${why}; grantbot serve keeps retrying it\n`);

@@ -58,7 +58,7 @@ export async function runLeaverDemo(io: CliIO, say: (text: string) => void): Pro
     directory.setActive(alice.email, false);
     say("  the directory marks alice inactive (active: false); grantbot's next poll sees it…");
     await w.waitFor(() => !w.members("aws", "prod-db-readonly").includes(alice.email), 15_000, "membership removed");
-    say(`  access removed and verified ${Date.now() - leftAt} ms after the change (poll interval included); grant state: ${w.grant(grant.id).state} (${w.grant(grant.id).endReason})`);
+    say(`  access removed and verified ${Date.now() - leftAt} ms after the change (poll interval included); grant state: ${(await w.grant(grant.id)).state} (${(await w.grant(grant.id)).endReason})`);
     say(`  introspection of alice's credential: active=${String((await w.introspect(token)).active)}`);
     const confirmation = await w.waitFor(() => w.slack.dmsTo(dave.slack).map((m) => m.text).find((t) => t.includes("Offboarding complete")), 10_000, "manager confirmation");
     say("  DM to her manager dave:");

@@ -39,11 +39,11 @@ export async function runDemo(args: string[], io: CliIO): Promise<number> {
     say(`  DM to alice: ${(await w.waitFor(() => w.dmTexts(alice.slack).find((t) => t.includes(`#${pr}`)), 5000, "request DM")).split("\n")[0]}`);
 
     const card = async (match: RegExp) => {
-      const text = await w.waitFor(() => {
-        const current = w.channelCard(grant.id)?.text;
+      const text = await w.waitFor(async () => {
+        const current = (await w.channelCard(grant.id))?.text;
         return current !== undefined && match.test(current) ? current : null;
       }, 5000, `the request card to match ${match}`);
-      say(`  request card in ${w.channelCard(grant.id)?.channel ?? "?"}: ${text}`);
+      say(`  request card in ${(await w.channelCard(grant.id))?.channel ?? "?"}: ${text}`);
     };
     await card(/Waiting for review/);
 
@@ -56,7 +56,7 @@ export async function runDemo(args: string[], io: CliIO): Promise<number> {
     await w.waitForGrant(grant.id, ["active"]);
     const token = await w.waitFor(() => w.credentialToken(grant.id), 5000, "credential DM");
     const effective = performance.now() - mergedAt;
-    const active = w.grant(grant.id);
+    const active = await w.grant(grant.id);
     say(`  ACTIVE: merge -> access effective (SCIM membership confirmed, credential issued, DM sent) in ${ms(effective)}`);
     say(`  SCIM group prod-db-readonly members: ${w.members("aws", "prod-db-readonly").join(", ")}`);
     const jwks = (await (await fetch(`${w.url}/.well-known/jwks.json`)).json()) as { keys: Record<string, unknown>[] };
@@ -71,14 +71,14 @@ export async function runDemo(args: string[], io: CliIO): Promise<number> {
     const removedAt = Date.now();
     const inactive = await w.introspect(token);
     say(`  EXPIRED: expiry -> SCIM removal confirmed in ${ms(removedAt - active.expiresAt!)} after the scheduled second; introspection active=${String(inactive.active)}`);
-    await w.waitFor(() => w.credentialToken(grant.id) === null, 5000, "credential DM redacted");
+    await w.waitFor(async () => await w.credentialToken(grant.id) === null, 5000, "credential DM redacted");
     say("  credential DM edited: the token no longer appears");
     await w.settle();
     say(`  PR comment: ${w.github.comments(pr).at(-1)?.split("\n")[0] ?? "(none)"}`);
     say(`  DM to alice: ${w.dmTexts(alice.slack).at(-1)?.split("\n")[0] ?? "(none)"}`);
     await card(/Ended at/);
-    const audit = w.grantbot.deps.audit.verify();
-    say(`audit log: ${audit.ok ? "chain verified" : "BROKEN"} (${audit.rows} rows): ${w.grantbot.deps.audit.forGrant(grant.id).map((r) => r.action).join(" -> ")}`);
+    const audit = await w.grantbot.deps.audit.verify();
+    say(`audit log: ${audit.ok ? "chain verified" : "BROKEN"} (${audit.rows} rows): ${(await w.grantbot.deps.audit.forGrant(grant.id)).map((r) => r.action).join(" -> ")}`);
     say(`summary: merge -> active ${ms(effective)}; expiry -> removed ${ms(removedAt - active.expiresAt!)}`);
     await w.stop();
     world = null;

@@ -111,30 +111,30 @@ export class DemoWorld {
     return res.status;
   }
 
-  async waitFor<T>(probe: () => T | null | undefined | false, timeoutMs: number, what: string): Promise<T> {
+  async waitFor<T>(probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs: number, what: string): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = probe();
+      const value = await probe();
       if (value) return value;
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
 
-  grant(id: string): Grant {
-    const g = this.grantbot.deps.grants.get(id);
+  async grant(id: string): Promise<Grant> {
+    const g = await this.grantbot.deps.grants.get(id);
     if (!g) throw new Error(`no grant ${id}`);
     return g;
   }
 
   /** The newest grant requested by `email`. */
-  latestGrantOf(email: string): Grant | null {
-    return this.grantbot.deps.grants.listBySubject(email, ["requested", "pr_open", "approved", "active"]).sort((a, b) => b.requestedAt - a.requestedAt || (b.id > a.id ? 1 : -1))[0] ?? null;
+  async latestGrantOf(email: string): Promise<Grant | null> {
+    return (await this.grantbot.deps.grants.listBySubject(email, ["requested", "pr_open", "approved", "active"])).sort((a, b) => b.requestedAt - a.requestedAt || (b.id > a.id ? 1 : -1))[0] ?? null;
   }
 
   async waitForGrant(id: string, states: GrantState[], timeoutMs = 10_000): Promise<Grant> {
-    return this.waitFor(() => {
-      const g = this.grantbot.deps.grants.get(id);
+    return this.waitFor(async () => {
+      const g = await this.grantbot.deps.grants.get(id);
       return g && states.includes(g.state) ? g : null;
     }, timeoutMs, `grant ${id} to be ${states.join("|")}`);
   }
@@ -145,8 +145,8 @@ export class DemoWorld {
   }
 
   /** The request card grantbot posted in the resource's channel, as Slack holds it now. */
-  channelCard(grantId: string): FakeMessage | null {
-    const copy = this.grantbot.store.cards.messages(grantId).find((c) => c.audience === "channel");
+  async channelCard(grantId: string): Promise<FakeMessage | null> {
+    const copy = (await this.grantbot.store.cards.messages(grantId)).find((c) => c.audience === "channel");
     return copy ? (this.slack.message(copy.channel, copy.ts) ?? null) : null;
   }
 
@@ -155,8 +155,8 @@ export class DemoWorld {
   }
 
   /** The JWT in the grant's credential DM (null when absent or redacted). */
-  credentialToken(grantId: string): string | null {
-    const g = this.grantbot.deps.grants.get(grantId);
+  async credentialToken(grantId: string): Promise<string | null> {
+    const g = await this.grantbot.deps.grants.get(grantId);
     if (!g?.credentialMessage) return null;
     const text = this.slack.visibleText(g.credentialMessage.channel, g.credentialMessage.ts) ?? "";
     return /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(text)?.[0] ?? null;

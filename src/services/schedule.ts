@@ -68,8 +68,8 @@ export function scheduleAll(input: {
   const tasks = new Map<string, Task>([
     [
       "expiry-sweep",
-      () => {
-        sweepExpiries(deps);
+      async () => {
+        await sweepExpiries(deps);
         deps.wake();
       },
     ],
@@ -79,16 +79,16 @@ export function scheduleAll(input: {
         await pollPullRequests(deps);
         if (!settings.githubWebhooks || ++polls % 10 === 0) await recheckOpenPullRequests(deps);
         // Approvals so far on the request cards: every other poll without webhooks, a backstop with them.
-        if (++reviewPolls % (settings.githubWebhooks ? 10 : 2) === 1) pollReviews(deps);
+        if (++reviewPolls % (settings.githubWebhooks ? 10 : 2) === 1) await pollReviews(deps);
       },
     ],
     ["policy-refresh", async () => void (await deps.policy.current())],
     [
       "prune",
-      () => {
+      async () => {
         const before = deps.clock.now() - KEEP_FINISHED_MS;
-        deps.jobs.pruneFinished(before);
-        deps.deliveries.prune(before);
+        await deps.jobs.pruneFinished(before);
+        await deps.deliveries.prune(before);
       },
     ],
     ["reconcile", () => reconcileGroups(deps, { alert: true })],

@@ -34,19 +34,19 @@ export interface HistoryShape {
   now: number;
 }
 
-export function writeEvidenceHistory(dataDir: string, shape: HistoryShape): { grants: number; auditRows: number } {
+export async function writeEvidenceHistory(dataDir: string, shape: HistoryShape): Promise<{ grants: number; auditRows: number }> {
   const random = rng(20260630);
   const store = openStore(dataDir, { now: () => shape.now });
   const start = shape.now - 90 * DAY;
   const step = (90 * DAY - 8 * HOUR) / shape.count;
   const email = (i: number) => `eng-${String(i + 1).padStart(5, "0")}@example.com`;
   let rows = 0;
-  const audit = (at: number, action: string, data: Record<string, unknown>, grantId: string | null = null) => {
-    store.audit.append({ at, actor: "grantbot", action, grantId, data });
+  const audit = async (at: number, action: string, data: Record<string, unknown>, grantId: string | null = null) => {
+    await store.audit.append({ at, actor: "grantbot", action, grantId, data });
     rows += 1;
   };
   try {
-    store.transactor.transaction(() => {
+    await store.transactor.transaction(async () => {
       for (let i = 0; i < shape.count; i++) {
         const id = `01JZBENCH${String(i).padStart(17, "0")}`;
         const r = benchResource(i % BENCH_GROUPS);
@@ -61,7 +61,7 @@ export function writeEvidenceHistory(dataDir: string, shape: HistoryShape): { gr
         const expiresAt = activatedAt + durationMs;
         const removedAt = expiresAt + Math.round(80 + random() * 600 + (random() < 0.002 ? 2_000 : 0));
         const emergency = approved && random() < 0.01;
-        store.grants.insert(
+        await store.grants.insert(
           newGrant({
             id, resource: r.id, subject, requester: subject, requesterSlackId: null, durationMs, reason: REASONS[i % REASONS.length]!, requestedAt, fileContent: "",
             state, prNumber: i + 1, prUrl: `https://github.com/acme/grants/pull/${i + 1}`, approvedBy: approved ? ["carol-gh"] : [], approvedAt: approved ? merged : null,
@@ -69,42 +69,42 @@ export function writeEvidenceHistory(dataDir: string, shape: HistoryShape): { gr
             access: approved ? { target: r.target, groups: [r.group] } : null, updatedAt: approved ? expiresAt : merged,
           }),
         );
-        audit(requestedAt, "grant.requested", { resource: r.id }, id);
-        audit(requestedAt + 900, "grant.pr_opened", { pr: i + 1 }, id);
+        await audit(requestedAt, "grant.requested", { resource: r.id }, id);
+        await audit(requestedAt + 900, "grant.pr_opened", { pr: i + 1 }, id);
         if (state === "declined") {
-          audit(merged, "grant.declined", { pr: i + 1 }, id);
+          await audit(merged, "grant.declined", { pr: i + 1 }, id);
           continue;
         }
-        audit(merged, "grant.pr_merged", { pr: i + 1, source: "webhook" }, id);
+        await audit(merged, "grant.pr_merged", { pr: i + 1, source: "webhook" }, id);
         if (state === "rejected") {
-          audit(merged, "grant.rejected", { pr: i + 1, code: "approval_missing" }, id);
+          await audit(merged, "grant.rejected", { pr: i + 1, code: "approval_missing" }, id);
           continue;
         }
-        audit(merged, "grant.approved", { pr: i + 1, approvers: [{ login: "carol-gh", email: "carol@example.com" }] }, id);
-        audit(activatedAt, "grant.activated", { target: r.target, groups: [r.group], verified: true }, id);
+        await audit(merged, "grant.approved", { pr: i + 1, approvers: [{ login: "carol-gh", email: "carol@example.com" }] }, id);
+        await audit(activatedAt, "grant.activated", { target: r.target, groups: [r.group], verified: true }, id);
         if (emergency) {
-          audit(activatedAt + 900, "breakglass.activated", { resource: r.id, subject, reason: "prod incident", activatedAt: iso(activatedAt), expiresAt: iso(expiresAt), reviewDeadline: iso(activatedAt + DAY), pr: i + 1, url: `https://github.com/acme/grants/pull/${i + 1}` }, id);
-          if (random() < 0.9) audit(activatedAt + 4 * HOUR, "breakglass.reviewed", { approvers: [{ login: "carol-gh", email: "carol@example.com" }], withinDeadline: true, pr: i + 1, mergedAt: iso(activatedAt + 4 * HOUR) }, id);
+          await audit(activatedAt + 900, "breakglass.activated", { resource: r.id, subject, reason: "prod incident", activatedAt: iso(activatedAt), expiresAt: iso(expiresAt), reviewDeadline: iso(activatedAt + DAY), pr: i + 1, url: `https://github.com/acme/grants/pull/${i + 1}` }, id);
+          if (random() < 0.9) await audit(activatedAt + 4 * HOUR, "breakglass.reviewed", { approvers: [{ login: "carol-gh", email: "carol@example.com" }], withinDeadline: true, pr: i + 1, mergedAt: iso(activatedAt + 4 * HOUR) }, id);
         }
-        audit(expiresAt, "grant.expired", { credentialsRevoked: 1, lateByMs: 3 }, id);
-        audit(removedAt, "scim.member_removed", { target: r.target, group: r.group, subject, outcome: "removed", verified: true }, id);
+        await audit(expiresAt, "grant.expired", { credentialsRevoked: 1, lateByMs: 3 }, id);
+        await audit(removedAt, "scim.member_removed", { target: r.target, group: r.group, subject, outcome: "removed", verified: true }, id);
       }
       for (let k = 0; k < Math.max(5, Math.round(shape.count / 200)); k++) {
         const at = start + Math.round(random() * 85 * DAY);
-        store.offboarding.insert({ id: `CASE-${k}`, email: `leaver-${k}@example.com`, source: "poll", cause: "deactivated", startedAt: at, revoked: [], cancelled: [], orphans: [], pendingNoticeAt: null, completedAt: at + Math.round(5_000 + random() * 60_000) });
+        await store.offboarding.insert({ id: `CASE-${k}`, email: `leaver-${k}@example.com`, source: "poll", cause: "deactivated", startedAt: at, revoked: [], cancelled: [], orphans: [], pendingNoticeAt: null, completedAt: at + Math.round(5_000 + random() * 60_000) });
       }
       for (let k = 0; k < BENCH_GROUPS; k++) {
         const r = benchResource(k);
         const opened = start + 10 * DAY + k * DAY;
         const members = Array.from({ length: 12 }, (_, m) => email(k * 12 + m));
-        audit(opened, "review.opened", { resource: r.id, members, pr: 90_000 + k, reviewId: `REV-${k}` });
-        if (k % 7 === 0) audit(opened + 14 * DAY, "review.overdue", { resource: r.id, members, on_missed: "revoke", deadlines: [iso(opened + 14 * DAY)] });
-        else audit(opened + 3 * DAY, "review.certified", { resource: r.id, kept: members.slice(1), removed: members.slice(0, 1), approvers: ["carol-gh"], pr: 90_000 + k, reviewId: `REV-${k}` });
+        await audit(opened, "review.opened", { resource: r.id, members, pr: 90_000 + k, reviewId: `REV-${k}` });
+        if (k % 7 === 0) await audit(opened + 14 * DAY, "review.overdue", { resource: r.id, members, on_missed: "revoke", deadlines: [iso(opened + 14 * DAY)] });
+        else await audit(opened + 3 * DAY, "review.certified", { resource: r.id, kept: members.slice(1), removed: members.slice(0, 1), approvers: ["carol-gh"], pr: 90_000 + k, reviewId: `REV-${k}` });
       }
-      for (let k = 0; k < 90 * 96; k++) audit(start + k * 15 * MIN, "reconcile.run", { runId: `R${k}`, groups: BENCH_GROUPS, drift: k % 500 === 0, errors: 0, repairsQueued: k % 500 === 0 ? 1 : 0, fix: false });
+      for (let k = 0; k < 90 * 96; k++) await audit(start + k * 15 * MIN, "reconcile.run", { runId: `R${k}`, groups: BENCH_GROUPS, drift: k % 500 === 0, errors: 0, repairsQueued: k % 500 === 0 ? 1 : 0, fix: false });
     });
   } finally {
-    store.close();
+    await store.close();
   }
   return { grants: shape.count, auditRows: rows };
 }

@@ -76,8 +76,8 @@ export async function seedActiveGrants(
 
   const store = openStore(world.dataDir, clock);
   try {
-    store.transactor.transaction(() => {
-      rows.forEach((r, i) => {
+    await store.transactor.transaction(async () => {
+      for (const [i, r] of rows.entries()) {
         const file = renderGrantFile({
           id: r.id,
           resource: r.resource,
@@ -115,14 +115,14 @@ export async function seedActiveGrants(
           credentialMessage: refs[i]!.ref,
           updatedAt: r.activatedAt,
         };
-        store.grants.insert(grant);
-        store.credentials.insert({ jti: r.jti, grantId: r.id, subject: r.p.email, audience: r.audience, scope: input.scope, kid: keys.current.kid, issuedAt: r.activatedAt, expiresAt: r.expiresAt, revokedAt: null });
-        store.jobs.enqueue({ kind: JOB.expire, payload: { grantId: r.id }, runAt: r.expiresAt, dedupeKey: `${JOB.expire}:${r.id}`, lockKey: `grant:${r.id}`, maxAttempts: null });
-        store.audit.append({ at: r.activatedAt, actor: "grantbot", action: "grant.activated", grantId: r.id, data: { target: r.target, groups: r.groups, verified: true, seeded: true } });
-      });
+        await store.grants.insert(grant);
+        await store.credentials.insert({ jti: r.jti, grantId: r.id, subject: r.p.email, audience: r.audience, scope: input.scope, kid: keys.current.kid, issuedAt: r.activatedAt, expiresAt: r.expiresAt, revokedAt: null });
+        await store.jobs.enqueue({ kind: JOB.expire, payload: { grantId: r.id }, runAt: r.expiresAt, dedupeKey: `${JOB.expire}:${r.id}`, lockKey: `grant:${r.id}`, maxAttempts: null });
+        await store.audit.append({ at: r.activatedAt, actor: "grantbot", action: "grant.activated", grantId: r.id, data: { target: r.target, groups: r.groups, verified: true, seeded: true } });
+      }
     });
   } finally {
-    store.close();
+    await store.close();
   }
   return rows.map((r, i) => ({ id: r.id, email: r.p.email, expiresAt: r.expiresAt, token: refs[i]!.token }));
 }

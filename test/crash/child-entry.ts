@@ -49,8 +49,8 @@ process.on("message", (raw) => {
         const { how, grantId, email } = message as { how?: string; grantId?: string; email?: string };
         let ok = true;
         try {
-          if (how === "release") releaseGrant(running.deps, String(grantId), String(email));
-          else revokeGrant(running.deps, String(grantId), "ops@example.com");
+          if (how === "release") await releaseGrant(running.deps, String(grantId), String(email));
+          else await revokeGrant(running.deps, String(grantId), "ops@example.com");
         } catch {
           ok = false;
         }

@@ -21,7 +21,7 @@ afterEach(async () => {
 async function leaverRemoved(s: Stack, email: string): Promise<void> {
   expect(await waitForAudit(s, "review.member_removed", (d) => d.email === email)).toMatchObject({ resource: RESOURCE, email, cause: "leaver", verified: true });
   expect(s.members("aws", "prod-db-readonly")).not.toContain(email);
-  const removal = await s.waitFor(() => s.grantbot.deps.reviews.listByState(["open"]).find((r) => r.kind === "removal" && r.cause === "leaver"), 10_000, "removal PR");
+  const removal = await s.waitFor(async () => (await s.grantbot.deps.reviews.listByState(["open"])).find((r) => r.kind === "removal" && r.cause === "leaver"), 10_000, "removal PR");
   expect(removal.branch).toBe(`review/${RESOURCE}/${inDays(0)}-leaver`);
   const members = (parse(catalogAt(s, removal.branch)) as { resources: Record<string, { standing_members: unknown[] }> }).resources[RESOURCE]!.standing_members;
   expect(members).toEqual([{ email: "alice@example.com", review_after: inDays(200) }]);

@@ -62,7 +62,7 @@ describe("access reviews of standing members", () => {
 
     // Nobody is due any more: no new PR; reconciliation agrees with the result.
     await s.grantbot.runTask("access-reviews");
-    expect(s.grantbot.deps.reviews.openReviewOf(RESOURCE)).toBeNull();
+    expect(await s.grantbot.deps.reviews.openReviewOf(RESOURCE)).toBeNull();
     await s.grantbot.runTask("reconcile");
     await s.settle();
     expect(s.members("aws", "prod-db-readonly").sort()).toEqual(["alice@example.com", "bob@example.com"]);
@@ -88,7 +88,7 @@ describe("access reviews of standing members", () => {
     // The merged dates were not certified: the members stay due at their old dates. No new PR can
     // change anything while the catalog carries them: operators are asked to revert the merge.
     await s.grantbot.runTask("access-reviews");
-    expect(s.grantbot.deps.reviews.openReviewOf(RESOURCE)).toBeNull();
+    expect(await s.grantbot.deps.reviews.openReviewOf(RESOURCE)).toBeNull();
     await s.waitFor(() => s.slack.messages().some((m) => m.channel === OPS_CHANNEL && /Access review of prod-db-readonly cannot be opened/.test(m.text)), 5000, "ops notice");
     await revertMain(s, before);
     await s.grantbot.runTask("access-reviews");
@@ -141,7 +141,7 @@ describe("access reviews of standing members", () => {
     expect(s.members("aws", "prod-db-readonly")).toEqual(["alice@example.com"]);
     await waitForDm(s, s.person("bob").slack, /standing access to \*prod-db-readonly\* was removed: its access review was not certified before the deadline/);
     // The PR deleting bob's line, and a review of alice alone.
-    const removal = await s.waitFor(() => s.grantbot.deps.reviews.listByState(["open"]).find((r) => r.kind === "removal"), 10_000, "removal PR");
+    const removal = await s.waitFor(async () => (await s.grantbot.deps.reviews.listByState(["open"])).find((r) => r.kind === "removal"), 10_000, "removal PR");
     expect(removal.branch).toBe(`review/${RESOURCE}/${inDays(0)}-missed`);
     expect(membersAt(s, removal.branch)).toEqual([{ email: "alice@example.com", review_after: inDays(3) }]);
     expect(s.github.pull(removal.prNumber!).labels).toContain("access-review");
@@ -154,7 +154,7 @@ describe("access reviews of standing members", () => {
     // Handled once: the next check neither removes again nor opens another removal PR.
     await s.grantbot.runTask("access-reviews");
     expect(audits(s, "review.overdue")).toHaveLength(1);
-    expect(s.grantbot.deps.reviews.listByState(["opening", "open"]).filter((r) => r.kind === "removal")).toHaveLength(1);
+    expect((await s.grantbot.deps.reviews.listByState(["opening", "open"])).filter((r) => r.kind === "removal")).toHaveLength(1);
   });
 
   it("on a missed deadline with on_missed: keep escalates to ops and keeps the access", async () => {
@@ -189,7 +189,7 @@ describe("access reviews of standing members", () => {
     await s.grantbot.runTask("access-reviews");
     await s.settle();
     expect(s.github.pulls().filter((p) => p.labels.includes("access-review"))).toEqual([]);
-    expect(s.grantbot.deps.reviews.recent(10)).toEqual([]);
+    expect(await s.grantbot.deps.reviews.recent(10)).toEqual([]);
     const cli = captureIO(s.env);
     expect(await main(["reviews"], cli)).toBe(0);
     expect(cli.out.join("")).toMatch(/DUE \(0\)[\s\S]*OVERDUE \(0\)[\s\S]*OPEN PRS \(0\)/);

@@ -40,7 +40,7 @@ export async function startBreakglassWorld(): Promise<BreakglassWorld> {
   const directory = await startDirectory();
   const stack = await Stack.start({ catalogText: BREAKGLASS_CATALOG, ...directory.stackOptions() });
   // The first directory poll (at start) records managers: alice -> dave, bob -> dave, carol -> erin.
-  await stack.waitFor(() => stack.grantbot.deps.people.get("alice@example.com")?.managerEmail, 10_000, "the directory's managers");
+  await stack.waitFor(async () => (await stack.grantbot.deps.people.get("alice@example.com"))?.managerEmail, 10_000, "the directory's managers");
   return { stack, directory };
 }
 
@@ -65,8 +65,8 @@ export async function activeBreakglass(stack: Stack, slackId: string, text: stri
   const { grantId, replies } = await breakGlass(stack, slackId, text);
   if (!grantId) throw new Error(`break-glass refused: ${replies.join(" | ")}`);
   await stack.waitForGrant(grantId, ["active"]);
-  const withPr = await stack.waitFor(() => {
-    const g = stack.grant(grantId);
+  const withPr = await stack.waitFor(async () => {
+    const g = await stack.grant(grantId);
     return g.prNumber !== null ? g : null;
   }, 5000, `the review PR of ${grantId}`);
   return { grant: withPr, pr: withPr.prNumber! };
@@ -87,13 +87,13 @@ export async function waitForChannel(stack: Stack, channel: string, grantId: str
 }
 
 /** Audit rows of one action for a grant. */
-export function auditOf(stack: Stack, grantId: string, action: string): Array<Record<string, unknown>> {
-  return stack.grantbot.deps.audit
-    .forGrant(grantId)
+export async function auditOf(stack: Stack, grantId: string, action: string): Promise<Array<Record<string, unknown>>> {
+  return (await stack.grantbot.deps.audit
+    .forGrant(grantId))
     .filter((r) => r.action === action)
     .map((r) => r.data ?? {});
 }
 
 export async function waitForAudit(stack: Stack, grantId: string, action: string, timeoutMs = 5000): Promise<Record<string, unknown>> {
-  return stack.waitFor(() => auditOf(stack, grantId, action)[0], timeoutMs, `audit ${action} of ${grantId}`);
+  return stack.waitFor(async () => (await auditOf(stack, grantId, action))[0], timeoutMs, `audit ${action} of ${grantId}`);
 }

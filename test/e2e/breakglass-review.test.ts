@@ -14,7 +14,7 @@ import { OPS_CHANNEL, type Stack } from "./stack.ts";
 describe("break-glass review", () => {
   let world: BreakglassWorld;
   let stack: Stack;
-  const status = (id: string) => stack.grantbot.deps.breakglass.get(id)!.status;
+  const status = async (id: string) => (await stack.grantbot.deps.breakglass.get(id))!.status;
 
   beforeAll(async () => {
     world = await startBreakglassWorld();
@@ -32,10 +32,10 @@ describe("break-glass review", () => {
     expect((await stack.merge(pr, "carol-gh")).status).toBe(202);
     const reviewed = await waitForAudit(stack, grant.id, "breakglass.reviewed");
     expect(reviewed).toMatchObject({ approvers: [{ login: "carol-gh", email: "carol@example.com" }], withinDeadline: true, pr });
-    expect(status(grant.id)).toBe("reviewed");
+    expect(await status(grant.id)).toBe("reviewed");
     await waitForComment(stack, pr, /Reviewed.*within the deadline.*@carol-gh/s);
     // Reviewing is not revoking: the emergency access runs its course.
-    expect(stack.grant(grant.id).state).toBe("active");
+    expect((await stack.grant(grant.id)).state).toBe("active");
     expect(stack.members("aws", "prod-db-readonly")).toContain(alice.email);
   });
 
@@ -46,8 +46,8 @@ describe("break-glass review", () => {
     await stack.merge(self.pr, "bob-gh");
     const unreviewed = await waitForAudit(stack, self.grant.id, "breakglass.unreviewed_merge");
     expect(unreviewed).toMatchObject({ code: "approval_missing" });
-    expect(status(self.grant.id)).toBe("unreviewed_merge");
-    expect(auditOf(stack, self.grant.id, "breakglass.reviewed")).toEqual([]);
+    expect(await status(self.grant.id)).toBe("unreviewed_merge");
+    expect(await auditOf(stack, self.grant.id, "breakglass.reviewed")).toEqual([]);
     await waitForComment(stack, self.pr, /does NOT count as the review/);
     await waitForChannel(stack, OPS_CHANNEL, self.grant.id, /merged without valid approvals/);
 
@@ -57,14 +57,14 @@ describe("break-glass review", () => {
     stack.approve(wide.pr, "carol-gh");
     await stack.merge(wide.pr, "carol-gh");
     expect(await waitForAudit(stack, wide.grant.id, "breakglass.unreviewed_merge")).toMatchObject({ code: "pr_out_of_scope" });
-    expect(status(wide.grant.id)).toBe("unreviewed_merge");
+    expect(await status(wide.grant.id)).toBe("unreviewed_merge");
   });
 
   it("past the review deadline: escalation to ops and the manager at that moment, repeated daily, and break-glass refused on that resource until the review is merged", async () => {
     const alice = stack.person("alice");
     const manager = stack.person("dave");
     const { grant, pr } = await activeBreakglass(stack, alice.slack, "incident-db 5m INC-200 nobody reviews this in time");
-    const record = stack.grantbot.deps.breakglass.get(grant.id)!;
+    const record = (await stack.grantbot.deps.breakglass.get(grant.id))!;
     expect(record.reviewDeadline! - record.activatedAt!).toBe(2000);
 
     // The deadline job fires at the deadline (waited for as an event, not a duration).
@@ -75,7 +75,7 @@ describe("break-glass review", () => {
     expect(opsAlert).toContain(`PR #${pr}`);
     await waitForDm(stack, manager.slack, new RegExp(`review overdue.*${grant.id}`, "s"));
     await waitForComment(stack, pr, /Review overdue/);
-    const next = stack.grantbot.deps.jobs.pendingOf(JOB.breakglassReviewDue, grant.id);
+    const next = await stack.grantbot.deps.jobs.pendingOf(JOB.breakglassReviewDue, grant.id);
     expect(next.map((j) => [j.payload.n, j.runAt])).toEqual([[1, record.reviewDeadline! + 86_400_000]]);
 
     // Blocked on this resource once the grant itself has ended (no live grant in the way), not on others.
@@ -84,7 +84,7 @@ describe("break-glass review", () => {
     const refused = await breakGlass(stack, alice.slack, "incident-db 5m INC-201 again");
     expect(refused.grantId).toBeNull();
     expect(refused.replies.join("\n")).toContain(`break-glass on incident-db is blocked for you: your earlier break-glass grant \`${grant.id}\``);
-    expect(stack.grantbot.deps.grants.listBySubject(alice.email, ["approved", "active"]).filter((g) => g.resource === "incident-db")).toEqual([]);
+    expect((await stack.grantbot.deps.grants.listBySubject(alice.email, ["approved", "active"])).filter((g) => g.resource === "incident-db")).toEqual([]);
     const bob = stack.person("bob");
     expect((await breakGlass(stack, bob.slack, "incident-db 5m INC-201 someone else")).grantId).not.toBeNull();
 

@@ -31,7 +31,7 @@ describe("break-glass access", () => {
     expect(grant.approvedBy).toEqual([]);
     expect(stack.github.pull(pr).merged).toBe(false);
     expect(members()).toContain(alice.email);
-    expect(auditOf(stack, grant.id, "grant.activated")[0]).toMatchObject({ verified: true, groups: ["prod-db-readonly"] });
+    expect((await auditOf(stack, grant.id, "grant.activated"))[0]).toMatchObject({ verified: true, groups: ["prod-db-readonly"] });
     expect(grant.expiresAt! - grant.activatedAt!).toBe(30 * 60_000);
     const token = await stack.waitFor(() => stack.credentialToken(grant.id), 5000, "the credential DM");
     expect((await stack.introspect(token)).body).toMatchObject({ active: true, sub: alice.email, grant_id: grant.id });
@@ -62,7 +62,7 @@ describe("break-glass access", () => {
 
     const activated = await waitForAudit(stack, grant.id, "breakglass.activated");
     expect(activated).toMatchObject({ resource: "prod-db-readonly", subject: alice.email, reason: "INC-4242 replica down, failing over", pr, expiresAt: new Date(grant.expiresAt!).toISOString().replace(/\.\d{3}Z$/, "Z") });
-    const record = stack.grantbot.deps.breakglass.get(grant.id)!;
+    const record = (await stack.grantbot.deps.breakglass.get(grant.id))!;
     expect(record.reviewDeadline! - grant.activatedAt!).toBe(24 * 3_600_000);
     expect(activated.reviewDeadline).toBe(new Date(record.reviewDeadline!).toISOString().replace(/\.\d{3}Z$/, "Z"));
   });
@@ -85,15 +85,15 @@ describe("break-glass access", () => {
     const other = await breakGlass(stack, bob.slack, "incident-db 5m INC-2 other resource");
     expect(other.grantId).not.toBeNull();
     // Nothing beyond the two grants was created for bob.
-    expect(stack.grantbot.deps.grants.listBySubject(bob.email, ["approved", "active"]).map((g) => g.id).sort()).toEqual([grant.id, other.grantId].sort());
+    expect((await stack.grantbot.deps.grants.listBySubject(bob.email, ["approved", "active"])).map((g) => g.id).sort()).toEqual([grant.id, other.grantId].sort());
   });
 
   it("cannot be extended (a normal request can follow), and releasing works as usual", async () => {
     const bob = stack.person("bob");
-    const grant = stack.grantbot.deps.grants.listBySubject(bob.email, ["active"]).find((g) => g.resource === "prod-db-readonly")!;
+    const grant = (await stack.grantbot.deps.grants.listBySubject(bob.email, ["active"])).find((g) => g.resource === "prod-db-readonly")!;
     const extend = await slashReplies(stack, bob.slack, `extend ${grant.id} 1h`);
     expect(extend.join("\n")).toContain(`grant ${grant.id} is a break-glass grant and cannot be extended`);
-    expect(stack.grantbot.deps.grants.listBySubject(bob.email, ["requested", "pr_open"]).filter((g) => g.extends === grant.id)).toEqual([]);
+    expect((await stack.grantbot.deps.grants.listBySubject(bob.email, ["requested", "pr_open"])).filter((g) => g.extends === grant.id)).toEqual([]);
     // The credential DM offers Release but no Extend.
     const dm = stack.slack.message(grant.credentialMessage!.channel, grant.credentialMessage!.ts)!;
     expect(JSON.stringify(dm.blocks)).toContain("grant_release");
@@ -105,7 +105,7 @@ describe("break-glass access", () => {
     expect(release.join("\n")).toContain(`Releasing \`${grant.id}\``);
     await stack.waitForGrant(grant.id, ["released"]);
     await stack.waitFor(() => !members().includes(bob.email), 5000, "bob removed");
-    await stack.waitFor(() => auditOf(stack, grant.id, "scim.member_removed").some((d) => d.verified === true), 5000, "verified removal");
+    await stack.waitFor(async () => (await auditOf(stack, grant.id, "scim.member_removed")).some((d) => d.verified === true), 5000, "verified removal");
   });
 
   it("closing the PR without merging revokes the grant at once, verified by read-back, and tells ops", async () => {
@@ -114,13 +114,13 @@ describe("break-glass access", () => {
     const token = await stack.waitFor(() => stack.credentialToken(grant.id), 5000, "the credential DM");
     expect((await stack.close(pr)).status).toBe(202);
     await stack.waitForGrant(grant.id, ["revoked"]);
-    await stack.waitFor(() => auditOf(stack, grant.id, "scim.member_removed").some((d) => d.verified === true), 5000, "verified removal");
+    await stack.waitFor(async () => (await auditOf(stack, grant.id, "scim.member_removed")).some((d) => d.verified === true), 5000, "verified removal");
     expect(members()).not.toContain(dave.email);
     expect((await stack.introspect(token)).body.active).toBe(false);
     expect(await waitForAudit(stack, grant.id, "breakglass.rejected_pr")).toMatchObject({ pr, revoked: true });
     expect(await waitForChannel(stack, OPS_CHANNEL, grant.id, /closed without merging/)).toContain("is being revoked now");
     await waitForComment(stack, pr, /Closed without merging/);
-    expect(stack.grantbot.deps.breakglass.get(grant.id)!.status).toBe("rejected");
+    expect((await stack.grantbot.deps.breakglass.get(grant.id))!.status).toBe("rejected");
   });
 
   it("offers the form's Emergency choice only for resources that allow it, and activates it at once", async () => {
@@ -139,9 +139,9 @@ describe("break-glass access", () => {
     expect((await submit(carol.slack, "breakglass:snowflake-analyst", "INC-9")).text).toContain("does not allow break-glass");
     expect((await submit(stack.person("erin").slack, "breakglass:prod-db-readonly", "INC-9")).text).toContain("may only be requested by members of engineering");
 
-    const before = new Set(stack.grantbot.deps.grants.listBySubject(carol.email, ["approved", "active"]).map((g) => g.id));
+    const before = new Set((await stack.grantbot.deps.grants.listBySubject(carol.email, ["approved", "active"])).map((g) => g.id));
     expect((await submit(carol.slack, "breakglass:prod-db-readonly", "INC-9 from the form")).status).toBe(200);
-    const grant = await stack.waitFor(() => stack.grantbot.deps.grants.listBySubject(carol.email, ["active"]).find((g) => !before.has(g.id)), 5000, "carol's emergency grant active");
+    const grant = await stack.waitFor(async () => (await stack.grantbot.deps.grants.listBySubject(carol.email, ["active"])).find((g) => !before.has(g.id)), 5000, "carol's emergency grant active");
     expect(grant.branch).toBe(`breakglass/${grant.id}`);
     expect(grant.durationMs).toBe(3_600_000); // empty duration = the break-glass max
     expect(members()).toContain(carol.email);

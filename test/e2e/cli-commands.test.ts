@@ -32,7 +32,7 @@ describe("grantbot CLI against a running grantbot", () => {
     expect(revoke.out.join("")).toMatch(/revoked: credential inactive, SCIM membership removed and verified/);
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(alice.email);
     expect((await stack.introspect(token)).body).toEqual({ active: false });
-    expect(stack.grant(grant.id).state).toBe("revoked");
+    expect((await stack.grant(grant.id)).state).toBe("revoked");
 
     const again = captureIO(stack.env);
     expect(await main(["revoke", grant.id], again)).toBe(0);

@@ -33,7 +33,7 @@ describe("/access list and /access release", () => {
     const { texts } = await ephemeralReplies(stack, stack.person("dave").slack, `release ${active.id}`);
     expect(texts.join("\n")).toContain(`grant ${active.id} is not yours`);
     await stack.settle();
-    expect(stack.grant(active.id).state).toBe("active");
+    expect((await stack.grant(active.id)).state).toBe("active");
     expect(stack.members("aws", "prod-db-readonly")).toContain("alice@example.com");
   });
 
@@ -47,11 +47,11 @@ describe("/access list and /access release", () => {
     const token = await stack.waitFor(() => stack.credentialToken(active.id), 5000, "credential DM");
     const { texts } = await ephemeralReplies(stack, alice.slack, `release ${active.id.toLowerCase()}`);
     expect(texts.join("\n")).toContain(`Releasing \`${active.id}\``);
-    expect(stack.grant(active.id).state).toBe("released");
+    expect((await stack.grant(active.id)).state).toBe("released");
     expect((await stack.introspect(token)).body).toEqual({ active: false });
     await stack.settle();
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(alice.email);
-    expect(stack.credentialToken(active.id)).toBeNull();
+    expect(await stack.credentialToken(active.id)).toBeNull();
     await waitForDm(stack, alice.slack, /access to \*prod-db-readonly\* for 1h was released/);
     expect(stack.github.comments(active.prNumber!).join("\n")).toContain("Released early by the subject");
   });

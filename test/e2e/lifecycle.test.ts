@@ -17,7 +17,7 @@ describe("grant lifecycle end to end", () => {
     expect(ack.status).toBe(200);
     const replies = await stack.replies(ack.responseId, ack.text);
     expect(replies.join("\n")).toMatch(/Request `[0-9A-Z]{26}` filed/);
-    const grant = stack.latestGrant()!;
+    const grant = (await stack.latestGrant())!;
     const pr = await stack.waitForPr(grant.id);
     expect(stack.github.fileAt(`grant/${grant.id}`, grant.filePath)).toBe(grant.fileContent);
 
@@ -37,7 +37,7 @@ describe("grant lifecycle end to end", () => {
     await stack.waitForGrant(grant.id, ["expired"], 6000);
     await stack.waitFor(() => !stack.members("aws", "prod-db-readonly").includes("alice@example.com"), 5000, "membership removed");
     expect((await stack.introspect(token)).body).toEqual({ active: false });
-    await stack.waitFor(() => stack.credentialToken(grant.id) === null, 5000, "credential DM redacted");
+    await stack.waitFor(async () => await stack.credentialToken(grant.id) === null, 5000, "credential DM redacted");
     await stack.settle();
     expect(stack.github.comments(pr).join("\n")).toMatch(/Active until[\s\S]*Expired/);
     expect(stack.github.validationErrors()).toEqual([]);

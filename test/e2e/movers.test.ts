@@ -33,12 +33,12 @@ describe("movers", () => {
     await stack.grantbot.runTask("directory-poll");
 
     await stack.waitForGrant(db.id, ["revoked"]);
-    expect(stack.grant(db.id).endReason).toMatch(/^ineligible: alice@example\.com is no longer in engineering/);
+    expect((await stack.grant(db.id)).endReason).toMatch(/^ineligible: alice@example\.com is no longer in engineering/);
     await stack.waitFor(() => !stack.members("aws", "prod-db-readonly").includes(alice.email), 5000, "membership removed");
     await waitForDm(stack, alice.slack, /prod-db-readonly[\s\S]*no longer eligible/);
-    expect(stack.grant(warehouse.id).state).toBe("active");
+    expect((await stack.grant(warehouse.id)).state).toBe("active");
     expect(stack.members("snowflake", "ANALYST")).toContain(alice.email);
-    expect(stack.grantbot.deps.audit.forGrant(db.id).map((r) => r.action)).toEqual(expect.arrayContaining(["grant.ineligible", "scim.member_removed"]));
+    expect((await stack.grantbot.deps.audit.forGrant(db.id)).map((r) => r.action)).toEqual(expect.arrayContaining(["grant.ineligible", "scim.member_removed"]));
   });
 
   it("takes eligibility from the directory's groups, not people.yaml, when a directory is configured", async () => {
@@ -56,8 +56,8 @@ describe("movers", () => {
     expect(pushed.status).toBe(202);
     expect(pushed.body).toEqual({ outcome: "eligibility check queued" });
     await stack.waitForGrant(grant.id, ["revoked"]);
-    expect(stack.grant(grant.id).endReason).toMatch(/^ineligible: bob@example\.com is no longer in engineering \(directory groups now: dba\)/);
+    expect((await stack.grant(grant.id)).endReason).toMatch(/^ineligible: bob@example\.com is no longer in engineering \(directory groups now: dba\)/);
     await stack.waitFor(() => !stack.members("aws", "prod-db-readonly").includes(bob.email), 5000, "membership removed");
-    expect(stack.grantbot.deps.people?.get(bob.email)).toMatchObject({ groups: ["dba"], attributes: { title: "DBA manager" } });
+    expect(await stack.grantbot.deps.people?.get(bob.email)).toMatchObject({ groups: ["dba"], attributes: { title: "DBA manager" } });
   });
 });

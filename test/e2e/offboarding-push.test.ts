@@ -90,7 +90,7 @@ describe("leavers pushed to the signed directory hook", () => {
     const ops = await stack.waitFor(() => opsTexts().find((t) => t.includes("Offboarding complete:* *Erin*")), 10_000, "ops summary for erin");
     expect(ops).toContain("Manager not told:* the directory has no manager for erin@example.com");
     expect(ops).toContain(waiting.grantId);
-    expect(stack.grant(waiting.grantId).state).toBe("cancelled");
+    expect((await stack.grant(waiting.grantId)).state).toBe("cancelled");
   });
 });
 

@@ -40,12 +40,12 @@ describe("offboarding leavers found by the directory poll", () => {
     await stack.grantbot.runTask("directory-poll");
 
     const confirmation = await waitForDm(stack, dave.slack, /Offboarding complete/, 10_000);
-    for (const id of [db.id, warehouse.id]) expect(stack.grant(id)).toMatchObject({ state: "revoked", endReason: expect.stringMatching(/^leaver: alice@example\.com was deactivated/) });
+    for (const id of [db.id, warehouse.id]) expect(await stack.grant(id)).toMatchObject({ state: "revoked", endReason: expect.stringMatching(/^leaver: alice@example\.com was deactivated/) });
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(alice.email);
     expect(stack.members("snowflake", "ANALYST")).not.toContain(alice.email);
     expect((await stack.introspect(token)).body).toEqual({ active: false });
 
-    expect(stack.grant(waiting.grantId).state).toBe("cancelled");
+    expect((await stack.grant(waiting.grantId)).state).toBe("cancelled");
     await stack.waitFor(() => stack.github.pull(waiting.pr).state === "closed", 5000, "pending request PR closed");
     expect(stack.github.pull(waiting.pr).merged).toBe(false);
     await waitForComment(stack, waiting.pr, /Closed by grantbot:.*alice@example\.com was deactivated/);
@@ -62,12 +62,13 @@ describe("offboarding leavers found by the directory poll", () => {
     expect(ops).toContain("Manager dave@example.com got this summary by DM");
     expect(ops).toContain("`prod-db-readonly` in aws — verified (removed)");
 
-    const actions = (id: string) => stack.grantbot.deps.audit.forGrant(id).map((r) => r.action);
-    expect(actions(db.id)).toEqual(expect.arrayContaining(["grant.leaver", "scim.member_removed"]));
-    expect(actions(waiting.grantId)).toContain("grant.cancelled_leaver");
-    const all = [...stack.grantbot.deps.audit.all()].map((r) => r.action);
+    const actions = async (id: string) => (await stack.grantbot.deps.audit.forGrant(id)).map((r) => r.action);
+    expect(await actions(db.id)).toEqual(expect.arrayContaining(["grant.leaver", "scim.member_removed"]));
+    expect(await actions(waiting.grantId)).toContain("grant.cancelled_leaver");
+    const all: string[] = [];
+    for await (const r of stack.grantbot.deps.audit.all()) all.push(r.action);
     expect(all).toEqual(expect.arrayContaining(["offboarding.started", "offboarding.completed", "offboarding.final_manager"]));
-    expect(stack.grantbot.deps.audit.verify().ok).toBe(true);
+    expect((await stack.grantbot.deps.audit.verify()).ok).toBe(true);
 
     // Seen once: the next poll finds nothing new to do.
     await stack.grantbot.runTask("directory-poll");
@@ -87,7 +88,7 @@ describe("offboarding leavers found by the directory poll", () => {
     expect(confirmation).toContain(`grant \`${grant.id}\``);
     expect(confirmation).toContain("`prod-db-readonly` in aws — verified (removed)");
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(bob.email);
-    expect(stack.grantbot.deps.people?.get(bob.email)).toMatchObject({ active: true, managerEmail: "dave@example.com", removedAt: expect.any(Number) });
+    expect(await stack.grantbot.deps.people?.get(bob.email)).toMatchObject({ active: true, managerEmail: "dave@example.com", removedAt: expect.any(Number) });
   });
 
   it("reports the service identities a leaver owned as orphaned, with what to do", async () => {
@@ -111,12 +112,12 @@ describe("offboarding leavers found by the directory poll", () => {
     await stack.grantbot.runTask("directory-poll");
 
     const confirmation = await waitForDm(stack, erin.slack, /Offboarding complete:\* \*Carol\*/, 10_000);
-    expect(stack.grant(own.id).state).toBe("revoked");
-    expect(stack.grant(svc.id).state).toBe("active");
+    expect((await stack.grant(own.id)).state).toBe("revoked");
+    expect((await stack.grant(svc.id)).state).toBe("active");
     expect(confirmation).toMatch(/Orphaned service identities/);
     expect(confirmation).toContain(`\`svc-etl@example.com\` has *prod-db-readonly*`);
     expect(confirmation).toContain(`grantbot revoke ${svc.id}`);
     expect(confirmation).toContain("assign a new owner");
-    expect(stack.grantbot.deps.audit.forGrant(svc.id).map((r) => r.action)).toContain("offboarding.orphaned");
+    expect((await stack.grantbot.deps.audit.forGrant(svc.id)).map((r) => r.action)).toContain("offboarding.orphaned");
   });
 });

@@ -22,17 +22,17 @@ describe("a SCIM target down during expiry", () => {
     await stack?.stop();
   });
 
-  const removals = (grantId: string) => stack.grantbot.deps.audit.forGrant(grantId).filter((r) => r.action === "scim.member_removed");
-  const removalJob = (grantId: string) => stack.grantbot.deps.jobs.pending(`${JOB.scimRemove}:${grantId}:`)[0] ?? null;
+  const removals = async (grantId: string) => (await stack.grantbot.deps.audit.forGrant(grantId)).filter((r) => r.action === "scim.member_removed");
+  const removalJob = async (grantId: string) => (await stack.grantbot.deps.jobs.pending(`${JOB.scimRemove}:${grantId}:`))[0] ?? null;
   const opsAlerts = (target: string) =>
     stack.slack.messages(OPS_CHANNEL).filter((m) => m.text.includes("Revocation is being retried") && m.text.includes(` in ${target}`));
 
   async function expectRevocationWaits(grant: Grant, attempts: number): Promise<void> {
     // Retrying, and meanwhile the credential is already dead: revocation never waits on SCIM.
-    await stack.waitFor(() => (removalJob(grant.id)?.attempts ?? 0) >= attempts, 30_000, `${attempts} failed removal attempts`);
-    expect(stack.grant(grant.id).state).toBe("expired");
-    expect(removals(grant.id)).toHaveLength(0);
-    const token = stack.credentialToken(grant.id);
+    await stack.waitFor(async () => ((await removalJob(grant.id))?.attempts ?? 0) >= attempts, 30_000, `${attempts} failed removal attempts`);
+    expect((await stack.grant(grant.id)).state).toBe("expired");
+    expect(await removals(grant.id)).toHaveLength(0);
+    const token = await stack.credentialToken(grant.id);
     if (token) expect((await stack.introspect(token)).body).toEqual({ active: false });
   }
 
@@ -46,9 +46,9 @@ describe("a SCIM target down during expiry", () => {
     aws.failWith({ status: 503, times: 100_000, detail: "aws SCIM is down" });
 
     // The healthy target's removal completes while aws is still failing.
-    await stack.waitFor(() => removals(onSnowflake.id).length > 0, 15_000, "the snowflake removal");
+    await stack.waitFor(async () => (await removals(onSnowflake.id)).length > 0, 15_000, "the snowflake removal");
     expect(stack.members("snowflake", "ANALYST")).not.toContain(bob.email);
-    expect(removals(onAws.id)).toHaveLength(0);
+    expect(await removals(onAws.id)).toHaveLength(0);
 
     await expectRevocationWaits(onAws, 5);
     await expectRevocationWaits(alsoOnAws, 5);
@@ -57,9 +57,9 @@ describe("a SCIM target down during expiry", () => {
     expect(opsAlerts("aws")).toHaveLength(1);
 
     aws.clearFaults();
-    await stack.waitFor(() => removals(onAws.id).length > 0 && removals(alsoOnAws.id).length > 0, 15_000, "the aws removals after recovery");
+    await stack.waitFor(async () => (await removals(onAws.id)).length > 0 && (await removals(alsoOnAws.id)).length > 0, 15_000, "the aws removals after recovery");
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(alice.email);
-    expect(removals(onAws.id)[0]!.data).toMatchObject({ verified: true, target: "aws" });
+    expect((await removals(onAws.id))[0]!.data).toMatchObject({ verified: true, target: "aws" });
     await stack.settle();
     expect(opsAlerts("aws")).toHaveLength(1);
     expect(opsAlerts("snowflake")).toHaveLength(0);
@@ -80,7 +80,7 @@ describe("a SCIM target down during expiry", () => {
 
     await expectRevocationWaits(grant, 3);
     expect(stack.members("aws", "prod-db-readonly")).toContain(carol.email);
-    await stack.waitFor(() => removals(grant.id).length > 0, 30_000, "the removal after the timeouts");
+    await stack.waitFor(async () => (await removals(grant.id)).length > 0, 30_000, "the removal after the timeouts");
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(carol.email);
     expect(aws.requests().filter((r) => r.method === "PATCH" && patchMembers(r.body).remove.includes(userId)).length).toBeGreaterThanOrEqual(4);
     // The outage of the first test ended with a successful removal, so this one may alert again — once.
@@ -98,7 +98,7 @@ describe("a SCIM target down during expiry", () => {
       return false;
     });
     aws.failWith({ status: 429, retryAfter: "2", times: 2, match: (method) => method === "PATCH" });
-    await stack.waitFor(() => removals(grant.id).length > 0, 30_000, "the removal after the throttling");
+    await stack.waitFor(async () => (await removals(grant.id)).length > 0, 30_000, "the removal after the throttling");
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(dave.email);
     aws.clearFaults();
     // Each retry came after the server's Retry-After (2 s), not after the shorter backoff window.

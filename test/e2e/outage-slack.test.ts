@@ -32,7 +32,7 @@ describe("Slack answering 429 for a while", () => {
     stack.slack.rateLimitNext("chat.postMessage", 4, 1);
     await stack.waitForGrant(grant.id, ["expired"], 15_000);
     await stack.waitFor(() => stack.dmTexts(alice.slack).some((t) => /access to .* (expired|ended)/i.test(t) || t.includes("Group membership removed")), 20_000, "the end-of-grant DM");
-    await stack.waitFor(() => stack.credentialToken(grant.id) === null, 20_000, "the credential DM redacted");
+    await stack.waitFor(async () => await stack.credentialToken(grant.id) === null, 20_000, "the credential DM redacted");
     await stack.settle(20_000);
 
     const dms = stack.slack.dmsTo(alice.slack);

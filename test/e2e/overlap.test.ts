@@ -23,7 +23,7 @@ describe("overlapping grants of one person for one resource", () => {
 
     await stack.waitForGrant(first.id, ["expired"], 5000);
     await stack.settle();
-    expect(stack.grant(second.id).state).toBe("active");
+    expect((await stack.grant(second.id)).state).toBe("active");
     expect(stack.members("aws", "prod-db-readonly")).toContain(alice.email);
     expect((await stack.introspect(firstToken)).body).toEqual({ active: false });
     expect((await stack.introspect(secondToken)).body.active).toBe(true);

@@ -24,7 +24,7 @@ describe("a closed, unmerged pull_request webhook", () => {
     const payload = pullRequestPayload("closed", { repository: "acme/grants", number: pr, headSha: real.headSha, headRef: real.headRef, merged: false });
     return stack.deliver("pull_request", payload, deliveryId ? { deliveryId } : {});
   };
-  const actions = (grantId: string) => stack.grantbot.deps.audit.forGrant(grantId).map((r) => r.action);
+  const actions = async (grantId: string) => (await stack.grantbot.deps.audit.forGrant(grantId)).map((r) => r.action);
   const declinedDms = (slackId: string) => stack.dmTexts(slackId).filter((t) => /was declined|closed without merging/.test(t));
 
   it("does not decline a request whose PR GitHub says is merged: the merge check runs and activates it", async () => {
@@ -36,8 +36,8 @@ describe("a closed, unmerged pull_request webhook", () => {
     expect(res).toMatchObject({ status: 202, body: { outcome: "confirming" } });
     await stack.waitForGrant(filed.grantId, ["active"]);
     await stack.settle();
-    expect(actions(filed.grantId)).not.toContain("grant.declined");
-    expect(actions(filed.grantId)).toContain("grant.approved");
+    expect(await actions(filed.grantId)).not.toContain("grant.declined");
+    expect(await actions(filed.grantId)).toContain("grant.approved");
     expect(declinedDms(bob.slack)).toEqual([]);
   });
 
@@ -48,10 +48,10 @@ describe("a closed, unmerged pull_request webhook", () => {
     const res = await claimClosedUnmerged(filed.pr);
     expect(res).toMatchObject({ status: 202, body: { outcome: "confirming" } });
     await stack.settle();
-    expect(stack.grant(filed.grantId).state).toBe("pr_open");
+    expect((await stack.grant(filed.grantId)).state).toBe("pr_open");
     expect(stack.github.calls().some((c) => c.method === "GET" && c.path.endsWith(`/pulls/${filed.pr}`))).toBe(true);
     expect(stack.github.calls().filter((c) => c.method !== "GET")).toEqual([]);
-    expect(actions(filed.grantId)).not.toContain("grant.declined");
+    expect(await actions(filed.grantId)).not.toContain("grant.declined");
     expect(declinedDms(dave.slack)).toEqual([]);
 
     stack.approve(filed.pr, "carol-gh");
@@ -69,7 +69,7 @@ describe("a closed, unmerged pull_request webhook", () => {
     await stack.waitForGrant(filed.grantId, ["declined"]);
     await waitForDm(stack, alice.slack, /closed without merging/);
     await stack.settle();
-    expect(actions(filed.grantId).filter((a) => a === "grant.declined")).toHaveLength(1);
+    expect((await actions(filed.grantId)).filter((a) => a === "grant.declined")).toHaveLength(1);
     expect(declinedDms(alice.slack)).toHaveLength(1);
   });
 
@@ -80,7 +80,7 @@ describe("a closed, unmerged pull_request webhook", () => {
     const crafted = pullRequestPayload("closed", { repository: "acme/grants", number: filed.pr, headSha: real.headSha, headRef: real.headRef, merged: true });
     expect((await stack.deliver("pull_request", crafted)).status).toBe(202);
     await stack.settle();
-    expect(stack.grant(filed.grantId).state).toBe("pr_open");
+    expect((await stack.grant(filed.grantId)).state).toBe("pr_open");
 
     stack.approve(filed.pr, "carol-gh");
     expect((await stack.merge(filed.pr)).status).toBe(202);

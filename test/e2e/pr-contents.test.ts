@@ -20,8 +20,8 @@ describe("the pull request grantbot opens for a request", () => {
     await stack?.stop();
   });
 
-  it("commits grants/<resource>/<grant-id>.yaml on branch grant/<grant-id> in exactly the documented format", () => {
-    const grant = stack.grant(filed.grantId);
+  it("commits grants/<resource>/<grant-id>.yaml on branch grant/<grant-id> in exactly the documented format", async () => {
+    const grant = await stack.grant(filed.grantId);
     const pull = stack.github.pull(filed.pr);
     expect(pull.headRef).toBe(`grant/${filed.grantId}`);
     expect(pull.baseRef).toBe("main");

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main, type CliIO } from "../../src/cli.ts";
 import { activeGrant } from "./flows.ts";
+import { audits } from "./review-fixture.ts";
 import { OPS_CHANNEL, Stack } from "./stack.ts";
 
 interface Entry {
@@ -65,7 +66,7 @@ describe("reconciliation", () => {
     await stack.settle();
     expect(stack.members("aws", "prod-db-readonly")).toEqual(["bob@example.com"]);
     expect(stack.members("aws", "legacy-admins")).toEqual(["bob@example.com"]);
-    const repaired = [...stack.grantbot.deps.audit.all()].filter((r) => r.action === "reconcile.member_removed");
+    const repaired = audits(stack, "reconcile.member_removed");
     expect(repaired.map((r) => r.data)).toEqual([expect.objectContaining({ group: "AWSAdministratorAccess-breakglass", subject: "frank@example.com", verified: true })]);
 
     // The enforced group is clean now, so the drift changed and is alerted once more; the same

@@ -25,13 +25,13 @@ describe("restarting grantbot", () => {
     await stack.startGrantbot();
     // Only the job queue runs here (the cron sweep's next run is up to a minute away).
     await stack.settle();
-    const ended = stack.grant(grant.id);
+    const ended = await stack.grant(grant.id);
     expect(ended.state).toBe("expired");
     expect(ended.endedAt! - ended.expiresAt!).toBeGreaterThan(0);
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(alice.email);
     expect((await stack.introspect(token)).body).toEqual({ active: false });
-    expect(stack.credentialToken(grant.id)).toBeNull();
-    expect(stack.grantbot.deps.audit.forGrant(grant.id).filter((r) => r.action === "grant.expired")).toHaveLength(1);
+    expect(await stack.credentialToken(grant.id)).toBeNull();
+    expect((await stack.grantbot.deps.audit.forGrant(grant.id)).filter((r) => r.action === "grant.expired")).toHaveLength(1);
   });
 
   it("keeps serving after the restart: a new request still goes through to a PR", async () => {

@@ -23,8 +23,8 @@ describe("pre-expiry reminder", () => {
     expect(reminder).toContain(`Grant \`${grant.id}\``);
     expect(reminder).toMatch(/\(59m \d+s left\)/);
     expect(reminder).toContain(`/access extend ${grant.id} <duration>`);
-    expect(stack.grant(grant.id).state).toBe("active");
-    await stack.waitFor(() => stack.grantbot.deps.audit.forGrant(grant.id).some((r) => r.action === "grant.expiry_reminder"), 5000, "reminder audited");
+    expect((await stack.grant(grant.id)).state).toBe("active");
+    await stack.waitFor(async () => (await stack.grantbot.deps.audit.forGrant(grant.id)).some((r) => r.action === "grant.expiry_reminder"), 5000, "reminder audited");
   });
 
   it("does not remind about a grant that already ended", async () => {
@@ -33,14 +33,14 @@ describe("pre-expiry reminder", () => {
     const released = await stack.slash(`release ${grant.id}`, bob.slack);
     expect(released.status).toBe(200);
     await stack.waitForGrant(grant.id, ["released"]);
-    await stack.waitFor(() => stack.grantbot.deps.jobs.pending(`expiry_reminder:${grant.id}`).length === 0, 6000, "reminder job done");
+    await stack.waitFor(async () => (await stack.grantbot.deps.jobs.pending(`expiry_reminder:${grant.id}`)).length === 0, 6000, "reminder job done");
     expect(stack.dmTexts(bob.slack).some((t) => /ends at/.test(t))).toBe(false);
   });
 
   it("does not schedule a reminder for a grant shorter than the lead time", async () => {
     const carol = stack.person("carol");
     const grant = await activeGrant(stack, carol.slack, "prod-db-readonly 59m INC-52 shorter than the lead time", "bob-gh");
-    expect(stack.grantbot.deps.jobs.pending(`expiry_reminder:${grant.id}`)).toEqual([]);
+    expect(await stack.grantbot.deps.jobs.pending(`expiry_reminder:${grant.id}`)).toEqual([]);
   });
 });
 
@@ -62,7 +62,7 @@ describe("stale request PRs", () => {
     await waitForComment(stack, filed.pr, /not reviewed within 2s, so it was cancelled/);
     const dm = await waitForDm(stack, alice.slack, /was not reviewed within 2s/);
     expect(dm).toContain(`PR #${filed.pr}`);
-    expect(stack.grant(filed.grantId).endReason).toBe("cancelled: not reviewed within 2s");
-    expect(stack.grantbot.deps.audit.forGrant(filed.grantId).map((r) => r.action)).toContain("grant.stale_closed");
+    expect((await stack.grant(filed.grantId)).endReason).toBe("cancelled: not reviewed within 2s");
+    expect((await stack.grantbot.deps.audit.forGrant(filed.grantId)).map((r) => r.action)).toContain("grant.stale_closed");
   });
 });

@@ -42,7 +42,7 @@ describe("requesting access from Slack", () => {
     expect(submitted.status).toBe(200);
     expect(submitted.text).not.toContain("errors");
 
-    const grant = await stack.waitFor(() => stack.latestGrant()?.requester === bob.email && stack.latestGrant(), 5000, "bob's grant");
+    const grant = await stack.waitFor(async () => (await stack.latestGrant())?.requester === bob.email && await stack.latestGrant(), 5000, "bob's grant");
     expect(grant).toMatchObject({ resource: "prod-db-readonly", subject: bob.email, durationMs: 2 * 3600_000, reason: "INC-7 slow queries on the replica" });
     const pr = await stack.waitForPr(grant.id);
     expect(stack.github.pull(pr).headRef).toBe(`grant/${grant.id}`);
@@ -52,7 +52,7 @@ describe("requesting access from Slack", () => {
   it("files a request typed directly as `/access <resource> <duration> <reason>`", async () => {
     const dave = stack.person("dave");
     const filed = await fileRequest(stack, dave.slack, "prod-db-readonly 30m INC-8 check a migration");
-    expect(stack.grant(filed.grantId)).toMatchObject({ resource: "prod-db-readonly", subject: dave.email, requester: dave.email, durationMs: 30 * 60_000, reason: "INC-8 check a migration", state: "pr_open" });
+    expect(await stack.grant(filed.grantId)).toMatchObject({ resource: "prod-db-readonly", subject: dave.email, requester: dave.email, durationMs: 30 * 60_000, reason: "INC-8 check a migration", state: "pr_open" });
     expect(stack.github.pull(filed.pr).state).toBe("open");
   });
 
@@ -62,14 +62,14 @@ describe("requesting access from Slack", () => {
     { field: "reason", values: { resource: "prod-db-readonly", duration: "1h", reason: "" }, says: /requires a reason/ },
     { field: "reason", values: { resource: "prod-db-readonly", duration: "1h", reason: "INC-9 \u202Eevil\u202C" }, says: /^the reason contains an invisible control character \(U\+202E RIGHT-TO-LEFT OVERRIDE\); remove it and try again$/ },
   ])("refuses a modal whose $field is invalid, naming that field", async ({ field, values, says }) => {
-    const before = stack.latestGrant()?.id;
+    const before = (await stack.latestGrant())?.id;
     const res = await stack.submitModal(stack.person("carol").slack, values);
     expect(res.status).toBe(200);
     const body = JSON.parse(res.text) as { response_action: string; errors: Record<string, string> };
     expect(body.response_action).toBe("errors");
     expect(Object.keys(body.errors)).toEqual([field]);
     expect(body.errors[field]).toMatch(says);
-    expect(stack.latestGrant()?.id).toBe(before);
+    expect((await stack.latestGrant())?.id).toBe(before);
   });
 
   it.each([
@@ -88,13 +88,13 @@ describe("requesting access from Slack", () => {
   });
 
   it("answers an unknown resource with an ephemeral error naming it, the valid resources and the usage line", async () => {
-    const before = stack.latestGrant()?.id;
+    const before = (await stack.latestGrant())?.id;
     const { texts } = await ephemeralReplies(stack, stack.person("alice").slack, "no-such-db 1h INC-11", 2);
     const all = texts.join("\n");
     expect(all).toContain('unknown resource "no-such-db"');
     expect(all).toContain("prod-db-readonly");
     expect(all).toMatch(/^Usage: \/access <resource> <duration> <reason…>/m);
-    expect(stack.latestGrant()?.id).toBe(before);
+    expect((await stack.latestGrant())?.id).toBe(before);
   });
 
   it("sends GitHub nothing that its API description rejects", () => {

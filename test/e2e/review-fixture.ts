@@ -70,7 +70,8 @@ export async function reviewStack(o: ReviewCatalogOptions, extra: StackOptions =
 }
 
 export function audits(stack: Stack, action: string): AuditRecord[] {
-  return [...stack.grantbot.deps.audit.all()].filter((r) => r.action === action);
+  // The e2e stack runs on SQLite, whose audit log iterates synchronously.
+  return [...(stack.grantbot.deps.audit.all() as Iterable<AuditRecord>)].filter((r) => r.action === action);
 }
 
 export async function waitForAudit(stack: Stack, action: string, match: (data: Record<string, unknown>) => boolean = () => true, timeoutMs = 10_000): Promise<Record<string, unknown>> {
@@ -80,8 +81,8 @@ export async function waitForAudit(stack: Stack, action: string, match: (data: R
 
 /** The open review (kind `review`) of the resource once its PR is open. */
 export async function waitForOpenReview(stack: Stack, resource = RESOURCE, notId?: string): Promise<AccessReview & { prNumber: number }> {
-  const review = await stack.waitFor(() => {
-    const r = stack.grantbot.deps.reviews.openReviewOf(resource);
+  const review = await stack.waitFor(async () => {
+    const r = await stack.grantbot.deps.reviews.openReviewOf(resource);
     return r && r.state === "open" && r.prNumber !== null && r.id !== notId ? r : null;
   }, 10_000, `an open review PR of ${resource}`);
   return review as AccessReview & { prNumber: number };

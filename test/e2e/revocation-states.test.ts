@@ -35,9 +35,9 @@ describe("ending a grant caught between approval and activation", () => {
   let stack: Stack;
   let multiB: string;
   const aws = () => stack.scim.get("aws")!;
-  const removalsVerified = (grantId: string) =>
-    stack.grantbot.deps.audit
-      .forGrant(grantId)
+  const removalsVerified = async (grantId: string) =>
+    (await stack.grantbot.deps.audit
+      .forGrant(grantId))
       .filter((r) => r.action === "scim.member_removed" && r.data?.verified === true)
       .map((r) => String(r.data?.group))
       .sort();
@@ -62,21 +62,21 @@ describe("ending a grant caught between approval and activation", () => {
     stack.approve(filed.pr, "carol-gh");
     await stack.merge(filed.pr, "carol-gh");
     await stack.waitFor(() => aws().members("multi-a").includes(email), 10_000, "the first group added");
-    expect(stack.grant(filed.grantId).state).toBe("approved");
-    expect(stack.grant(filed.grantId).access).toMatchObject({ target: "aws", groups: ["multi-a", "multi-b"] });
+    expect((await stack.grant(filed.grantId)).state).toBe("approved");
+    expect((await stack.grant(filed.grantId)).access).toMatchObject({ target: "aws", groups: ["multi-a", "multi-b"] });
     return filed;
   }
 
   it("revoking it removes the group activation had already added, verified by read-back", async () => {
     const alice = stack.person("alice");
     const filed = await stuckInActivation(alice.slack, alice.email, "multi 1h revoke while activating");
-    expect(revokeGrant(stack.grantbot.deps, filed.grantId, "ops@example.com")).toBe(true);
+    expect(await revokeGrant(stack.grantbot.deps, filed.grantId, "ops@example.com")).toBe(true);
     aws().clearFaults();
-    await stack.waitFor(() => removalsVerified(filed.grantId).length === 2, 15_000, "both removals verified");
+    await stack.waitFor(async () => (await removalsVerified(filed.grantId)).length === 2, 15_000, "both removals verified");
     expect(aws().members("multi-a")).not.toContain(alice.email);
     expect(aws().members("multi-b")).not.toContain(alice.email);
     await stack.settle();
-    expect(stack.grant(filed.grantId).state).toBe("revoked");
+    expect((await stack.grant(filed.grantId)).state).toBe("revoked");
     expect(aws().members("multi-a")).not.toContain(alice.email);
   });
 
@@ -87,7 +87,7 @@ describe("ending a grant caught between approval and activation", () => {
     const pushed = await pushDirectoryEvent(stack, { type: "leaver", email: bob.email, at: new Date().toISOString() });
     expect(pushed.body).toMatchObject({ outcome: "offboarding", revoked: [filed.grantId] });
     // multi-b's removal keeps failing (the same PATCH fault): no confirmation may go out yet.
-    await stack.waitFor(() => removalsVerified(filed.grantId).includes("multi-a"), 15_000, "multi-a removal verified");
+    await stack.waitFor(async () => (await removalsVerified(filed.grantId)).includes("multi-a"), 15_000, "multi-a removal verified");
     expect(stack.dmTexts(dave.slack).some((t) => /Offboarding complete/.test(t))).toBe(false);
     aws().clearFaults();
     const confirmation = await waitForDm(stack, dave.slack, /Offboarding complete:\* \*Bob\*/, 20_000);
@@ -104,7 +104,7 @@ describe("ending a grant caught between approval and activation", () => {
     const grant = await stack.waitForGrant(filed.grantId, ["revoked", "active"], 15_000);
     expect(grant.state).toBe("revoked");
     expect(grant.endReason).toMatch(/activation failed: group "multi-gone" does not exist/);
-    await stack.waitFor(() => removalsVerified(filed.grantId).includes("multi-a"), 15_000, "multi-a removal verified");
+    await stack.waitFor(async () => (await removalsVerified(filed.grantId)).includes("multi-a"), 15_000, "multi-a removal verified");
     expect(aws().members("multi-a")).not.toContain(alice.email);
   });
 
@@ -120,19 +120,19 @@ describe("ending a grant caught between approval and activation", () => {
     stack.approve(second.pr, "carol-gh");
     await stack.merge(second.pr, "carol-gh");
     await stack.waitFor(() => aws().requests().some((r) => r.method === "GET" && r.path === "/Users" && r.status === 503), 10_000, "the second grant's activation failing");
-    expect(stack.grant(second.grantId).state).toBe("approved");
+    expect((await stack.grant(second.grantId)).state).toBe("approved");
 
-    expect(revokeGrant(stack.grantbot.deps, original.id, "ops@example.com")).toBe(true);
-    await stack.waitFor(() => removalsVerified(original.id).length === 2, 15_000, "the original's removals verified");
+    expect(await revokeGrant(stack.grantbot.deps, original.id, "ops@example.com")).toBe(true);
+    await stack.waitFor(async () => (await removalsVerified(original.id)).length === 2, 15_000, "the original's removals verified");
     expect(aws().members("multi-a")).not.toContain(alice.email);
     expect(aws().members("multi-b")).not.toContain(alice.email);
-    expect(stack.grantbot.deps.audit.forGrant(original.id).some((r) => r.action === "scim.member_kept")).toBe(false);
+    expect((await stack.grantbot.deps.audit.forGrant(original.id)).some((r) => r.action === "scim.member_kept")).toBe(false);
 
     // Released while still approved: whatever its activation may yet do is undone too.
-    releaseGrant(stack.grantbot.deps, second.grantId, alice.email);
-    expect(stack.grant(second.grantId).state).toBe("revoked");
+    await releaseGrant(stack.grantbot.deps, second.grantId, alice.email);
+    expect((await stack.grant(second.grantId)).state).toBe("revoked");
     aws().clearFaults();
-    await stack.waitFor(() => removalsVerified(second.grantId).length === 2, 15_000, "the second grant's removals verified");
+    await stack.waitFor(async () => (await removalsVerified(second.grantId)).length === 2, 15_000, "the second grant's removals verified");
     await stack.settle();
     expect(aws().members("multi-a")).not.toContain(alice.email);
     expect(aws().members("multi-b")).not.toContain(alice.email);

@@ -31,8 +31,8 @@ async function startWithHangingSlack(shutdownTimeout: string): Promise<Setup> {
   const slack = await SilentServer.start();
   cleanups.push(() => slack.close());
   const store = openStore(world.dataDir, systemClock);
-  const jobId = store.jobs.enqueue({ kind: "ops_notice", payload: { title: "queued before the start", detail: "posted to a Slack that never answers" } })!;
-  store.close();
+  const jobId = (await store.jobs.enqueue({ kind: "ops_notice", payload: { title: "queued before the start", detail: "posted to a Slack that never answers" } }))!;
+  await store.close();
   const serve = GrantbotProcess.start(["serve"], { ...world.env, SLACK_API_URL: `${slack.url}/api/`, LOG_LEVEL: "info", GRANTBOT_SHUTDOWN_TIMEOUT: shutdownTimeout });
   cleanups.push(async () => {
     if (serve.child.exitCode === null && serve.child.signalCode === null) serve.kill("SIGKILL");

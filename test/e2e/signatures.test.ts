@@ -23,10 +23,10 @@ describe("signed requests and duplicate deliveries", () => {
     ["timestamped 6 minutes in the future", { timestampSec: nowSec() + 6 * 60 }],
     ["without a signature", { headers: { "x-slack-signature": "" } }],
   ])("answers a Slack request %s with 401 and files nothing", async (_what, opts) => {
-    const before = stack.latestGrant()?.id;
+    const before = (await stack.latestGrant())?.id;
     const res = await stack.postSlack(requestBody(), opts);
     expect(res.status).toBe(401);
-    expect(stack.latestGrant()?.id).toBe(before);
+    expect((await stack.latestGrant())?.id).toBe(before);
   });
 
   it("accepts a correctly signed Slack request", async () => {
@@ -49,7 +49,7 @@ describe("signed requests and duplicate deliveries", () => {
     const res = await fetch(`${stack.url}/github/webhook`, { method: "POST", headers: await headersFor(payload), body: JSON.stringify(payload) });
     expect(res.status).toBe(401);
     await stack.settle();
-    expect(stack.grant(filed.grantId).state).toBe("pr_open");
+    expect((await stack.grant(filed.grantId)).state).toBe("pr_open");
   });
 
   it("answers introspection without its bearer token with 401", async () => {
@@ -80,10 +80,10 @@ describe("signed requests and duplicate deliveries", () => {
     const adds = scim.requests().filter((r) => r.method === "PATCH" && JSON.stringify(r.body).includes('"op":"add"'));
     expect(adds).toHaveLength(1);
     expect(stack.members("aws", "prod-db-readonly").filter((m) => m === bob.email)).toHaveLength(1);
-    expect(stack.grantbot.deps.credentials.forGrant(filed.grantId)).toHaveLength(1);
+    expect(await stack.grantbot.deps.credentials.forGrant(filed.grantId)).toHaveLength(1);
     expect(stack.github.comments(filed.pr).filter((c) => c.includes("Active until"))).toHaveLength(1);
     expect(stack.dmTexts(bob.slack).filter((t) => t.includes(filed.grantId) && t.includes("is active until"))).toHaveLength(1);
-    expect(stack.grantbot.deps.audit.forGrant(filed.grantId).filter((r) => r.action === "grant.activated")).toHaveLength(1);
+    expect((await stack.grantbot.deps.audit.forGrant(filed.grantId)).filter((r) => r.action === "grant.activated")).toHaveLength(1);
   });
 
   it("sends GitHub nothing that its API description rejects", () => {

@@ -18,7 +18,7 @@ describe("Release and Extend buttons", () => {
     const alice = stack.person("alice");
     const grant = await activeGrant(stack, alice.slack, "prod-db-readonly 1h INC-600 the credential DM");
     await stack.waitFor(() => stack.credentialToken(grant.id), 5000, "credential DM");
-    const ref = stack.grant(grant.id).credentialMessage!;
+    const ref = (await stack.grant(grant.id)).credentialMessage!;
     const dm = stack.slack.message(ref.channel, ref.ts)!;
     expect(buttonsIn(dm.blocks).map((b) => [b.actionId, b.value])).toEqual([
       ["grant_extend", grant.id],
@@ -34,7 +34,7 @@ describe("Release and Extend buttons", () => {
     expect(res.status).toBe(200);
     await waitForDm(stack, dave.slack, new RegExp(`grant ${grant.id} is not yours. Only the person who holds a grant can release or extend it`));
     await stack.settle();
-    expect(stack.grant(grant.id).state).toBe("active");
+    expect((await stack.grant(grant.id)).state).toBe("active");
     expect(stack.members("aws", "prod-db-readonly")).toContain(alice.email);
   });
 
@@ -89,14 +89,14 @@ describe("Release and Extend buttons", () => {
       values: { duration: { duration_input: stateValue.text("3h") }, reason: { reason_input: stateValue.text(`extension of ${grant.id}: DATA-10 month end`) } },
     });
     expect((await stack.postSlack(body)).status).toBe(200);
-    const extension = await stack.waitFor(() => stack.grantbot.deps.grants.listBySubject(frank.email, ["requested", "pr_open"]).find((g) => g.extends === grant.id), 5000, "the extension request");
+    const extension = await stack.waitFor(async () => (await stack.grantbot.deps.grants.listBySubject(frank.email, ["requested", "pr_open"])).find((g) => g.extends === grant.id), 5000, "the extension request");
     expect(extension).toMatchObject({ resource: "snowflake-analyst", durationMs: 3 * 3600_000 });
     await waitForDm(stack, frank.slack, new RegExp(`an extension of \`${grant.id}\``));
   });
 
   it("refuses an extension form asking for more than the resource allows, on the duration field", async () => {
     const frank = stack.person("frank");
-    const grant = stack.grantbot.deps.grants.listBySubject(frank.email, ["active"])[0]!;
+    const grant = (await stack.grantbot.deps.grants.listBySubject(frank.email, ["active"]))[0]!;
     const body = viewSubmissionBody({
       callbackId: "access_request",
       userId: frank.slack,

@@ -61,7 +61,7 @@ describe("/access subcommands through the real Bolt app", () => {
   it("refuses a release or extension of someone else's grant, saying whose it may be", async () => {
     expect(await say("dave", `release ${mine.id}`)).toContain(`⚠️ grant ${mine.id} is not yours. Only the person who holds a grant can release or extend it.`);
     expect(await say("dave", `extend ${mine.id} 1h`)).toContain(`grant ${mine.id} is not yours`);
-    expect(stack.grant(mine.id).state).toBe("active");
+    expect((await stack.grant(mine.id)).state).toBe("active");
   });
 
   it("answers an unknown grant id with a next step and the usage", async () => {

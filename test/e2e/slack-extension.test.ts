@@ -45,8 +45,8 @@ describe("extensions", () => {
     // No PATCH at all on the group: neither a removal at the original's expiry nor a re-add at activation.
     expect(scim.patchCount("prod-db-readonly")).toBe(patches);
     expect(stack.members("aws", "prod-db-readonly")).toContain(alice.email);
-    expect(stack.grant(extension.id).state).toBe("active");
-    const kept = stack.grantbot.deps.audit.forGrant(original.id).find((r) => r.action === "scim.member_kept");
+    expect((await stack.grant(extension.id)).state).toBe("active");
+    const kept = (await stack.grantbot.deps.audit.forGrant(original.id)).find((r) => r.action === "scim.member_kept");
     expect(kept?.data).toMatchObject({ group: "prod-db-readonly", coveredBy: extension.id });
 
     // The original's DM and card say the access continues, not that it was removed.

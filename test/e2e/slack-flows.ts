@@ -8,27 +8,27 @@ import type { CardMessage } from "../../src/services/ports/slack.ts";
 import type { Stack } from "./stack.ts";
 
 /** Where the grant's card copies were posted (from grantbot's SQLite records). */
-export function cardCopies(stack: Stack, grantId: string): CardMessage[] {
+export function cardCopies(stack: Stack, grantId: string): Promise<CardMessage[]> {
   return stack.grantbot.store.cards.messages(grantId);
 }
 
 /** The channel copy of the grant's card as the fake Slack holds it (current text + history). */
-export function channelCard(stack: Stack, grantId: string): FakeMessage | null {
-  const copy = cardCopies(stack, grantId).find((c) => c.audience === "channel");
+export async function channelCard(stack: Stack, grantId: string): Promise<FakeMessage | null> {
+  const copy = (await cardCopies(stack, grantId)).find((c) => c.audience === "channel");
   return copy ? (stack.slack.message(copy.channel, copy.ts) ?? null) : null;
 }
 
 /** Every version of the channel card's top-level text, oldest first. */
-export function cardHistory(stack: Stack, grantId: string): string[] {
-  return channelCard(stack, grantId)?.history.map((v) => v.text) ?? [];
+export async function cardHistory(stack: Stack, grantId: string): Promise<string[]> {
+  return (await channelCard(stack, grantId))?.history.map((v) => v.text) ?? [];
 }
 
 /** Waits until the channel card's current text matches. Returns that text. */
 export async function waitForCard(stack: Stack, grantId: string, match: RegExp, timeoutMs = 5000): Promise<string> {
-  return stack.waitFor(() => {
-    const text = channelCard(stack, grantId)?.text;
+  return stack.waitFor(async () => {
+    const text = (await channelCard(stack, grantId))?.text;
     return text !== undefined && match.test(text) ? text : null;
-  }, timeoutMs, `the card of ${grantId} to match ${match} (is: ${channelCard(stack, grantId)?.text ?? "not posted"})`);
+  }, timeoutMs, `the card of ${grantId} to match ${match} (is: ${(await channelCard(stack, grantId))?.text ?? "not posted"})`);
 }
 
 /** The user opens grantbot's Home tab (signed `app_home_opened`). */

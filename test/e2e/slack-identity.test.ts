@@ -26,7 +26,7 @@ describe("a Slack account whose profile email belongs to someone else's people.y
     await stack?.stop();
   });
 
-  const grantCount = () => stack.grantbot.deps.grants.listBySubject(stack.person("alice").email, ["requested", "pr_open", "approved", "active", "released", "expired", "declined", "rejected", "cancelled", "revoked"]).length;
+  const grantCount = async () => (await stack.grantbot.deps.grants.listBySubject(stack.person("alice").email, ["requested", "pr_open", "approved", "active", "released", "expired", "declined", "rejected", "cancelled", "revoked"])).length;
   /** GitHub calls other than the background refresh of the policy files (main.ts, every 60 s). */
   const githubCalls = () => stack.github.calls().filter((c) => !(c.method === "GET" && /grants\/(catalog|people)\.yaml$/.test(c.path)));
 
@@ -35,19 +35,19 @@ describe("a Slack account whose profile email belongs to someone else's people.y
     ["an extension of alice's grant", () => `extend ${alices.id} 1h`, 1],
     ["a release of alice's grant", () => `release ${alices.id}`, 1],
   ] as const)("refuses %s with a sentence and a next step, opening no PR and calling GitHub not at all", async (_what, text, replies) => {
-    const before = grantCount();
+    const before = await grantCount();
     stack.github.resetCalls();
     const { texts } = await ephemeralReplies(stack, IMPOSTOR, typeof text === "string" ? text : text(), replies);
     expect(texts.join("\n")).toContain(REFUSED);
     await stack.settle();
-    expect(grantCount()).toBe(before);
-    expect(stack.grant(alices.id).state).toBe("active");
+    expect(await grantCount()).toBe(before);
+    expect((await stack.grant(alices.id)).state).toBe("active");
     expect(stack.github.pulls().filter((p) => p.state === "open")).toEqual([]);
     expect(githubCalls()).toEqual([]);
   });
 
   it("refuses the request form's submission in the form itself, opening no PR and calling GitHub not at all", async () => {
-    const before = grantCount();
+    const before = await grantCount();
     stack.github.resetCalls();
     const res = await stack.submitModal(IMPOSTOR, { resource: "prod-db-readonly", duration: "1h", reason: "INC-502 as alice" });
     expect(res.status).toBe(200);
@@ -55,18 +55,18 @@ describe("a Slack account whose profile email belongs to someone else's people.y
     expect(body.response_action).toBe("errors");
     expect(Object.values(body.errors)).toEqual([REFUSED]);
     await stack.settle();
-    expect(grantCount()).toBe(before);
+    expect(await grantCount()).toBe(before);
     expect(githubCalls()).toEqual([]);
   });
 
   it("refuses the extension form of alice's grant submitted from the other account", async () => {
-    const before = grantCount();
+    const before = await grantCount();
     stack.github.resetCalls();
     const res = await stack.submitModal(IMPOSTOR, { resource: "", duration: "1h", reason: "INC-503 as alice" }, JSON.stringify({ extends: alices.id }));
     const body = JSON.parse(res.text) as { response_action: string; errors: Record<string, string> };
     expect(Object.values(body.errors)).toEqual([REFUSED]);
     await stack.settle();
-    expect(grantCount()).toBe(before);
+    expect(await grantCount()).toBe(before);
     expect(githubCalls()).toEqual([]);
   });
 

@@ -185,21 +185,21 @@ export class Stack {
 
   // ---- grantbot state -----------------------------------------------------------------------
 
-  grant(id: string): Grant {
-    const g = this.grantbot.deps.grants.get(id);
+  async grant(id: string): Promise<Grant> {
+    const g = await this.grantbot.deps.grants.get(id);
     if (!g) throw new Error(`no grant ${id}`);
     return g;
   }
 
-  latestGrant(): Grant | null {
-    const all = this.grantbot.deps.grants.listByState(["requested", "pr_open", "approved", "active", "expired", "released", "revoked", "declined", "rejected", "cancelled"], 100_000);
+  async latestGrant(): Promise<Grant | null> {
+    const all = await this.grantbot.deps.grants.listByState(["requested", "pr_open", "approved", "active", "expired", "released", "revoked", "declined", "rejected", "cancelled"], 100_000);
     return all.sort((a, b) => b.requestedAt - a.requestedAt || (b.id > a.id ? 1 : -1))[0] ?? null;
   }
 
-  async waitFor<T>(probe: () => T | null | undefined | false, timeoutMs = 5000, what = "condition"): Promise<T> {
+  async waitFor<T>(probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 5000, what = "condition"): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = probe();
+      const value = await probe();
       if (value) return value;
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
       await new Promise((r) => setTimeout(r, 10));
@@ -207,10 +207,10 @@ export class Stack {
   }
 
   async waitForGrant(id: string, states: GrantState[], timeoutMs = 5000): Promise<Grant> {
-    return this.waitFor(() => {
-      const g = this.grantbot.deps.grants.get(id);
+    return this.waitFor(async () => {
+      const g = await this.grantbot.deps.grants.get(id);
       return g && states.includes(g.state) ? g : null;
-    }, timeoutMs, `grant ${id} to be ${states.join("|")} (is ${this.grantbot.deps.grants.get(id)?.state ?? "absent"})`);
+    }, timeoutMs, `grant ${id} to be ${states.join("|")} (is ${(await this.grantbot.deps.grants.get(id))?.state ?? "absent"})`);
   }
 
   /** Waits until the job queue has nothing due or running. */
@@ -232,8 +232,8 @@ export class Stack {
   }
 
   /** The JWT in the credential DM of a grant (null when absent or redacted). */
-  credentialToken(grantId: string): string | null {
-    const g = this.grantbot.deps.grants.get(grantId);
+  async credentialToken(grantId: string): Promise<string | null> {
+    const g = await this.grantbot.deps.grants.get(grantId);
     if (!g?.credentialMessage) return null;
     const text = this.slack.visibleText(g.credentialMessage.channel, g.credentialMessage.ts) ?? "";
     return /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+/.exec(text)?.[0] ?? null;

@@ -29,9 +29,9 @@ describe("a grant of a standing member", () => {
     const dave = stack.person("dave");
     const hers = await activeGrant(stack, alice.slack, "prod-db-readonly 2s INC-70 standing too");
     const his = await activeGrant(stack, dave.slack, "prod-db-readonly 2s INC-71 not standing");
-    await stack.waitFor(() => ["expired"].includes(stack.grant(hers.id).state) && ["expired"].includes(stack.grant(his.id).state), 10_000, "both grants expired");
-    const audit = (id: string) => stack.grantbot.deps.audit.forGrant(id).map((r) => `${r.action}:${String(r.data?.coveredBy ?? r.data?.outcome ?? "")}`);
-    await stack.waitFor(() => audit(hers.id).includes("scim.member_kept:standing") && audit(his.id).some((a) => a.startsWith("scim.member_removed")), 10_000, "both removals decided");
+    await stack.waitFor(async () => ["expired"].includes((await stack.grant(hers.id)).state) && ["expired"].includes((await stack.grant(his.id)).state), 10_000, "both grants expired");
+    const audit = async (id: string) => (await stack.grantbot.deps.audit.forGrant(id)).map((r) => `${r.action}:${String(r.data?.coveredBy ?? r.data?.outcome ?? "")}`);
+    await stack.waitFor(async () => (await audit(hers.id)).includes("scim.member_kept:standing") && (await audit(his.id)).some((a) => a.startsWith("scim.member_removed")), 10_000, "both removals decided");
     expect(stack.members("aws", "prod-db-readonly")).toContain(alice.email);
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(dave.email);
   });

@@ -26,7 +26,7 @@ describe("use of grants", () => {
   it("records each active introspection as a use (first, last, count) and writes them in one flush", async () => {
     const before = Date.now();
     for (let i = 0; i < 3; i++) expect((await stack.introspect(token)).body.active).toBe(true);
-    const inMemory = stack.grantbot.deps.usage.forGrants([used.id]).get(used.id);
+    const inMemory = (await stack.grantbot.deps.usage.forGrants([used.id])).get(used.id);
     expect(inMemory).toMatchObject({ grantId: used.id, uses: 3 });
     expect(inMemory!.firstUse).toBeGreaterThanOrEqual(before);
     expect(inMemory!.lastUse).toBeGreaterThanOrEqual(inMemory!.firstUse);
@@ -35,7 +35,7 @@ describe("use of grants", () => {
     expect(row).toEqual({ uses: 3, first_use: inMemory!.firstUse, last_use: inMemory!.lastUse });
     // An inactive answer is not a use.
     expect((await stack.introspect("not-a-token")).body).toEqual({ active: false });
-    expect(stack.grantbot.deps.usage.forGrants([used.id]).get(used.id)?.uses).toBe(3);
+    expect((await stack.grantbot.deps.usage.forGrants([used.id])).get(used.id)?.uses).toBe(3);
   });
 
   it("shows the use in /access list and on the Home tab", async () => {

@@ -9,20 +9,20 @@ import type { Clock, CredentialRecord, CredentialStore, GrantStore } from "../..
 export class InMemoryCredentialStore implements CredentialStore {
   readonly #rows = new Map<string, CredentialRecord>();
 
-  insert(record: CredentialRecord): void {
+  async insert(record: CredentialRecord): Promise<void> {
     if (!this.#rows.has(record.jti)) this.#rows.set(record.jti, { ...record });
   }
 
-  get(jti: string): CredentialRecord | null {
+  async get(jti: string): Promise<CredentialRecord | null> {
     const row = this.#rows.get(jti);
     return row ? { ...row } : null;
   }
 
-  forGrant(grantId: string): CredentialRecord[] {
+  async forGrant(grantId: string): Promise<CredentialRecord[]> {
     return [...this.#rows.values()].filter((r) => r.grantId === grantId).map((r) => ({ ...r }));
   }
 
-  revokeForGrant(grantId: string, at: number): number {
+  async revokeForGrant(grantId: string, at: number): Promise<number> {
     let count = 0;
     for (const row of this.#rows.values()) {
       if (row.grantId === grantId && row.revokedAt === null) {
@@ -39,22 +39,22 @@ export class InMemoryGrantStore implements GrantStore {
 
   constructor(private readonly clock: Clock = { now: () => 0 }) {}
 
-  insert(grant: Grant): void {
+  async insert(grant: Grant): Promise<void> {
     if (this.#rows.has(grant.id)) throw new Error(`grant ${grant.id} already exists`);
     this.#rows.set(grant.id, clone(grant));
   }
 
-  get(id: string): Grant | null {
+  async get(id: string): Promise<Grant | null> {
     const row = this.#rows.get(id);
     return row ? clone(row) : null;
   }
 
-  getByPrNumber(prNumber: number): Grant | null {
+  async getByPrNumber(prNumber: number): Promise<Grant | null> {
     const row = [...this.#rows.values()].find((g) => g.prNumber === prNumber);
     return row ? clone(row) : null;
   }
 
-  update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): boolean {
+  async update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): Promise<boolean> {
     const row = this.#rows.get(id);
     if (!row || !fromStates.includes(row.state)) return false;
     if (patch.state !== undefined && patch.state !== row.state) assertTransition(row.state, patch.state);
@@ -62,27 +62,27 @@ export class InMemoryGrantStore implements GrantStore {
     return true;
   }
 
-  listByState(states: readonly GrantState[], limit = Number.POSITIVE_INFINITY): Grant[] {
+  async listByState(states: readonly GrantState[], limit = Number.POSITIVE_INFINITY): Promise<Grant[]> {
     return this.#sorted((g) => states.includes(g.state), (a, b) => a.requestedAt - b.requestedAt).slice(0, limit);
   }
 
-  listBySubject(subject: string, states: readonly GrantState[]): Grant[] {
+  async listBySubject(subject: string, states: readonly GrantState[]): Promise<Grant[]> {
     return this.#sorted((g) => g.subject === subject && states.includes(g.state), (a, b) => a.requestedAt - b.requestedAt);
   }
 
-  listDueForExpiry(at: number, limit: number): Grant[] {
+  async listDueForExpiry(at: number, limit: number): Promise<Grant[]> {
     return this.#sorted(
       (g) => g.state === "active" && g.expiresAt !== null && g.expiresAt <= at,
       (a, b) => a.expiresAt! - b.expiresAt!,
     ).slice(0, limit);
   }
 
-  nextExpiry(): number | null {
-    const due = this.listDueForExpiry(Number.POSITIVE_INFINITY, 1);
+  async nextExpiry(): Promise<number | null> {
+    const due = await this.listDueForExpiry(Number.POSITIVE_INFINITY, 1);
     return due[0]?.expiresAt ?? null;
   }
 
-  countByState(): Record<GrantState, number> {
+  async countByState(): Promise<Record<GrantState, number>> {
     const counts = Object.fromEntries(GRANT_STATES.map((s) => [s, 0])) as Record<GrantState, number>;
     for (const g of this.#rows.values()) counts[g.state]++;
     return counts;

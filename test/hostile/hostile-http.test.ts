@@ -35,7 +35,7 @@ describe("hostile input over HTTP", () => {
     await stack?.stop();
   });
 
-  const grantCount = () => stack.latestGrant() === null ? 0 : stack.grantbot.deps.grants.listByState(["requested", "pr_open", "approved", "active", "expired", "released", "revoked", "declined", "rejected", "cancelled"], 1_000_000).length;
+  const grantCount = async () => await stack.latestGrant() === null ? 0 : (await stack.grantbot.deps.grants.listByState(["requested", "pr_open", "approved", "active", "expired", "released", "revoked", "declined", "rejected", "cancelled"], 1_000_000)).length;
   const openPrJobs = () => stack.grantbot.store.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE kind = ?").get(JOB.openPr) as { n: number };
 
   it("answers any slash-command text with a reply and files either exactly one request or none", async () => {
@@ -45,7 +45,7 @@ describe("hostile input over HTTP", () => {
       fc.asyncProperty(
         fc.oneof(nastyText, nastyText.map((r) => `prod-db-readonly 1h ${r}`), fc.tuple(fc.constantFrom("release", "extend", "list", "../../etc/passwd", "prod-db-readonly", "PROD-DB-READONLY"), nastyText, nastyText).map((p) => p.join(" "))),
         async (text) => {
-          const before = { grants: grantCount(), jobs: openPrJobs().n };
+          const before = { grants: await grantCount(), jobs: openPrJobs().n };
           const ack = await stack.slash(text, alice.slack);
           expect(ack.status).toBe(200);
           // The answer comes in the ack body or later through response_url (or as a modal).
@@ -57,13 +57,13 @@ describe("hostile input over HTTP", () => {
             const more = await stack.replies(ack.responseId, ack.text, 1, 5_000);
             expect(more.join("\n")).toMatch(/filed|⚠️/);
             if (/filed/.test(more.join("\n"))) filed++;
-            const after = { grants: grantCount(), jobs: openPrJobs().n };
+            const after = { grants: await grantCount(), jobs: openPrJobs().n };
             expect(after.grants - before.grants).toBe(/filed/.test(more.join("\n")) ? 1 : 0);
             expect(after.jobs - before.jobs).toBe(after.grants - before.grants);
             return;
           }
           if (accepted) filed++;
-          const after = { grants: grantCount(), jobs: openPrJobs().n };
+          const after = { grants: await grantCount(), jobs: openPrJobs().n };
           expect(after.grants - before.grants).toBe(accepted ? 1 : 0);
           expect(after.jobs - before.jobs).toBe(after.grants - before.grants);
         },
@@ -81,7 +81,7 @@ describe("hostile input over HTTP", () => {
     const anyValue = fc.oneof(nastyText.map((t) => stateValue.text(t)), fc.constant(stateValue.text(null)), fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<never>);
     await fc.assert(
       fc.asyncProperty(fc.oneof(nastyText, fc.constantFrom("prod-db-readonly", "../catalog", "")), anyValue, anyValue, async (resource, duration, reason) => {
-        const before = grantCount();
+        const before = await grantCount();
         const body = viewSubmissionBody({
           callbackId: "access_request",
           userId: bob.slack,
@@ -93,27 +93,27 @@ describe("hostile input over HTTP", () => {
           const answer = JSON.parse(res.text) as { response_action?: string; errors?: Record<string, string> };
           if (answer.response_action === "errors") {
             for (const message of Object.values(answer.errors ?? {})) expect(message.length).toBeGreaterThan(0);
-            expect(grantCount()).toBe(before);
+            expect(await grantCount()).toBe(before);
           }
         }
         await new Promise((r) => setTimeout(r, 20));
-        expect(grantCount() - before).toBeLessThanOrEqual(1);
+        expect(await grantCount() - before).toBeLessThanOrEqual(1);
       }),
       { numRuns: 60 },
     );
   }, 120_000);
 
   it("answers any signed webhook delivery without a 5xx and changes nothing for payloads it cannot use", async () => {
-    const states = () => JSON.stringify(stack.grantbot.deps.grants.listByState(["pr_open", "approved", "active"], 1000).map((g) => [g.id, g.state]));
+    const states = async () => JSON.stringify((await stack.grantbot.deps.grants.listByState(["pr_open", "approved", "active"], 1000)).map((g) => [g.id, g.state]));
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(fc.jsonValue({ maxDepth: 4 }), fc.record({ action: fc.constantFrom("closed", "submitted", "opened"), repository: fc.record({ full_name: fc.constantFrom("acme/grants", "other/grants") }), pull_request: fc.record({ number: fc.oneof(fc.integer(), fc.string()), merged: fc.boolean(), state: fc.constantFrom("closed", "open") }, { requiredKeys: [] }) }, { requiredKeys: [] })),
         fc.constantFrom("pull_request", "pull_request_review", "issues"),
         async (payload, event) => {
-          const before = states();
+          const before = await states();
           const { status } = await stack.deliver(event, payload);
           expect([200, 202, 400]).toContain(status);
-          expect(states()).toBe(before);
+          expect(await states()).toBe(before);
         },
       ),
       { numRuns: 80 },
@@ -175,7 +175,7 @@ describe("hostile input over HTTP", () => {
     it("keeps emoji, right-to-left letters and quotes in a reason intact from Slack to the grant file and the PR", async () => {
       const reason = `🔥 INC-77 replica "lag" 'ü' \\ שלום עולם 👩‍💻`;
       const filed = await fileRequest(stack, stack.person("dave").slack, `prod-db-readonly 1h ${reason}`);
-      const grant = stack.grant(filed.grantId);
+      const grant = await stack.grant(filed.grantId);
       expect(grant.reason).toBe(reason);
       const file = stack.github.fileAt(`grant/${grant.id}`, grant.filePath);
       expect(file).toBe(grant.fileContent);
@@ -184,17 +184,17 @@ describe("hostile input over HTTP", () => {
     });
 
     it("refuses a reason with a bidirectional override, naming the character: no grant, no GitHub write", async () => {
-      const before = { grants: grantCount(), calls: stack.github.calls().filter((c) => c.method !== "GET").length };
+      const before = { grants: await grantCount(), calls: stack.github.calls().filter((c) => c.method !== "GET").length };
       const ack = await stack.slash("prod-db-readonly 1h INC-79 \u202ereplica\u202c", stack.person("alice").slack);
       const replies = (await stack.replies(ack.responseId, ack.text, ack.text ? 0 : 1)).join("\n");
       expect(replies).toContain("⚠️ the reason contains an invisible control character (U+202E RIGHT-TO-LEFT OVERRIDE); remove it and try again");
       await stack.settle();
-      expect(grantCount()).toBe(before.grants);
+      expect(await grantCount()).toBe(before.grants);
       expect(stack.github.calls().filter((c) => c.method !== "GET").length).toBe(before.calls);
     });
 
     it("treats `../` as an unknown resource: no grant, no GitHub write", async () => {
-      const before = { grants: grantCount(), calls: stack.github.calls().filter((c) => c.method !== "GET").length };
+      const before = { grants: await grantCount(), calls: stack.github.calls().filter((c) => c.method !== "GET").length };
       for (const text of ["../../etc/passwd 1h x", "..%2F..%2Fcatalog 1h x", "prod-db-readonly/../../x 1h x"]) {
         const ack = await stack.slash(text, stack.person("alice").slack);
         expect(ack.status).toBe(200);
@@ -205,7 +205,7 @@ describe("hostile input over HTTP", () => {
       expect(modal.status).toBe(200);
       expect(JSON.parse(modal.text)).toMatchObject({ response_action: "errors" });
       await stack.settle();
-      expect(grantCount()).toBe(before.grants);
+      expect(await grantCount()).toBe(before.grants);
       expect(stack.github.calls().filter((c) => c.method !== "GET").length).toBe(before.calls);
     });
 
@@ -218,8 +218,8 @@ describe("hostile input over HTTP", () => {
       expect(res.status).toBe(202);
       expect(res.body).toMatchObject({ ignored: "repository mallory/grants" });
       await stack.settle();
-      expect(stack.grant(filed.grantId).state).toBe("pr_open");
-      expect(stack.grantbot.deps.jobs.pending(`${JOB.checkMerge}:${filed.grantId}`)).toEqual([]);
+      expect((await stack.grant(filed.grantId)).state).toBe("pr_open");
+      expect(await stack.grantbot.deps.jobs.pending(`${JOB.checkMerge}:${filed.grantId}`)).toEqual([]);
     });
 
     it("refuses a Slack request replayed after 5 minutes, or dated more than 5 minutes ahead, even with a valid signature", async () => {

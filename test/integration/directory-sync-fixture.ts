@@ -50,7 +50,7 @@ export async function setUpDirectorySync(cleanups: (() => Promise<void> | void)[
   runner.start();
   cleanups.push(async () => {
     await runner?.stop();
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
     await server.close();
   });

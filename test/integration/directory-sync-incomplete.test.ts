@@ -54,9 +54,9 @@ describe.each(lies)("directory poll, $name", ({ profile, arm }) => {
     arm(server);
     await expect(poller.poll()).rejects.toMatchObject({ code: "target_unavailable", retryable: true });
 
-    expect(store.offboarding.recent(10)).toEqual([]);
+    expect(await store.offboarding.recent(10)).toEqual([]);
     expect([...store.audit.all()].filter((r) => r.action === "directory.leaver")).toEqual([]);
-    for (let i = 0; i < 8; i++) expect(store.people.get(`p${i}@example.com`)).toMatchObject({ active: true, removedAt: null });
+    for (let i = 0; i < 8; i++) expect(await store.people.get(`p${i}@example.com`)).toMatchObject({ active: true, removedAt: null });
     expect(lines).toContainEqual(expect.objectContaining({ level: "warn", msg: "directory poll failed", obj: expect.objectContaining({ directory: "directory", failures: 1 }) }));
 
     server.lies = {};
@@ -77,8 +77,8 @@ describe("directory poll, a listing that looks complete but skipped someone", ()
     server.lies = { omitFromLists: ["s5@example.com"] };
     const skipped = await poller.poll();
     expect(skipped).toMatchObject({ people: 7, leavers: [] });
-    expect(store.people.get("s5@example.com")).toMatchObject({ active: true, removedAt: null });
-    expect(store.offboarding.recent(10)).toEqual([]);
+    expect(await store.people.get("s5@example.com")).toMatchObject({ active: true, removedAt: null });
+    expect(await store.offboarding.recent(10)).toEqual([]);
 
     server.deleteUser("s5@example.com");
     expect((await poller.poll()).leavers).toEqual([{ email: "s5@example.com", cause: "deleted" }]);

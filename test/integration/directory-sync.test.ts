@@ -24,7 +24,7 @@ describe.each(["generic", "aws-identity-center"] as const)("directory poll, %s p
     const first = await syncDirectory(deps, source);
     expect(first).toMatchObject({ people: 8, leavers: [], movers: [] });
     expect(first.pages).toBeGreaterThan(1);
-    expect(store.people.get("p6@example.com")).toMatchObject({ active: true, managerEmail: "boss@example.com", groups: ["engineering"] });
+    expect(await store.people.get("p6@example.com")).toMatchObject({ active: true, managerEmail: "boss@example.com", groups: ["engineering"] });
 
     server.setActive("p3@example.com", false);
     expect((await syncDirectory(deps, source)).leavers).toEqual([{ email: "p3@example.com", cause: "deactivated" }]);
@@ -43,7 +43,7 @@ describe("directory poll", () => {
     server.deleteUser("gone@example.com");
     const result = await syncDirectory(deps, source);
     expect(result.leavers).toEqual([{ email: "gone@example.com", cause: "deleted" }]);
-    expect(store.people.get("gone@example.com")).toMatchObject({ managerEmail: "boss@example.com", displayName: "Gone", removedAt: expect.any(Number) });
+    expect(await store.people.get("gone@example.com")).toMatchObject({ managerEmail: "boss@example.com", displayName: "Gone", removedAt: expect.any(Number) });
     expect((await syncDirectory(deps, source)).leavers).toEqual([]);
   });
 
@@ -64,7 +64,7 @@ describe("directory poll", () => {
     const result = await syncDirectory(deps, source);
     expect(result.leavers).toEqual([]);
     expect(result.deletionsSkipped).toMatch(/7 of 8 people vanished/);
-    expect(store.people.get("u0@example.com")?.removedAt).toBeNull();
+    expect((await store.people.get("u0@example.com"))?.removedAt).toBeNull();
     await runner.drain();
     expect(notifier.opsNotes).toEqual([expect.objectContaining({ kind: "ops_alert", title: "Directory poll not believed" })]);
   });
@@ -94,13 +94,13 @@ describe("directory poll", () => {
     server.createUser({ userName: "leaver@example.com", manager: "boss@example.com" });
     await syncDirectory(deps, source);
     notifier.unreachable.add("boss@example.com");
-    store.offboarding.insert({ id: "C1", email: "leaver@example.com", source: "cli", cause: "deactivated", startedAt: Date.now(), revoked: [], cancelled: [], orphans: [], pendingNoticeAt: null, completedAt: null });
-    store.jobs.enqueue({ kind: "offboarding_report", payload: { caseId: "C1", check: 0 }, dedupeKey: "offboarding_report:C1:0" });
+    await store.offboarding.insert({ id: "C1", email: "leaver@example.com", source: "cli", cause: "deactivated", startedAt: Date.now(), revoked: [], cancelled: [], orphans: [], pendingNoticeAt: null, completedAt: null });
+    await store.jobs.enqueue({ kind: "offboarding_report", payload: { caseId: "C1", check: 0 }, dedupeKey: "offboarding_report:C1:0" });
     runner.wake();
     await runner.drain();
     expect(notifier.sent).toEqual([]);
     const ops = notifier.opsNotes.find((n) => n.kind === "offboarding");
     expect(ops).toMatchObject({ phase: "final", report: { managerProblem: "their manager boss@example.com has no Slack user" } });
-    expect(offboardPerson(deps, { email: "leaver@example.com", cause: "deactivated", source: "cli" })).toMatchObject({ caseId: null });
+    expect(await offboardPerson(deps, { email: "leaver@example.com", cause: "deactivated", source: "cli" })).toMatchObject({ caseId: null });
   });
 });

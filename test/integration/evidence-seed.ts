@@ -80,7 +80,7 @@ export async function seedEvidence(): Promise<Seeded> {
   let n = 0;
 
   /** One grant's life, its audit rows in the order grantbot writes them. */
-  const life = (key: string, o: { resource: string; subject: string; reason?: string; requestedAt: number; approver?: string; state: GrantState; durationMs?: number; activateMs?: number; removeMs?: number | null; endReason?: string; endedAt?: number; extendsId?: string; emergency?: boolean; kept?: boolean }) => {
+  const life = async (key: string, o: { resource: string; subject: string; reason?: string; requestedAt: number; approver?: string; state: GrantState; durationMs?: number; activateMs?: number; removeMs?: number | null; endReason?: string; endedAt?: number; extendsId?: string; emergency?: boolean; kept?: boolean }) => {
     n += 1;
     const id = `01JZEV${String(n).padStart(20, "0")}`;
     const merged = o.requestedAt + 5 * MIN;
@@ -96,73 +96,73 @@ export async function seedEvidence(): Promise<Seeded> {
       activatedAt, expiresAt, endedAt, endReason: o.endReason ?? (o.state === "expired" ? "expired" : null), access: approved ? group : null, extends: o.extendsId ?? null, updatedAt: endedAt ?? merged,
       ...(o.emergency ? { branch: `breakglass/${id}` } : {}),
     });
-    store.grants.insert(grant);
+    await store.grants.insert(grant);
     grants[key] = grant;
-    audit(o.requestedAt, "grant.requested", { resource: o.resource }, id, o.subject);
-    if (o.state === "declined") audit(merged, "grant.declined", { pr: n }, id, "github:carol-gh");
-    if (o.state === "rejected" || approved) audit(merged, "grant.pr_merged", { pr: n, source: "webhook" }, id, "github:carol-gh");
-    if (o.state === "rejected") audit(merged, "grant.rejected", { pr: n, code: "approval_missing" }, id);
+    await audit(o.requestedAt, "grant.requested", { resource: o.resource }, id, o.subject);
+    if (o.state === "declined") await audit(merged, "grant.declined", { pr: n }, id, "github:carol-gh");
+    if (o.state === "rejected" || approved) await audit(merged, "grant.pr_merged", { pr: n, source: "webhook" }, id, "github:carol-gh");
+    if (o.state === "rejected") await audit(merged, "grant.rejected", { pr: n, code: "approval_missing" }, id);
     if (!approved) return grant;
-    audit(merged, "grant.approved", { pr: n, approvers: [{ login: `${o.approver ?? "carol"}-gh`, email: `${o.approver ?? "carol"}@example.com` }] }, id, "github:carol-gh");
-    audit(activatedAt!, "grant.activated", { target: group.target, groups: group.groups, verified: true }, id);
+    await audit(merged, "grant.approved", { pr: n, approvers: [{ login: `${o.approver ?? "carol"}-gh`, email: `${o.approver ?? "carol"}@example.com` }] }, id, "github:carol-gh");
+    await audit(activatedAt!, "grant.activated", { target: group.target, groups: group.groups, verified: true }, id);
     // As services/breakglass/announce.ts writes it, once access and the review PR both exist.
-    if (o.emergency) audit(activatedAt! + 900, "breakglass.activated", { resource: o.resource, subject: o.subject, reason: grant.reason, activatedAt: iso(activatedAt!), expiresAt: iso(expiresAt!), reviewDeadline: iso(activatedAt! + DAY), pr: n, url: grant.prUrl }, id, o.subject);
+    if (o.emergency) await audit(activatedAt! + 900, "breakglass.activated", { resource: o.resource, subject: o.subject, reason: grant.reason, activatedAt: iso(activatedAt!), expiresAt: iso(expiresAt!), reviewDeadline: iso(activatedAt! + DAY), pr: n, url: grant.prUrl }, id, o.subject);
     if (endedAt !== null) {
       const reason = (o.endReason ?? "expired").split(":")[0]!;
-      audit(endedAt, `grant.${reason}`, { credentialsRevoked: 1, lateByMs: reason === "expired" ? 3 : undefined }, id);
-      if (o.removeMs !== null) audit(endedAt + (o.removeMs ?? 250), o.kept ? "scim.member_kept" : "scim.member_removed", { target: group.target, group: group.groups[0], subject: o.subject, outcome: o.kept ? "kept" : "removed", verified: true }, id);
+      await audit(endedAt, `grant.${reason}`, { credentialsRevoked: 1, lateByMs: reason === "expired" ? 3 : undefined }, id);
+      if (o.removeMs !== null) await audit(endedAt + (o.removeMs ?? 250), o.kept ? "scim.member_kept" : "scim.member_removed", { target: group.target, group: group.groups[0], subject: o.subject, outcome: o.kept ? "kept" : "removed", verified: true }, id);
     }
     return grant;
   };
 
   const t0 = NOW - 60 * DAY;
   // Last year: outside the default period.
-  life("old", { resource: "prod-db-readonly", subject: "alice@example.com", requestedAt: NOW - 200 * DAY, state: "expired" });
-  life("g1", { resource: "prod-db-readonly", subject: "alice@example.com", requestedAt: t0, state: "expired", removeMs: 300 });
-  life("g2", { resource: "prod-db-readonly", subject: "bob@example.com", reason: HOSTILE_REASON, requestedAt: t0 + DAY, state: "expired", removeMs: 2_500 });
+  await life("old", { resource: "prod-db-readonly", subject: "alice@example.com", requestedAt: NOW - 200 * DAY, state: "expired" });
+  await life("g1", { resource: "prod-db-readonly", subject: "alice@example.com", requestedAt: t0, state: "expired", removeMs: 300 });
+  await life("g2", { resource: "prod-db-readonly", subject: "bob@example.com", reason: HOSTILE_REASON, requestedAt: t0 + DAY, state: "expired", removeMs: 2_500 });
   // An extension: g5 extends g4; when g4 expires its membership is kept (g5 covers it).
-  life("g3", { resource: "prod-db-readonly", subject: "erin@example.com", requestedAt: t0 + 2 * DAY, state: "expired", removeMs: 150 });
-  life("g4", { resource: "prod-db-readonly", subject: "erin@example.com", requestedAt: NOW - 3 * HOUR, state: "expired", kept: true, removeMs: 120 });
-  life("g5", { resource: "prod-db-readonly", subject: "erin@example.com", requestedAt: NOW - 2 * HOUR - 30 * MIN, state: "active", extendsId: grants.g4!.id, durationMs: 4 * HOUR });
+  await life("g3", { resource: "prod-db-readonly", subject: "erin@example.com", requestedAt: t0 + 2 * DAY, state: "expired", removeMs: 150 });
+  await life("g4", { resource: "prod-db-readonly", subject: "erin@example.com", requestedAt: NOW - 3 * HOUR, state: "expired", kept: true, removeMs: 120 });
+  await life("g5", { resource: "prod-db-readonly", subject: "erin@example.com", requestedAt: NOW - 2 * HOUR - 30 * MIN, state: "active", extendsId: grants.g4!.id, durationMs: 4 * HOUR });
   // Break-glass: frank's was reviewed in time, bob's never.
-  life("g6", { resource: "prod-admin", subject: "frank@example.com", requestedAt: t0 + 10 * DAY, state: "expired", emergency: true, approver: "dave", removeMs: 200 });
-  life("g7", { resource: "prod-admin", subject: "bob@example.com", requestedAt: NOW - 3 * DAY, state: "revoked", endReason: "revoked", endedAt: NOW - 3 * DAY + 30 * MIN, emergency: true, approver: "dave" });
+  await life("g6", { resource: "prod-admin", subject: "frank@example.com", requestedAt: t0 + 10 * DAY, state: "expired", emergency: true, approver: "dave", removeMs: 200 });
+  await life("g7", { resource: "prod-admin", subject: "bob@example.com", requestedAt: NOW - 3 * DAY, state: "revoked", endReason: "revoked", endedAt: NOW - 3 * DAY + 30 * MIN, emergency: true, approver: "dave" });
   // A leaver's grant, revoked by offboarding.
-  life("g8", { resource: "prod-db-readonly", subject: "gina@example.com", requestedAt: t0 + 20 * DAY, state: "revoked", endReason: "leaver", endedAt: t0 + 20 * DAY + 30 * MIN, durationMs: 4 * HOUR });
-  life("g9", { resource: "prod-admin", subject: "alice@example.com", requestedAt: t0 + 30 * DAY, state: "rejected" });
-  life("g10", { resource: "billing-ro", subject: "bob@example.com", requestedAt: t0 + 31 * DAY, state: "declined" });
+  await life("g8", { resource: "prod-db-readonly", subject: "gina@example.com", requestedAt: t0 + 20 * DAY, state: "revoked", endReason: "leaver", endedAt: t0 + 20 * DAY + 30 * MIN, durationMs: 4 * HOUR });
+  await life("g9", { resource: "prod-admin", subject: "alice@example.com", requestedAt: t0 + 30 * DAY, state: "rejected" });
+  await life("g10", { resource: "billing-ro", subject: "bob@example.com", requestedAt: t0 + 31 * DAY, state: "declined" });
   // Ivan's active admin grant whose membership is missing from the target (drift, enforce: true).
-  life("g11", { resource: "prod-admin", subject: "ivan@example.com", requestedAt: NOW - 30 * MIN, state: "active" });
+  await life("g11", { resource: "prod-admin", subject: "ivan@example.com", requestedAt: NOW - 30 * MIN, state: "active" });
 
   // Break-glass reviews.
-  audit(grants.g6!.activatedAt! + 3 * HOUR, "breakglass.reviewed", { approvers: [{ login: "dave-gh", email: "dave@example.com" }], withinDeadline: true, pr: grants.g6!.prNumber, mergedAt: iso(grants.g6!.activatedAt! + 3 * HOUR) }, grants.g6!.id, "github:dave-gh");
-  audit(grants.g7!.activatedAt! + DAY + MIN, "breakglass.review_overdue", { deadline: iso(grants.g7!.activatedAt! + DAY), escalation: 1, status: "pending", pr: grants.g7!.prNumber }, grants.g7!.id);
+  await audit(grants.g6!.activatedAt! + 3 * HOUR, "breakglass.reviewed", { approvers: [{ login: "dave-gh", email: "dave@example.com" }], withinDeadline: true, pr: grants.g6!.prNumber, mergedAt: iso(grants.g6!.activatedAt! + 3 * HOUR) }, grants.g6!.id, "github:dave-gh");
+  await audit(grants.g7!.activatedAt! + DAY + MIN, "breakglass.review_overdue", { deadline: iso(grants.g7!.activatedAt! + DAY), escalation: 1, status: "pending", pr: grants.g7!.prNumber }, grants.g7!.id);
 
   // Leavers: gina's case completed in 42 s; hank's still open (and hank is still in a group).
   const ginaAt = t0 + 20 * DAY + 30 * MIN;
-  store.offboarding.insert({ id: "CASE-GINA", email: "gina@example.com", source: "poll", cause: "deactivated", startedAt: ginaAt, revoked: [grants.g8!.id], cancelled: [], orphans: [], pendingNoticeAt: null, completedAt: ginaAt + 42_000 });
-  audit(ginaAt + 42_000, "offboarding.completed", { caseId: "CASE-GINA", email: "gina@example.com", tookMs: 42_000 });
-  store.offboarding.insert({ id: "CASE-HANK", email: "hank@example.com", source: "push", cause: "pushed", startedAt: NOW - 10 * MIN, revoked: [], cancelled: [], orphans: [], pendingNoticeAt: null, completedAt: null });
+  await store.offboarding.insert({ id: "CASE-GINA", email: "gina@example.com", source: "poll", cause: "deactivated", startedAt: ginaAt, revoked: [grants.g8!.id], cancelled: [], orphans: [], pendingNoticeAt: null, completedAt: ginaAt + 42_000 });
+  await audit(ginaAt + 42_000, "offboarding.completed", { caseId: "CASE-GINA", email: "gina@example.com", tookMs: 42_000 });
+  await store.offboarding.insert({ id: "CASE-HANK", email: "hank@example.com", source: "push", cause: "pushed", startedAt: NOW - 10 * MIN, revoked: [], cancelled: [], orphans: [], pendingNoticeAt: null, completedAt: null });
 
   // Access reviews: prod-db-readonly certified (alice removed), prod-admin overdue.
   // As services/reviews/* write them.
-  audit(t0 + 40 * DAY, "review.opened", { resource: "prod-db-readonly", members: ["dana@example.com", "alice@example.com"], pr: 90, reviewId: "REV-1" });
-  audit(t0 + 41 * DAY, "review.certified", { resource: "prod-db-readonly", kept: ["dana@example.com"], removed: ["alice@example.com"], approvers: ["carol-gh"], pr: 90, reviewId: "REV-1" }, null, "github:carol-gh");
-  audit(t0 + 41 * DAY + MIN, "review.member_removed", { resource: "prod-db-readonly", email: "alice@example.com", cause: "review", verified: true, target: "aws", groups: ["prod-db-readonly"], reviewId: "REV-1" });
-  audit(t0 + 45 * DAY, "review.opened", { resource: "prod-admin", members: ["ivan@example.com"], pr: 91, reviewId: "REV-2" });
-  audit(t0 + 59 * DAY, "review.overdue", { resource: "prod-admin", members: ["ivan@example.com"], on_missed: "revoke", deadlines: ["2026-06-29"] });
+  await audit(t0 + 40 * DAY, "review.opened", { resource: "prod-db-readonly", members: ["dana@example.com", "alice@example.com"], pr: 90, reviewId: "REV-1" });
+  await audit(t0 + 41 * DAY, "review.certified", { resource: "prod-db-readonly", kept: ["dana@example.com"], removed: ["alice@example.com"], approvers: ["carol-gh"], pr: 90, reviewId: "REV-1" }, null, "github:carol-gh");
+  await audit(t0 + 41 * DAY + MIN, "review.member_removed", { resource: "prod-db-readonly", email: "alice@example.com", cause: "review", verified: true, target: "aws", groups: ["prod-db-readonly"], reviewId: "REV-1" });
+  await audit(t0 + 45 * DAY, "review.opened", { resource: "prod-admin", members: ["ivan@example.com"], pr: 91, reviewId: "REV-2" });
+  await audit(t0 + 59 * DAY, "review.overdue", { resource: "prod-admin", members: ["ivan@example.com"], on_missed: "revoke", deadlines: ["2026-06-29"] });
 
   // Reconciliation: one run found drift and repaired it.
-  audit(t0 + 50 * DAY, "reconcile.run", { runId: "R1", groups: 3, drift: true, errors: 0, repairsQueued: 1, fix: false });
-  audit(t0 + 50 * DAY + 2_000, "reconcile.member_removed", { target: "aws", group: "prod-admin", subject: "zed@example.com", outcome: "removed", verified: true, runId: "R1" });
-  audit(t0 + 51 * DAY, "reconcile.run", { runId: "R2", groups: 3, drift: false, errors: 0, repairsQueued: 0, fix: false });
+  await audit(t0 + 50 * DAY, "reconcile.run", { runId: "R1", groups: 3, drift: true, errors: 0, repairsQueued: 1, fix: false });
+  await audit(t0 + 50 * DAY + 2_000, "reconcile.member_removed", { target: "aws", group: "prod-admin", subject: "zed@example.com", outcome: "removed", verified: true, runId: "R1" });
+  await audit(t0 + 51 * DAY, "reconcile.run", { runId: "R2", groups: 3, drift: false, errors: 0, repairsQueued: 0, fix: false });
 
   // The directory as grantbot last saw it.
   const person = (email: string, active: boolean, displayName: string | null, removedAt: number | null = null) =>
     store.people.put({ email, directoryId: `d-${email}`, active, managerId: null, managerEmail: null, displayName, groups: null, attributes: {}, seenAt: NOW - HOUR, removedAt });
-  for (const [name, display] of [["alice", "Alice Archer"], ["bob", "Bob Baker"], ["carol", "Carol Chen"], ["dave", "Dave Diaz"], ["dana", "Dana Dube"], ["erin", "Erin Eze"], ["ivan", "Ivan Ito"], ["mallory", "Mallory M."]] as const) person(`${name}@example.com`, true, display);
-  person("gina@example.com", false, "Gina Gray");
-  person("hank@example.com", false, "Hank Hill");
+  for (const [name, display] of [["alice", "Alice Archer"], ["bob", "Bob Baker"], ["carol", "Carol Chen"], ["dave", "Dave Diaz"], ["dana", "Dana Dube"], ["erin", "Erin Eze"], ["ivan", "Ivan Ito"], ["mallory", "Mallory M."]] as const) await person(`${name}@example.com`, true, display);
+  await person("gina@example.com", false, "Gina Gray");
+  await person("hank@example.com", false, "Hank Hill");
 
   // The live target: dana (standing), erin (g5), hank (leaver) and mallory (no grant) in prod-db-readonly; prod-admin empty.
   for (const u of ["dana", "erin", "hank", "mallory"]) scim.createUser({ userName: `${u}@example.com`, groups: ["prod-db-readonly"] });
@@ -177,7 +177,7 @@ export async function seedEvidence(): Promise<Seeded> {
   return {
     store, dataDir, scim, deps, grants,
     close: async () => {
-      store.close();
+      await store.close();
       await scim.close();
     },
   };

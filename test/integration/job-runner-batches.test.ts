@@ -27,7 +27,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await runner?.stop();
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -70,16 +70,16 @@ describe("JobRunner batches", () => {
         },
       },
     });
-    store.transactor.transaction(() => {
-      for (let n = 0; n < 5; n++) store.jobs.enqueue(removal("aws", n));
+    await store.transactor.transaction(async () => {
+      for (let n = 0; n < 5; n++) await store.jobs.enqueue(removal("aws", n));
     });
     r.wake();
     await expect.poll(() => batches.length).toBe(1);
     // While the aws batch is in flight: more aws removals (held for the next batch) and okta ones
     // (another key: a batch of their own at once).
-    store.transactor.transaction(() => {
-      for (let n = 5; n < 8; n++) store.jobs.enqueue(removal("aws", n));
-      for (let n = 0; n < 2; n++) store.jobs.enqueue(removal("okta", n));
+    await store.transactor.transaction(async () => {
+      for (let n = 5; n < 8; n++) await store.jobs.enqueue(removal("aws", n));
+      for (let n = 0; n < 2; n++) await store.jobs.enqueue(removal("okta", n));
     });
     r.wake();
     await expect.poll(() => batches.length).toBe(2);
@@ -91,7 +91,7 @@ describe("JobRunner batches", () => {
     gate.resolve();
     await r.drain();
     expect(batches[2]).toEqual({ target: "aws", ns: [5, 6, 7] });
-    expect(store.jobs.pending()).toEqual([]);
+    expect(await store.jobs.pending()).toEqual([]);
   });
 
   it("retries only the job that failed in a batch; the others are done", async () => {
@@ -112,14 +112,14 @@ describe("JobRunner batches", () => {
         },
       },
     });
-    store.transactor.transaction(() => {
-      for (let n = 0; n < 4; n++) store.jobs.enqueue(removal("aws", n));
+    await store.transactor.transaction(async () => {
+      for (let n = 0; n < 4; n++) await store.jobs.enqueue(removal("aws", n));
     });
     r.wake();
     await expect.poll(() => runs.length, { timeout: 5_000 }).toBe(2);
     await r.drain();
     expect(runs).toEqual([[0, 1, 2, 3], [2]]);
-    expect(store.jobs.pending()).toEqual([]);
+    expect(await store.jobs.pending()).toEqual([]);
   });
 
   it("keeps one slot for other jobs while a batch is running, so they neither wait for it nor crowd it out", async () => {
@@ -143,9 +143,9 @@ describe("JobRunner batches", () => {
         },
       },
     });
-    store.transactor.transaction(() => {
-      store.jobs.enqueue(removal("aws", 0));
-      for (let n = 0; n < 5; n++) store.jobs.enqueue({ kind: "notify", payload: { n }, lockKey: `grant:${n}` });
+    await store.transactor.transaction(async () => {
+      await store.jobs.enqueue(removal("aws", 0));
+      for (let n = 0; n < 5; n++) await store.jobs.enqueue({ kind: "notify", payload: { n }, lockKey: `grant:${n}` });
     });
     r.wake();
     // All five notifications run (one at a time) while the removal batch is still waiting.

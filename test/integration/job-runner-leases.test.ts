@@ -27,7 +27,7 @@ beforeEach(() => {
 });
 afterEach(async () => {
   await runner?.stop();
-  store.close();
+  await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -49,10 +49,10 @@ it("runs a job that outlives several leases exactly once, its lease extended whi
       },
     },
   }, { concurrency: 4, leaseMs: LEASE_MS, retry: { baseMs: 20, maxMs: 20 } });
-  const id = store.jobs.enqueue({ kind: "slow", payload: {} })!;
+  const id = (await store.jobs.enqueue({ kind: "slow", payload: {} }))!;
   runner.start();
   await running;
-  const firstLease = store.jobs.get(id)!.leaseUntil!;
+  const firstLease = (await store.jobs.get(id))!.leaseUntil!;
 
   // Wait (on the clock, not a budget) until at least six leases have gone by, and until the lease
   // has been extended past its first end at least twice.
@@ -60,15 +60,15 @@ it("runs a job that outlives several leases exactly once, its lease extended whi
   const t0 = Date.now();
   while (Date.now() - t0 < LEASE_MS * 6 || leases.length < 3) {
     await sleep(LEASE_MS / 5);
-    const lease = store.jobs.get(id)!.leaseUntil!;
+    const lease = (await store.jobs.get(id))!.leaseUntil!;
     if (lease > leases[leases.length - 1]!) leases.push(lease);
   }
   expect(runs).toBe(1);
-  expect(store.jobs.get(id)!.state).toBe("running");
-  expect(store.jobs.get(id)!.attempts).toBe(1);
+  expect((await store.jobs.get(id))!.state).toBe("running");
+  expect((await store.jobs.get(id))!.attempts).toBe(1);
 
   release();
   await runner.drain();
   expect(runs).toBe(1);
-  expect(store.jobs.get(id)!.state).toBe("done");
+  expect((await store.jobs.get(id))!.state).toBe("done");
 });

@@ -20,10 +20,10 @@ function fakeIO(env: Record<string, string> = {}): CliIO & { out: string; err: s
   return io;
 }
 
-function seed(dataDir: string, rows: number): void {
+async function seed(dataDir: string, rows: number): Promise<void> {
   const store = openStore(dataDir, { now: () => 0 });
-  for (let i = 1; i <= rows; i++) store.audit.append({ at: i, actor: "grantbot", action: "grant.activated", grantId: `g${i}` });
-  store.close();
+  for (let i = 1; i <= rows; i++) await store.audit.append({ at: i, actor: "grantbot", action: "grant.activated", grantId: `g${i}` });
+  await store.close();
 }
 
 beforeEach(() => {
@@ -33,17 +33,17 @@ afterEach(() => rmSync(cwd, { recursive: true, force: true }));
 
 describe("grantbot audit", () => {
   it("verify reports an intact log from ./data by default", async () => {
-    seed(join(cwd, "data"), 3);
+    await seed(join(cwd, "data"), 3);
     const io = fakeIO();
     expect(await auditCommand(["verify"], io)).toBe(0);
     expect(io.out).toBe("audit log OK: 3 rows\n");
   });
 
   it("verify lists each problem and exits 1 when a row was deleted", async () => {
-    seed(join(cwd, "custom"), 3);
+    await seed(join(cwd, "custom"), 3);
     const store = openStore(join(cwd, "custom"), { now: () => 0 });
     store.db.exec("DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE seq = 3;");
-    store.close();
+    await store.close();
     const io = fakeIO({ GRANTBOT_DATA_DIR: "custom" });
     expect(await auditCommand(["verify"], io)).toBe(1);
     expect(io.out).toMatch(/^seq 3: seq 3 is missing at the end of the log/);
@@ -51,7 +51,7 @@ describe("grantbot audit", () => {
   });
 
   it("export writes one JSON line per row to stdout", async () => {
-    seed(join(cwd, "data"), 2);
+    await seed(join(cwd, "data"), 2);
     const io = fakeIO();
     expect(await auditCommand(["export"], io)).toBe(0);
     const lines = io.out.trimEnd().split("\n").map((l) => JSON.parse(l) as { seq: number; grantId: string });

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDatabase, SqliteTransactor, type Db } from "../../src/adapters/sqlite/database.ts";
 import { GENESIS_HASH, rowHash } from "../../src/adapters/sqlite/audit-chain.ts";
 import { exportJsonLines, SqliteAuditLog } from "../../src/adapters/sqlite/sqlite-audit-log.ts";
+import { asyncStore, SqliteAsyncTransactor } from "../../src/adapters/sqlite/async-sqlite.ts";
 
 let db: Db;
 let log: SqliteAuditLog;
@@ -121,10 +122,10 @@ describe("SqliteAuditLog", () => {
     expect(log.append({ at: 2, actor: "grantbot", action: "grant.activated" }).seq).toBe(1);
   });
 
-  it("exports one JSON line per row that can be re-verified from the line alone", () => {
+  it("exports one JSON line per row that can be re-verified from the line alone", async () => {
     appendFive();
     const lines: string[] = [];
-    expect(exportJsonLines(log, (line) => lines.push(line))).toBe(5);
+    expect(await exportJsonLines(asyncStore(log, new SqliteAsyncTransactor(db), ["all"]), (line) => lines.push(line))).toBe(5);
     expect(lines.every((l) => l.endsWith("\n"))).toBe(true);
     const parsed = lines.map((l) => JSON.parse(l) as { seq: number; prevHash: string; hash: string; atIso: string });
     expect(parsed[0]).toMatchObject({ seq: 1, atIso: "1970-01-01T00:00:01.000Z", prevHash: GENESIS_HASH });

@@ -34,60 +34,60 @@ const review = (over: Partial<AccessReview> = {}): AccessReview => ({
 });
 
 describe("SqliteReviewStore", () => {
-  it("refuses a second open review PR of the same resource, and allows one again once the first is done", () => {
+  it("refuses a second open review PR of the same resource, and allows one again once the first is done", async () => {
     const { store: s } = store();
-    expect(s.reviews.insert(review())).toBe(true);
-    expect(s.reviews.insert(review({ id: "01REVIEW00000000000000000B", branch: "review/db/2026-11-21" }))).toBe(false);
+    expect(await s.reviews.insert(review())).toBe(true);
+    expect(await s.reviews.insert(review({ id: "01REVIEW00000000000000000B", branch: "review/db/2026-11-21" }))).toBe(false);
     // A removal PR of the same resource is another kind: allowed alongside.
-    expect(s.reviews.insert(review({ id: "01REVIEW00000000000000000C", kind: "removal", cause: "missed", branch: "review/db/2026-11-21-missed" }))).toBe(true);
-    expect(s.reviews.update("01REVIEW00000000000000000A", ["opening"], { state: "open", prNumber: 7, prUrl: "u" })).toBe(true);
-    expect(s.reviews.getByPr(7)?.id).toBe("01REVIEW00000000000000000A");
-    expect(s.reviews.update("01REVIEW00000000000000000A", ["opening"], { state: "closed" })).toBe(false);
-    expect(s.reviews.update("01REVIEW00000000000000000A", ["open"], { state: "certified", closedAt: 5, outcome: { kept: ["dana@example.com"], removed: [], approvers: ["carol-gh"] } })).toBe(true);
-    expect(s.reviews.openReviewOf("db")).toBeNull();
-    expect(s.reviews.insert(review({ id: "01REVIEW00000000000000000D", branch: "review/db/2027-02-15" }))).toBe(true);
-    expect(s.reviews.get("01REVIEW00000000000000000A")?.outcome?.approvers).toEqual(["carol-gh"]);
-    s.close();
+    expect(await s.reviews.insert(review({ id: "01REVIEW00000000000000000C", kind: "removal", cause: "missed", branch: "review/db/2026-11-21-missed" }))).toBe(true);
+    expect(await s.reviews.update("01REVIEW00000000000000000A", ["opening"], { state: "open", prNumber: 7, prUrl: "u" })).toBe(true);
+    expect((await s.reviews.getByPr(7))?.id).toBe("01REVIEW00000000000000000A");
+    expect(await s.reviews.update("01REVIEW00000000000000000A", ["opening"], { state: "closed" })).toBe(false);
+    expect(await s.reviews.update("01REVIEW00000000000000000A", ["open"], { state: "certified", closedAt: 5, outcome: { kept: ["dana@example.com"], removed: [], approvers: ["carol-gh"] } })).toBe(true);
+    expect(await s.reviews.openReviewOf("db")).toBeNull();
+    expect(await s.reviews.insert(review({ id: "01REVIEW00000000000000000D", branch: "review/db/2027-02-15" }))).toBe(true);
+    expect((await s.reviews.get("01REVIEW00000000000000000A"))?.outcome?.approvers).toEqual(["carol-gh"]);
+    await s.close();
   });
 
-  it("records standing members once and missed deadlines once", () => {
+  it("records standing members once and missed deadlines once", async () => {
     const { store: s } = store();
-    s.reviews.noteStanding([{ resource: "db", email: "dana@example.com" }], 100);
-    s.reviews.noteStanding([{ resource: "db", email: "dana@example.com" }], 200);
-    expect(s.reviews.standingSince("db", "dana@example.com")).toBe(100);
+    await s.reviews.noteStanding([{ resource: "db", email: "dana@example.com" }], 100);
+    await s.reviews.noteStanding([{ resource: "db", email: "dana@example.com" }], 200);
+    expect(await s.reviews.standingSince("db", "dana@example.com")).toBe(100);
     const missed = { resource: "db", email: "dana@example.com", deadline: "2026-12-01", onMissed: "revoke" as const, at: 300 };
-    expect(s.reviews.markMissed(missed)).toBe(true);
-    expect(s.reviews.markMissed({ ...missed, at: 400 })).toBe(false);
-    expect(s.reviews.missed(10)).toEqual([missed]);
-    s.close();
+    expect(await s.reviews.markMissed(missed)).toBe(true);
+    expect(await s.reviews.markMissed({ ...missed, at: 400 })).toBe(false);
+    expect(await s.reviews.missed(10)).toEqual([missed]);
+    await s.close();
   });
 });
 
 describe("SqliteUsageLog", () => {
-  it("aggregates uses in memory, merges them into the stored row on flush, and reads both", () => {
+  it("aggregates uses in memory, merges them into the stored row on flush, and reads both", async () => {
     const { store: s } = store();
     s.usage.record("g1", 50);
     s.usage.record("g1", 10);
     s.usage.record("g2", 30);
-    expect(s.usage.forGrants(["g1", "g2", "g3"])).toEqual(new Map([
+    expect(await s.usage.forGrants(["g1", "g2", "g3"])).toEqual(new Map([
       ["g1", { grantId: "g1", firstUse: 10, lastUse: 50, uses: 2 }],
       ["g2", { grantId: "g2", firstUse: 30, lastUse: 30, uses: 1 }],
     ]));
-    expect(s.usage.flush()).toBe(2);
-    expect(s.usage.flush()).toBe(0);
+    expect(await s.usage.flush()).toBe(2);
+    expect(await s.usage.flush()).toBe(0);
     s.usage.record("g1", 70);
-    expect(s.usage.forGrants(["g1"]).get("g1")).toEqual({ grantId: "g1", firstUse: 10, lastUse: 70, uses: 3 });
-    s.usage.flush();
-    expect(s.usage.forGrants(["g1"]).get("g1")).toEqual({ grantId: "g1", firstUse: 10, lastUse: 70, uses: 3 });
-    s.close();
+    expect((await s.usage.forGrants(["g1"])).get("g1")).toEqual({ grantId: "g1", firstUse: 10, lastUse: 70, uses: 3 });
+    await s.usage.flush();
+    expect((await s.usage.forGrants(["g1"])).get("g1")).toEqual({ grantId: "g1", firstUse: 10, lastUse: 70, uses: 3 });
+    await s.close();
   });
 
-  it("writes what is still in memory when the store closes (a graceful stop loses no use)", () => {
+  it("writes what is still in memory when the store closes (a graceful stop loses no use)", async () => {
     const { store: s, dir } = store();
     s.usage.record("g1", 5);
-    s.close();
+    await s.close();
     const again = openStore(dir, { now: () => 0 });
-    expect(again.usage.forGrants(["g1"]).get("g1")?.uses).toBe(1);
-    again.close();
+    expect((await again.usage.forGrants(["g1"])).get("g1")?.uses).toBe(1);
+    await again.close();
   });
 });

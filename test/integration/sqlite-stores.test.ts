@@ -10,8 +10,8 @@ const clock = { now: () => 5_000 };
 let dir: string;
 let store: Store;
 
-function insertGrant(id: string): void {
-  store.grants.insert({
+async function insertGrant(id: string): Promise<void> {
+  await store.grants.insert({
     id, resource: "prod-db-readonly", subject: "alice@example.com", requester: "alice@example.com",
     requesterSlackId: null, durationMs: 60_000, reason: "r", requestedAt: 1, extends: null, state: "active",
     fileContent: "", filePath: `grants/prod-db-readonly/${id}.yaml`, branch: `grant/${id}`, prNumber: null,
@@ -31,8 +31,8 @@ beforeEach(() => {
   dir = join(mkdtempSync(join(tmpdir(), "grantbot-store-")), "data");
   store = openStore(dir, clock);
 });
-afterEach(() => {
-  store.close();
+afterEach(async () => {
+  await store.close();
   rmSync(join(dir, ".."), { recursive: true, force: true });
 });
 
@@ -43,29 +43,29 @@ describe("openStore", () => {
     expect(existsSync(join(dir, "grantbot.db-wal"))).toBe(true);
   });
 
-  it("commits writes of several stores together through the transactor, or none of them", () => {
-    insertGrant("g1");
-    expect(() =>
-      store.transactor.transaction(() => {
-        store.grants.update("g1", ["active"], { state: "revoked", endedAt: 3 });
-        store.credentials.insert(credential("j1", "g1"));
-        store.transactor.transaction(() => store.audit.append({ at: 3, actor: "grantbot", action: "grant.revoked", grantId: "g1" }));
-        store.jobs.enqueue({ kind: "scim.remove", payload: { grantId: "g1" }, dedupeKey: "remove:g1" });
+  it("commits writes of several stores together through the transactor, or none of them", async () => {
+    await insertGrant("g1");
+    await expect(
+      store.transactor.transaction(async () => {
+        await store.grants.update("g1", ["active"], { state: "revoked", endedAt: 3 });
+        await store.credentials.insert(credential("j1", "g1"));
+        await store.transactor.transaction(async () => store.audit.append({ at: 3, actor: "grantbot", action: "grant.revoked", grantId: "g1" }));
+        await store.jobs.enqueue({ kind: "scim.remove", payload: { grantId: "g1" }, dedupeKey: "remove:g1" });
         throw new Error("crash before commit");
       }),
-    ).toThrow("crash before commit");
-    expect(store.grants.get("g1")?.state).toBe("active");
-    expect(store.credentials.get("j1")).toBeNull();
-    expect(store.audit.verify().rows).toBe(0);
-    expect(store.jobs.pending("remove:")).toEqual([]);
+    ).rejects.toThrow("crash before commit");
+    expect((await store.grants.get("g1"))?.state).toBe("active");
+    expect(await store.credentials.get("j1")).toBeNull();
+    expect((await store.audit.verify()).rows).toBe(0);
+    expect(await store.jobs.pending("remove:")).toEqual([]);
   });
 
-  it("keeps a non-durable commit when the process is killed right after it, and goes back to full sync", () => {
-    store.close();
+  it("keeps a non-durable commit when the process is killed right after it, and goes back to full sync", async () => {
+    await store.close();
     const script = [
       `import { openStore } from ${JSON.stringify(new URL("../../src/adapters/sqlite/open-store.ts", import.meta.url).pathname)};`,
       `const s = openStore(${JSON.stringify(dir)}, { now: () => 7000 });`,
-      `s.transactor.transaction(() => s.jobs.enqueue({ kind: "k", payload: { n: 1 }, dedupeKey: "after-kill" }), { durable: false });`,
+      `await s.transactor.transaction(() => s.jobs.enqueue({ kind: "k", payload: { n: 1 }, dedupeKey: "after-kill" }), { durable: false });`,
       `process.stdout.write(String(s.db.pragma("synchronous", { simple: true })));`,
       `process.kill(process.pid, "SIGKILL");`,
     ].join("\n");
@@ -73,67 +73,67 @@ describe("openStore", () => {
     expect(child.signal).toBe("SIGKILL");
     expect(child.stdout).toBe("2"); // FULL again after the non-durable commit
     store = openStore(dir, clock);
-    expect(store.jobs.pending().map((j) => j.dedupeKey)).toEqual(["after-kill"]);
+    expect((await store.jobs.pending()).map((j) => j.dedupeKey)).toEqual(["after-kill"]);
   });
 
-  it("restores full sync when a non-durable transaction throws, and rolls it back", () => {
-    expect(() =>
-      store.transactor.transaction(() => {
-        store.jobs.enqueue({ kind: "k", payload: {}, dedupeKey: "rolled-back" });
+  it("restores full sync when a non-durable transaction throws, and rolls it back", async () => {
+    await expect(
+      store.transactor.transaction(async () => {
+        await store.jobs.enqueue({ kind: "k", payload: {}, dedupeKey: "rolled-back" });
         throw new Error("boom");
       }, { durable: false }),
-    ).toThrow("boom");
+    ).rejects.toThrow("boom");
     expect(store.db.pragma("synchronous", { simple: true })).toBe(2);
-    expect(store.jobs.pending()).toEqual([]);
+    expect(await store.jobs.pending()).toEqual([]);
   });
 
-  it("reopens the same data directory with its data", () => {
-    insertGrant("g1");
-    store.close();
+  it("reopens the same data directory with its data", async () => {
+    await insertGrant("g1");
+    await store.close();
     store = openStore(dir, clock);
-    expect(store.grants.get("g1")?.approvedBy).toEqual(["carol-gh"]);
+    expect((await store.grants.get("g1"))?.approvedBy).toEqual(["carol-gh"]);
   });
 });
 
 describe("SqliteCredentialStore", () => {
-  it("revokes every unrevoked credential of a grant once and reports how many", () => {
-    insertGrant("g1");
-    insertGrant("g2");
-    store.credentials.insert(credential("j1", "g1"));
-    store.credentials.insert(credential("j2", "g1", { issuedAt: 3 }));
-    store.credentials.insert(credential("j3", "g1", { revokedAt: 1 }));
-    store.credentials.insert(credential("j4", "g2"));
-    expect(store.credentials.revokeForGrant("g1", 100)).toBe(2);
-    expect(store.credentials.revokeForGrant("g1", 200)).toBe(0);
-    expect(store.credentials.forGrant("g1").map((c) => [c.jti, c.revokedAt])).toEqual([["j1", 100], ["j3", 1], ["j2", 100]]);
-    expect(store.credentials.get("j4")?.revokedAt).toBeNull();
+  it("revokes every unrevoked credential of a grant once and reports how many", async () => {
+    await insertGrant("g1");
+    await insertGrant("g2");
+    await store.credentials.insert(credential("j1", "g1"));
+    await store.credentials.insert(credential("j2", "g1", { issuedAt: 3 }));
+    await store.credentials.insert(credential("j3", "g1", { revokedAt: 1 }));
+    await store.credentials.insert(credential("j4", "g2"));
+    expect(await store.credentials.revokeForGrant("g1", 100)).toBe(2);
+    expect(await store.credentials.revokeForGrant("g1", 200)).toBe(0);
+    expect((await store.credentials.forGrant("g1")).map((c) => [c.jti, c.revokedAt])).toEqual([["j1", 100], ["j3", 1], ["j2", 100]]);
+    expect((await store.credentials.get("j4"))?.revokedAt).toBeNull();
   });
 
-  it("ignores a second insert of the same jti", () => {
-    insertGrant("g1");
-    store.credentials.insert(credential("j1", "g1"));
-    store.credentials.insert(credential("j1", "g1", { scope: "db:write" }));
-    expect(store.credentials.get("j1")?.scope).toBe("db:read");
-    expect(store.credentials.get("nope")).toBeNull();
+  it("ignores a second insert of the same jti", async () => {
+    await insertGrant("g1");
+    await store.credentials.insert(credential("j1", "g1"));
+    await store.credentials.insert(credential("j1", "g1", { scope: "db:write" }));
+    expect((await store.credentials.get("j1"))?.scope).toBe("db:read");
+    expect(await store.credentials.get("nope")).toBeNull();
   });
 
-  it("refuses a credential for a grant that does not exist", () => {
-    expect(() => store.credentials.insert(credential("j1", "ghost"))).toThrow(/FOREIGN KEY/);
+  it("refuses a credential for a grant that does not exist", async () => {
+    await expect(store.credentials.insert(credential("j1", "ghost"))).rejects.toThrow(/FOREIGN KEY/);
   });
 });
 
 describe("SqliteDeliveryLog", () => {
-  it("reports a replayed delivery as not first seen, per source", () => {
-    expect(store.deliveries.firstSeen("github", "d-1", 10)).toBe(true);
-    expect(store.deliveries.firstSeen("github", "d-1", 11)).toBe(false);
-    expect(store.deliveries.firstSeen("directory", "d-1", 12)).toBe(true);
+  it("reports a replayed delivery as not first seen, per source", async () => {
+    expect(await store.deliveries.firstSeen("github", "d-1", 10)).toBe(true);
+    expect(await store.deliveries.firstSeen("github", "d-1", 11)).toBe(false);
+    expect(await store.deliveries.firstSeen("directory", "d-1", 12)).toBe(true);
   });
 
-  it("forgets deliveries older than the replay window", () => {
-    store.deliveries.firstSeen("github", "old", 10);
-    store.deliveries.firstSeen("github", "new", 20);
-    expect(store.deliveries.prune(15)).toBe(1);
-    expect(store.deliveries.firstSeen("github", "old", 30)).toBe(true);
-    expect(store.deliveries.firstSeen("github", "new", 30)).toBe(false);
+  it("forgets deliveries older than the replay window", async () => {
+    await store.deliveries.firstSeen("github", "old", 10);
+    await store.deliveries.firstSeen("github", "new", 20);
+    expect(await store.deliveries.prune(15)).toBe(1);
+    expect(await store.deliveries.firstSeen("github", "old", 30)).toBe(true);
+    expect(await store.deliveries.firstSeen("github", "new", 30)).toBe(false);
   });
 });

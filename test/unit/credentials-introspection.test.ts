@@ -42,11 +42,11 @@ beforeEach(async () => {
     clock,
   };
   const expiresAt = T0 + 2 * HOUR;
-  deps.grants.insert(makeGrant({ id: GRANT_ID, state: "active", activatedAt: T0, expiresAt }));
+  await deps.grants.insert(makeGrant({ id: GRANT_ID, state: "active", activatedAt: T0, expiresAt }));
   const claims = { subject: "alice@example.com", audience: "prod-db", scope: "db:read", grantId: GRANT_ID, jti: JTI, issuedAt: T0, expiresAt };
   const signed = await deps.signer.sign(claims);
   token = signed.token;
-  deps.credentials.insert({ ...claims, kid: signed.kid, revokedAt: null });
+  await deps.credentials.insert({ ...claims, kid: signed.kid, revokedAt: null });
 });
 
 describe("introspectCredential", () => {

@@ -50,7 +50,7 @@ function target(stop: (options: { boundMs: number }) => Promise<void>, running =
       t.bounds.push(options.boundMs);
       return stop(options);
     },
-    handBack: () => {
+    handBack: async () => {
       t.handedBack += 1;
       return running;
     },

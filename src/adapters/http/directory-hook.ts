@@ -70,7 +70,7 @@ export async function handleDirectoryHook(services: ServiceDeps, secret: string,
     return { status: 400, body: { error: "invalid directory event", issues: parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`) } };
   }
   const event = parsed.data;
-  const outcome = onDirectoryPush(services, { type: event.type, email: event.email, at: Date.parse(event.at), attributes: event.attributes }, signature.slice("sha256=".length));
+  const outcome = await onDirectoryPush(services, { type: event.type, email: event.email, at: Date.parse(event.at), attributes: event.attributes }, signature.slice("sha256=".length));
   if (outcome.type === "replay") return { status: 409, body: { error: "this signed delivery was already received (replay)" } };
   services.log.info({ type: event.type, email: event.email }, "directory push applied");
   return { status: 202, body: outcome.type === "leaver" ? { outcome: "offboarding", ...outcome.offboarding } : { outcome: "eligibility check queued" } };

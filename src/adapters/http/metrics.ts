@@ -30,11 +30,11 @@ export class PromMetrics implements Metrics {
         help: "Queued and running jobs by kind",
         labelNames: ["kind"],
         registers: [this.registry],
-        collect() {
+        async collect() {
           this.reset();
           let depth: Record<string, number>;
           try {
-            depth = jobs.depth();
+            depth = await jobs.depth();
           } catch {
             return; // database down: /metrics still answers, grantbot_dependency_up says why
           }

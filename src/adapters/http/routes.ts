@@ -31,7 +31,7 @@ export interface RouteDeps {
   /** /healthz: the process runs (always 200); `status` says starting, ready or stopping. */
   liveness(): { status: string };
   /** /readyz: per dependency (adapters/lifecycle/dependency-health.ts); 503 when not ready. */
-  readiness(): { ready: boolean } & Record<string, unknown>;
+  readiness(): Promise<{ ready: boolean } & Record<string, unknown>>;
   /** Extra routes (the directory hook) added by later features. */
   extra?: Route[];
 }
@@ -45,7 +45,7 @@ export function buildRoutes(d: RouteDeps): Route[] {
       path: "/readyz",
       maxBytes: 0,
       handle: async () => {
-        const body = d.readiness();
+        const body = await d.readiness();
         return { status: body.ready ? 200 : 503, body };
       },
     },
@@ -102,18 +102,18 @@ async function githubWebhook(services: ServiceDeps, secret: string, headers: Rec
   if (parsed.status !== 202) return { status: parsed.status, body: { error: parsed.error } };
   const event = parsed.event;
   if (event.kind === "ignored") return { status: 202, body: { ignored: event.why } };
-  if (!services.deliveries.firstSeen("github", event.deliveryId, services.clock.now())) {
+  if (!await services.deliveries.firstSeen("github", event.deliveryId, services.clock.now())) {
     return { status: 200, body: { duplicate: true } };
   }
   if (event.kind === "pull_request_closed") {
-    const outcome = onPullRequestClosed(services, { number: event.number, merged: event.merged, by: event.mergedBy, mergeSha: event.mergeSha, source: "webhook" });
+    const outcome = await onPullRequestClosed(services, { number: event.number, merged: event.merged, by: event.mergedBy, mergeSha: event.mergeSha, source: "webhook" });
     // Not a grant PR: maybe an access-review PR (its check reads the PR from the API).
-    if (outcome === "ignored" && onReviewPullRequestClosed(services, event.number) === "checking") return { status: 202, body: { outcome: "review_checking" } };
+    if (outcome === "ignored" && await onReviewPullRequestClosed(services, event.number) === "checking") return { status: 202, body: { outcome: "review_checking" } };
     return { status: 202, body: { outcome } };
   }
   if (event.kind === "pull_request_review") {
     // Approvals so far: re-read the PR's reviews and update its request card (review-check.ts).
-    return { status: 202, body: { outcome: onPullRequestReview(services, event.number) } };
+    return { status: 202, body: { outcome: await onPullRequestReview(services, event.number) } };
   }
   return { status: 202, body: { outcome: "recorded" } };
 }

@@ -13,8 +13,8 @@ export interface StoppableRunner {
 }
 
 export interface LeaseReleaser {
-  /** Running jobs back to queued (SqliteJobQueue.release). */
-  release(ids: readonly number[]): number;
+  /** Running jobs back to queued (JobQueue.release). */
+  release(ids: readonly number[]): Promise<number>;
 }
 
 /** True when `promise` settled within `ms`. */
@@ -31,10 +31,10 @@ export async function settlesWithin(promise: Promise<unknown>, ms: number, timer
   }
 }
 
-/** Hands the leases of the runner's running jobs back; returns them as `kind#id`. Synchronous. */
-export function handBackRunning(runner: StoppableRunner, jobs: LeaseReleaser): string[] {
+/** Hands the leases of the runner's running jobs back; returns them as `kind#id`. */
+export async function handBackRunning(runner: StoppableRunner, jobs: LeaseReleaser): Promise<string[]> {
   const active = runner.activeJobs;
-  if (active.length > 0) jobs.release(active.map((j) => j.id));
+  if (active.length > 0) await jobs.release(active.map((j) => j.id));
   return active.map((j) => `${j.kind}#${j.id}`);
 }
 
@@ -49,7 +49,7 @@ export async function stopRunnerWithin(runner: StoppableRunner, jobs: LeaseRelea
     return [];
   }
   if (await settlesWithin(stopped, boundMs, timers)) return [];
-  const handedBack = handBackRunning(runner, jobs);
+  const handedBack = await handBackRunning(runner, jobs);
   if (handedBack.length > 0) log.warn({ jobs: handedBack, boundMs }, "jobs still running at the shutdown bound were handed back to the queue");
   return handedBack;
 }

@@ -56,7 +56,7 @@ export class DependencyHealth {
    */
   constructor(
     private readonly scimTargets: readonly string[],
-    private readonly database: () => string | null,
+    private readonly database: () => Promise<string | null> | string | null,
   ) {
     for (const name of this.names()) this.#states.set(name, { kind: "unchecked" });
   }
@@ -77,19 +77,23 @@ export class DependencyHealth {
     return before;
   }
 
-  private databaseState(): DependencyState {
+  #database: DependencyState = { kind: "unchecked" };
+
+  /** Asks the database now; the answer is also what the gauges show until the next ask. */
+  private async databaseState(): Promise<DependencyState> {
     let problem: string | null;
     try {
-      problem = this.database();
+      problem = await this.database();
     } catch (err) {
       problem = err instanceof Error ? err.message : String(err);
     }
-    return problem === null ? { kind: "ok" } : { kind: "down", reason: problem };
+    this.#database = problem === null ? { kind: "ok" } : { kind: "down", reason: problem };
+    return this.#database;
   }
 
   /** The /readyz answer; `started` false while grantbot is still starting. */
-  readiness(started: boolean): ReadinessBody {
-    const database = this.databaseState();
+  async readiness(started: boolean): Promise<ReadinessBody> {
+    const database = await this.databaseState();
     const all = [database, ...this.names().map((n) => this.get(n))];
     const healthy = all.every((s) => s.kind === "ok" || s.kind === "unchecked");
     return {
@@ -109,7 +113,7 @@ export class DependencyHealth {
       const state = this.get(name);
       if (state.kind !== "unchecked") out[name] = state.kind === "ok" ? 1 : 0;
     }
-    out.database = this.databaseState().kind === "ok" ? 1 : 0;
+    if (this.#database.kind !== "unchecked") out.database = this.#database.kind === "ok" ? 1 : 0;
     return out;
   }
 }

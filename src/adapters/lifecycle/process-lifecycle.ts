@@ -24,7 +24,7 @@ export interface Stoppable {
   /** Graceful stop, waiting for running jobs at most `boundMs`. */
   stop(options: { boundMs: number }): Promise<void>;
   /** For an immediate exit: hands the leases of running jobs back; returns them as `kind#id`. */
-  handBack(): string[];
+  handBack(): Promise<string[]>;
 }
 
 export interface ProcessLifecycleOptions {
@@ -39,6 +39,8 @@ export interface ProcessLifecycleOptions {
 
 /** Left for closing Slack, HTTP and the database after jobs had their time (part of the bound). */
 const CLOSE_RESERVE_MS = 1_000;
+/** How long a fatal exit waits to hand running jobs back to the queue. */
+const HAND_BACK_MS = 1_000;
 
 export class ProcessLifecycle {
   #target: Stoppable | null = null;
@@ -69,17 +71,19 @@ export class ProcessLifecycle {
   private onSignal(signal: NodeJS.Signals): void {
     const { log, boundMs, timers } = this.options;
     if (this.#signal) {
-      const running = this.handBack();
-      log.warn({ signal, running }, "second signal: exiting now");
-      this.exit(128 + (constants.signals[signal] ?? 15));
+      void this.handBack().then((running) => {
+        log.warn({ signal, running }, "second signal: exiting now");
+        this.exit(128 + (constants.signals[signal] ?? 15));
+      });
       return;
     }
     this.#signal = signal;
     log.info({ signal, boundMs }, "stopping: taking no new work; running jobs have until the shutdown bound");
     timers.setTimeout(() => {
-      const running = this.handBack();
-      log.error({ boundMs, running }, "shutdown bound reached: exiting with work still running (job leases handed back)");
-      this.exit(1);
+      void this.handBack().then((running) => {
+        log.error({ boundMs, running }, "shutdown bound reached: exiting with work still running (job leases handed back)");
+        this.exit(1);
+      });
     }, boundMs);
     if (this.#target) void this.stop(this.#target);
   }
@@ -98,14 +102,18 @@ export class ProcessLifecycle {
 
   private fatal(what: string, reason: unknown): void {
     const message = reason instanceof Error ? reason.message : String(reason);
-    this.options.log.error({ err: message, stack: reason instanceof Error ? reason.stack : undefined, running: this.handBack() }, `${what}: exiting`);
-    this.options.stderr(`grantbot: ${what}, exiting: ${message}\n`);
-    this.exit(1);
+    void this.handBack().then((running) => {
+      this.options.log.error({ err: message, stack: reason instanceof Error ? reason.stack : undefined, running }, `${what}: exiting`);
+      this.options.stderr(`grantbot: ${what}, exiting: ${message}\n`);
+      this.exit(1);
+    });
   }
 
-  private handBack(): string[] {
+  /** Hands running jobs' leases back, waiting at most HAND_BACK_MS (the database may be gone). */
+  private async handBack(): Promise<string[]> {
     try {
-      return this.#target?.handBack() ?? [];
+      const giveUp = new Promise<string[]>((resolve) => this.options.timers.setTimeout(() => resolve(["(handing the leases back timed out)"]), HAND_BACK_MS));
+      return await Promise.race([this.#target?.handBack() ?? Promise.resolve([]), giveUp]);
     } catch (err) {
       return [`(could not hand the leases back: ${err instanceof Error ? err.message : String(err)})`];
     }

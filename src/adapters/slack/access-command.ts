@@ -105,7 +105,7 @@ export function registerAccessCommand(app: App, ctx: SlackHandlerContext): void 
         try {
           const email = await requireEmail(ctx, user);
           const grant = await requestBreakglass(deps, { requesterEmail: email, requesterSlackId: user, resource: parsed.resource, duration: parsed.duration, reason: parsed.reason });
-          const alerted = deps.people.get(email)?.managerEmail ? "ops and your manager are" : "ops is";
+          const alerted = (await deps.people.get(email))?.managerEmail ? "ops and your manager are" : "ops is";
           await reply(
             respond,
             `🚨 Break-glass grant \`${grant.id}\` for *${grant.resource}* (${formatDuration(grant.durationMs)}) is being activated now, without prior review: the credential follows by DM. ` +
@@ -128,9 +128,9 @@ export function registerAccessCommand(app: App, ctx: SlackHandlerContext): void 
         await ack();
         try {
           const email = await requireEmail(ctx, user);
-          const before = deps.grants.get(parsed.grantId);
-          const linked = before ? linkedLiveGrants(deps, before).filter((g) => g.subject === email) : [];
-          const grant = releaseGrant(deps, parsed.grantId, email);
+          const before = await deps.grants.get(parsed.grantId);
+          const linked = before ? (await linkedLiveGrants(deps, before)).filter((g) => g.subject === email) : [];
+          const grant = await releaseGrant(deps, parsed.grantId, email);
           const also = linked.length > 0 ? ` Linked grant${linked.length === 1 ? "" : "s"} ${linked.map((g) => `\`${g.id}\``).join(", ")} end${linked.length === 1 ? "s" : ""} too.` : "";
           await reply(respond, `🔓 Releasing \`${grant.id}\` (*${grant.resource}*): access is being removed now.${also} You will get a DM once the removal is verified.`);
         } catch (err) {

@@ -59,8 +59,8 @@ export function registerGrantActions(app: App, ctx: SlackHandlerContext): void {
     let email: string | null = null;
     try {
       email = await requireEmail(ctx, click.userId);
-      const linked = linkedLiveGrants(deps, ownLiveGrant(deps, click.value.toUpperCase(), email));
-      const grant = releaseGrant(deps, click.value.toUpperCase(), email);
+      const linked = await linkedLiveGrants(deps, await ownLiveGrant(deps, click.value.toUpperCase(), email));
+      const grant = await releaseGrant(deps, click.value.toUpperCase(), email);
       const also = linked.length > 0 ? ` ${linked.map((g) => `\`${g.id}\``).join(", ")} ${linked.length === 1 ? "ends" : "end"} with it.` : "";
       await answer(client, click, `🔓 Releasing \`${grant.id}\` (*${grant.resource}*): access is being removed now.${also}`, respond as never);
     } catch (err) {
@@ -74,9 +74,9 @@ export function registerGrantActions(app: App, ctx: SlackHandlerContext): void {
     const click = clicked(body);
     try {
       const email = await requireEmail(ctx, click.userId);
-      const grant = ownLiveGrant(deps, click.value.toUpperCase(), email);
+      const grant = await ownLiveGrant(deps, click.value.toUpperCase(), email);
       assertExtendable(grant);
-      const waiting = deps.grants.listBySubject(grant.subject, PENDING_STATES).find((g) => g.extends === grant.id);
+      const waiting = (await deps.grants.listBySubject(grant.subject, PENDING_STATES)).find((g) => g.extends === grant.id);
       if (waiting) {
         throw new AppError("invalid_transition", `grant ${grant.id} already has an extension waiting for review (${waiting.prUrl ? `<${waiting.prUrl}|PR #${waiting.prNumber}>` : `request ${waiting.id}`})`);
       }

@@ -60,11 +60,11 @@ export function registerRequestForm(app: App, ctx: SlackHandlerContext): void {
     }
     try {
       email = await requireEmail(ctx, body.user.id);
-      if (meta.extends) resource = deps.grants.get(meta.extends)?.resource ?? resource;
+      if (meta.extends) resource = (await deps.grants.get(meta.extends))?.resource ?? resource;
       const { catalog, people } = await deps.policy.current();
       const input = { catalog, resource, duration: values.duration || undefined, reason: values.reason, requester: { email, groups: resolvePersonByEmail(people, email)?.groups ?? [] } };
       const decision = emergency ? evaluateBreakglassRequest(input) : evaluateRequest(input);
-      if (emergency && decision.ok) assertMayBreakGlass(deps, email, resource, deps.clock.now());
+      if (emergency && decision.ok) await assertMayBreakGlass(deps, email, resource, deps.clock.now());
       if (!decision.ok) {
         const block =
           decision.code === "bad_duration"

@@ -13,8 +13,14 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Db } from "./database.ts";
 import type { AsyncPort } from "../postgres/async-port.ts";
 
+/** One open transaction; `open` turns false when it ends (contexts that outlive it see "outside"). */
+interface Ambient {
+  savepoints: number;
+  open: boolean;
+}
+
 export class SqliteAsyncTransactor {
-  private readonly ambient = new AsyncLocalStorage<{ savepoints: number }>();
+  private readonly ambient = new AsyncLocalStorage<Ambient>();
   /** Resolves when the open transaction (if any) ends; null when none is open. */
   private open: Promise<void> | null = null;
 
@@ -22,7 +28,13 @@ export class SqliteAsyncTransactor {
 
   /** True when a call from this async context must wait for another context's transaction. */
   mustWait(): boolean {
-    return this.open !== null && this.ambient.getStore() === undefined;
+    return this.open !== null && this.current() === undefined;
+  }
+
+  /** The transaction of this async context, if it is still open. */
+  private current(): Ambient | undefined {
+    const tx = this.ambient.getStore();
+    return tx?.open ? tx : undefined;
   }
 
   /** Waits until no transaction of another async context is open. */
@@ -35,7 +47,7 @@ export class SqliteAsyncTransactor {
    * `synchronous = NORMAL` (survives a killed process, not a power loss: job bookkeeping only).
    */
   async transaction<T>(fn: () => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
-    const outer = this.ambient.getStore();
+    const outer = this.current();
     if (outer) return this.savepoint(outer, fn);
     await this.outside();
     let release!: () => void;
@@ -44,11 +56,14 @@ export class SqliteAsyncTransactor {
     try {
       if (relaxed) this.db.pragma("synchronous = NORMAL");
       this.db.exec("BEGIN IMMEDIATE");
+      const ambient: Ambient = { savepoints: 0, open: true };
       try {
-        const result = await this.ambient.run({ savepoints: 0 }, fn);
+        const result = await this.ambient.run(ambient, fn);
+        ambient.open = false;
         this.db.exec("COMMIT");
         return result;
       } catch (error) {
+        ambient.open = false;
         if (this.db.inTransaction) this.db.exec("ROLLBACK");
         throw error;
       }
@@ -59,7 +74,7 @@ export class SqliteAsyncTransactor {
     }
   }
 
-  private async savepoint<T>(outer: { savepoints: number }, fn: () => Promise<T>): Promise<T> {
+  private async savepoint<T>(outer: Ambient, fn: () => Promise<T>): Promise<T> {
     outer.savepoints += 1;
     const name = `asp_${outer.savepoints}`;
     this.db.exec(`SAVEPOINT ${name}`);
@@ -79,11 +94,9 @@ export class SqliteAsyncTransactor {
  * `impl`'s methods as async ones that respect the transactor's isolation. Methods named in `sync`
  * stay synchronous (in-memory hot paths such as recording one use).
  */
-export function asyncStore<T extends object, S extends keyof T = never>(
-  impl: T,
-  tx: SqliteAsyncTransactor,
-  sync: readonly S[] = [],
-): AsyncPort<Omit<T, S>> & Pick<T, S> {
+export function asyncStore<T extends object>(impl: T, tx: SqliteAsyncTransactor): AsyncPort<T>;
+export function asyncStore<T extends object, S extends keyof T>(impl: T, tx: SqliteAsyncTransactor, sync: readonly S[]): AsyncPort<Omit<T, S>> & Pick<T, S>;
+export function asyncStore<T extends object>(impl: T, tx: SqliteAsyncTransactor, sync?: readonly (keyof T)[]): unknown {
   const wrapped: Record<string | symbol, unknown> = {};
   let proto: object | null = impl;
   const seen = new Set<string | symbol>(["constructor"]);
@@ -94,7 +107,7 @@ export function asyncStore<T extends object, S extends keyof T = never>(
       const value = (impl as Record<string | symbol, unknown>)[key];
       if (typeof value !== "function") continue;
       const method = value as (...args: unknown[]) => unknown;
-      if ((sync as readonly (string | symbol)[]).includes(key)) {
+      if (((sync ?? []) as readonly (string | symbol)[]).includes(key)) {
         wrapped[key] = method.bind(impl);
         continue;
       }
@@ -111,5 +124,5 @@ export function asyncStore<T extends object, S extends keyof T = never>(
     }
     proto = Object.getPrototypeOf(proto) as object | null;
   }
-  return wrapped as AsyncPort<Omit<T, S>> & Pick<T, S>;
+  return wrapped;
 }

@@ -3,7 +3,7 @@
  * writes are revocations, plus the Transactor port over better-sqlite3 transactions.
  */
 import Database from "better-sqlite3";
-import type { Transactor } from "../../services/ports/index.ts";
+
 import { MIGRATIONS, migrate, type Migration } from "./migrations.ts";
 
 export type Db = Database.Database;
@@ -49,7 +49,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
  * read-then-write transaction races another connection. Nested calls become savepoints, so a
  * store method that opens its own transaction composes with an outer one.
  */
-export class SqliteTransactor implements Transactor {
+export class SqliteTransactor {
   constructor(private readonly db: Db) {}
 
   /**

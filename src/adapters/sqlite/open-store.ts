@@ -4,7 +4,9 @@
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { Clock } from "../../services/ports/index.ts";
-import { openDatabase, SqliteTransactor, type Db } from "./database.ts";
+import { openDatabase, type Db } from "./database.ts";
+import { asyncStore, SqliteAsyncTransactor } from "./async-sqlite.ts";
+import type { AsyncPort } from "../postgres/async-port.ts";
 import { SqliteAuditLog } from "./sqlite-audit-log.ts";
 import { SqliteCredentialStore } from "./sqlite-credential-store.ts";
 import { SqliteDeliveryLog } from "./sqlite-delivery-log.ts";
@@ -24,28 +26,32 @@ export function databasePath(dataDir: string): string {
   return join(dataDir, DATABASE_FILE);
 }
 
+/** A SQLite store with the async port shape (see async-sqlite.ts). */
+type Async<T> = AsyncPort<T>;
+
 export interface Store {
   db: Db;
-  transactor: SqliteTransactor;
-  grants: SqliteGrantStore;
-  jobs: SqliteJobQueue;
-  audit: SqliteAuditLog;
-  deliveries: SqliteDeliveryLog;
-  credentials: SqliteCredentialStore;
+  transactor: SqliteAsyncTransactor;
+  grants: Async<SqliteGrantStore>;
+  jobs: Async<SqliteJobQueue>;
+  /** `all()` stays synchronous: an iterator over the rows. */
+  audit: Async<Omit<SqliteAuditLog, "all">> & Pick<SqliteAuditLog, "all">;
+  deliveries: Async<SqliteDeliveryLog>;
+  credentials: Async<SqliteCredentialStore>;
   /** Last known directory record of each person. */
-  people: SqliteDirectoryStore;
-  offboarding: SqliteOffboardingStore;
+  people: Async<SqliteDirectoryStore>;
+  offboarding: Async<SqliteOffboardingStore>;
   /** Request card copies and approvals so far (Slack experience). */
-  cards: SqliteCardStore;
-  homeUsers: SqliteHomeUsers;
+  cards: Async<SqliteCardStore>;
+  homeUsers: Async<SqliteHomeUsers>;
   /** Break-glass grants: review deadlines and outcomes. */
-  breakglass: SqliteBreakglassStore;
+  breakglass: Async<SqliteBreakglassStore>;
   /** Access reviews of standing members (issue 15). */
-  reviews: SqliteReviewStore;
-  /** Use of grants, aggregated in memory and flushed in batches (flushed on close). */
-  usage: SqliteUsageLog;
+  reviews: Async<SqliteReviewStore>;
+  /** Use of grants, aggregated in memory and flushed in batches (flushed on close). `record` is synchronous. */
+  usage: Async<Omit<SqliteUsageLog, "record">> & Pick<SqliteUsageLog, "record">;
   /** Closes the connection (checkpointing the WAL). Idempotent. */
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -59,23 +65,29 @@ export function openStore(dataDir: string, clock: Clock): Store {
   // -wal and -shm files the database file's permissions.
   closeSync(openSync(path, "a", 0o600));
   const db = openDatabase(path);
+  return storeOver(db, clock);
+}
+
+/** The async stores over an open (migrated) connection. */
+export function storeOver(db: Db, clock: Clock): Store {
+  const tx = new SqliteAsyncTransactor(db);
   const usage = new SqliteUsageLog(db);
   return {
     db,
-    transactor: new SqliteTransactor(db),
-    grants: new SqliteGrantStore(db, clock),
-    jobs: new SqliteJobQueue(db, clock),
-    audit: new SqliteAuditLog(db),
-    deliveries: new SqliteDeliveryLog(db),
-    credentials: new SqliteCredentialStore(db),
-    people: new SqliteDirectoryStore(db),
-    offboarding: new SqliteOffboardingStore(db),
-    cards: new SqliteCardStore(db),
-    homeUsers: new SqliteHomeUsers(db),
-    breakglass: new SqliteBreakglassStore(db),
-    reviews: new SqliteReviewStore(db),
-    usage,
-    close: () => {
+    transactor: tx,
+    grants: asyncStore(new SqliteGrantStore(db, clock), tx),
+    jobs: asyncStore(new SqliteJobQueue(db, clock), tx),
+    audit: asyncStore(new SqliteAuditLog(db), tx, ["all"]),
+    deliveries: asyncStore(new SqliteDeliveryLog(db), tx),
+    credentials: asyncStore(new SqliteCredentialStore(db), tx),
+    people: asyncStore(new SqliteDirectoryStore(db), tx),
+    offboarding: asyncStore(new SqliteOffboardingStore(db), tx),
+    cards: asyncStore(new SqliteCardStore(db), tx),
+    homeUsers: asyncStore(new SqliteHomeUsers(db), tx),
+    breakglass: asyncStore(new SqliteBreakglassStore(db), tx),
+    reviews: asyncStore(new SqliteReviewStore(db), tx),
+    usage: asyncStore(usage, tx, ["record"]),
+    close: async () => {
       if (db.open) {
         try {
           usage.flush(); // uses recorded since the last scheduled flush

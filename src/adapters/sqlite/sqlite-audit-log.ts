@@ -48,7 +48,7 @@ function contentHash(row: AuditRow): string | null {
   return rowHash({ seq, at, actor, action, grantId, data, prevHash });
 }
 
-export class SqliteAuditLog implements AuditLog {
+export class SqliteAuditLog {
   private readonly stmts;
 
   constructor(private readonly db: Database.Database) {
@@ -149,9 +149,9 @@ export class SqliteAuditLog implements AuditLog {
  * Lines carry seq, prevHash and hash, so a copy can be re-verified away from this database.
  * Returns the number of lines.
  */
-export function exportJsonLines(log: AuditLog, write: (line: string) => void): number {
+export async function exportJsonLines(log: AuditLog, write: (line: string) => void): Promise<number> {
   let count = 0;
-  for (const record of log.all()) {
+  for await (const record of log.all()) {
     const { seq, at, actor, action, grantId, data, prevHash, hash } = record;
     write(JSON.stringify({ seq, at, atIso: new Date(at).toISOString(), actor, action, grantId: grantId ?? null, data, prevHash, hash }) + "\n");
     count++;

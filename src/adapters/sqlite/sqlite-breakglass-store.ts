@@ -44,7 +44,7 @@ function toRecord(row: Row): BreakglassRecord {
 
 const placeholders = (n: number) => Array.from({ length: n }, () => "?").join(", ");
 
-export class SqliteBreakglassStore implements BreakglassStore {
+export class SqliteBreakglassStore {
   private readonly stmts;
 
   constructor(db: Database.Database) {

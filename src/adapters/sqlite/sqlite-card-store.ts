@@ -3,7 +3,7 @@
  * so far, and Home tab users. All writes are idempotent upserts.
  */
 import type Database from "better-sqlite3";
-import type { CardMessage, CardStore, HomeUsers, ReviewSnapshot } from "../../services/ports/slack.ts";
+import type { CardMessage, ReviewSnapshot } from "../../services/ports/slack.ts";
 
 interface CardRow {
   channel: string;
@@ -19,7 +19,7 @@ interface SnapshotRow {
   checked_at: number;
 }
 
-export class SqliteCardStore implements CardStore {
+export class SqliteCardStore {
   private readonly stmts;
 
   constructor(db: Database.Database) {
@@ -62,7 +62,7 @@ export class SqliteCardStore implements CardStore {
   }
 }
 
-export class SqliteHomeUsers implements HomeUsers {
+export class SqliteHomeUsers {
   private readonly getStmt: Database.Statement<[string], string>;
   private readonly upsert: Database.Statement;
 

@@ -3,7 +3,7 @@
  * ends even though the JWT itself has not expired yet.
  */
 import type Database from "better-sqlite3";
-import type { CredentialRecord, CredentialStore } from "../../services/ports/index.ts";
+import type { CredentialRecord } from "../../services/ports/index.ts";
 
 interface CredentialRow {
   jti: string;
@@ -31,7 +31,7 @@ function rowToRecord(row: CredentialRow): CredentialRecord {
   };
 }
 
-export class SqliteCredentialStore implements CredentialStore {
+export class SqliteCredentialStore {
   private readonly stmts;
 
   constructor(db: Database.Database) {

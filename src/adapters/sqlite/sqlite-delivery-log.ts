@@ -3,9 +3,8 @@
  * retries), so a replayed or redelivered event is processed once.
  */
 import type Database from "better-sqlite3";
-import type { DeliveryLog } from "../../services/ports/index.ts";
 
-export class SqliteDeliveryLog implements DeliveryLog {
+export class SqliteDeliveryLog {
   private readonly insert: Database.Statement<[string, string, number]>;
   private readonly pruneStmt: Database.Statement<[number]>;
 

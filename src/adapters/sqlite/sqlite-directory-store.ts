@@ -4,7 +4,7 @@
  * (`last_poll`) that tells a deleted person from an unchanged one.
  */
 import type Database from "better-sqlite3";
-import type { DirectoryRecord, DirectorySnapshotStore } from "../../services/ports/index.ts";
+import type { DirectoryRecord } from "../../services/ports/index.ts";
 
 interface PersonRow {
   email: string;
@@ -34,7 +34,7 @@ function toRecord(row: PersonRow): DirectoryRecord {
   };
 }
 
-export class SqliteDirectoryStore implements DirectorySnapshotStore {
+export class SqliteDirectoryStore {
   private readonly stmts;
 
   constructor(db: Database.Database) {
@@ -65,6 +65,7 @@ export class SqliteDirectoryStore implements DirectorySnapshotStore {
         )
         .pluck(),
       present: db.prepare<[], number>("SELECT COUNT(*) FROM directory_people WHERE removed_at IS NULL").pluck(),
+      all: db.prepare<[], PersonRow>("SELECT * FROM directory_people ORDER BY email"),
     };
   }
 
@@ -113,5 +114,9 @@ export class SqliteDirectoryStore implements DirectorySnapshotStore {
 
   countPresent(): number {
     return this.stmts.present.get() ?? 0;
+  }
+
+  all(): DirectoryRecord[] {
+    return this.stmts.all.all().map(toRecord);
   }
 }

@@ -5,14 +5,14 @@
 import type Database from "better-sqlite3";
 import { AppError } from "../../domain/errors.ts";
 import { assertTransition, GRANT_STATES, type Grant, type GrantState } from "../../domain/grant.ts";
-import type { Clock, GrantStore } from "../../services/ports/index.ts";
+import type { Clock } from "../../services/ports/index.ts";
 import { inTransaction } from "./database.ts";
 import { columnOf, encodeField, GRANT_FIELDS, grantToParams, rowToGrant, type GrantRow } from "./grant-rows.ts";
 
 const INSERT_SQL = `INSERT INTO grants (${GRANT_FIELDS.map(columnOf).join(", ")})
 VALUES (${GRANT_FIELDS.map((f) => `@${columnOf(f)}`).join(", ")})`;
 
-export class SqliteGrantStore implements GrantStore {
+export class SqliteGrantStore {
   private readonly insertStmt: Database.Statement;
   private readonly getStmt: Database.Statement<[string], GrantRow>;
   private readonly byPrStmt: Database.Statement<[number], GrantRow>;

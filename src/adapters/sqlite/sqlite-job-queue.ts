@@ -6,7 +6,7 @@
  */
 import type Database from "better-sqlite3";
 import { AppError } from "../../domain/errors.ts";
-import type { Clock, Job, JobQueue, JobSpec, JobState } from "../../services/ports/index.ts";
+import type { Clock, Job, JobSpec, JobState } from "../../services/ports/index.ts";
 import { inTransaction } from "./database.ts";
 
 /** last_error is for operators; a stack trace or an HTML error page is cut to this length. */
@@ -101,7 +101,7 @@ UPDATE jobs INDEXED BY jobs_running_lease SET state = 'dead', lease_until = NULL
   last_error = 'lease expired on the last allowed attempt (the worker stopped or crashed)'
 WHERE state = 'running' AND lease_until <= @now AND max_attempts IS NOT NULL AND attempts >= max_attempts`;
 
-export class SqliteJobQueue implements JobQueue {
+export class SqliteJobQueue {
   private readonly stmts;
   /** Candidate statements by number of kinds (kinds are bound as parameters). */
   private readonly byKindCount = new Map<number, Database.Statement>();

@@ -42,7 +42,7 @@ const PATCH_COLUMNS: Record<string, [column: string, json: boolean]> = {
   completedAt: ["completed_at", false],
 };
 
-export class SqliteOffboardingStore implements OffboardingStore {
+export class SqliteOffboardingStore {
   private readonly stmts;
   private readonly cache = new Map<string, Database.Statement>();
 

@@ -59,7 +59,7 @@ const PATCH_COLUMNS: Record<string, [column: string, json: boolean]> = {
   baseSha: ["base_sha", false],
 };
 
-export class SqliteReviewStore implements ReviewStore {
+export class SqliteReviewStore {
   private readonly stmts;
   private readonly cache = new Map<string, Database.Statement>();
 

@@ -10,7 +10,6 @@
  */
 import type Database from "better-sqlite3";
 import type { GrantUsage } from "../../domain/usage.ts";
-import type { UsageLog } from "../../services/ports/index.ts";
 
 interface UsageRow {
   grant_id: string;
@@ -33,7 +32,7 @@ function merge(into: Map<string, GrantUsage>, u: GrantUsage): void {
   had.uses += u.uses;
 }
 
-export class SqliteUsageLog implements UsageLog {
+export class SqliteUsageLog {
   private buffer = new Map<string, GrantUsage>();
   private readonly upsert: Database.Statement;
   private readonly selects = new Map<number, Database.Statement<string[], UsageRow>>();

@@ -36,17 +36,17 @@ const AUDIENCES: Record<BreakglassEvent, readonly BreakglassAudience[]> = {
  * `tag` tells repeated events apart (the n-th escalation). The manager is the requester's in the
  * directory snapshot; none known = not queued.
  */
-export function queueBreakglassNotices(deps: QueueBreakglassNoticesDeps, grant: Grant, record: BreakglassRecord, event: BreakglassEvent, options: { tag?: string; runAt?: number; fallback?: boolean } = {}): void {
+export async function queueBreakglassNotices(deps: QueueBreakglassNoticesDeps, grant: Grant, record: BreakglassRecord, event: BreakglassEvent, options: { tag?: string; runAt?: number; fallback?: boolean } = {}): Promise<void> {
   const base = `${JOB.breakglassNotice}:${event}${options.tag ? `:${options.tag}` : ""}:${grant.id}`;
   const common = { ...(options.runAt === undefined ? {} : { runAt: options.runAt }), maxAttempts: 20 };
   const payload = { grantId: grant.id, event, ...(options.fallback ? { fallback: true } : {}) };
   for (const audience of AUDIENCES[event]) {
     if (audience === "channel") {
-      for (const channel of record.channels) enqueue(deps.jobs, JOB.breakglassNotice, { ...payload, audience, channel }, { ...common, dedupeKey: `${base}:channel:${channel}` });
+      for (const channel of record.channels) await enqueue(deps.jobs, JOB.breakglassNotice, { ...payload, audience, channel }, { ...common, dedupeKey: `${base}:channel:${channel}` });
       continue;
     }
-    if (audience === "manager" && !deps.people.get(grant.requester)?.managerEmail) continue;
-    enqueue(deps.jobs, JOB.breakglassNotice, { ...payload, audience }, { ...common, dedupeKey: `${base}:${audience}` });
+    if (audience === "manager" && !(await deps.people.get(grant.requester))?.managerEmail) continue;
+    await enqueue(deps.jobs, JOB.breakglassNotice, { ...payload, audience }, { ...common, dedupeKey: `${base}:${audience}` });
   }
 }
 
@@ -57,16 +57,16 @@ export type OnEmergencyActivatedDeps = Pick<ServiceDeps, "audit" | "breakglass" 
  * deadline, queues the deadline job, and announces if the PR is already open (else queues the
  * alerts that go out without it after PR_WAIT_MS). No-op for a grant that is not break-glass.
  */
-export function onEmergencyActivated(deps: OnEmergencyActivatedDeps, grant: Grant, now: number): void {
+export async function onEmergencyActivated(deps: OnEmergencyActivatedDeps, grant: Grant, now: number): Promise<void> {
   if (!isEmergencyGrant(grant)) return;
-  const record = deps.breakglass.get(grant.id);
+  const record = await deps.breakglass.get(grant.id);
   if (!record) return;
   const deadline = now + record.reviewWithinMs;
-  if (deps.breakglass.markActivated(grant.id, now, deadline)) {
-    enqueue(deps.jobs, JOB.breakglassReviewDue, { grantId: grant.id, n: 0 }, { runAt: deadline, dedupeKey: `${JOB.breakglassReviewDue}:${grant.id}:0`, maxAttempts: null });
+  if (await deps.breakglass.markActivated(grant.id, now, deadline)) {
+    await enqueue(deps.jobs, JOB.breakglassReviewDue, { grantId: grant.id, n: 0 }, { runAt: deadline, dedupeKey: `${JOB.breakglassReviewDue}:${grant.id}:0`, maxAttempts: null });
   }
-  if (!announceIfReady(deps, grant.id, now) && grant.prNumber === null) {
-    queueBreakglassNotices(deps, grant, { ...record, activatedAt: now, reviewDeadline: deadline }, "activated_no_pr", { runAt: now + PR_WAIT_MS, fallback: true });
+  if (!await announceIfReady(deps, grant.id, now) && grant.prNumber === null) {
+    await queueBreakglassNotices(deps, grant, { ...record, activatedAt: now, reviewDeadline: deadline }, "activated_no_pr", { runAt: now + PR_WAIT_MS, fallback: true });
   }
 }
 
@@ -76,13 +76,13 @@ export type AnnounceIfReadyDeps = Pick<ServiceDeps, "audit" | "breakglass" | "cr
  * Announces the activation once both the access and the PR exist; returns whether this call did
  * (false: not ready yet, or announced before — the announcement happens exactly once).
  */
-export function announceIfReady(deps: AnnounceIfReadyDeps, grantId: string, now: number): boolean {
-  const grant = deps.grants.get(grantId);
-  const record = deps.breakglass.get(grantId);
+export async function announceIfReady(deps: AnnounceIfReadyDeps, grantId: string, now: number): Promise<boolean> {
+  const grant = await deps.grants.get(grantId);
+  const record = await deps.breakglass.get(grantId);
   if (!grant || !record || record.activatedAt === null || record.reviewDeadline === null || grant.prNumber === null) return false;
-  if (!deps.breakglass.markAnnounced(grantId, now)) return false;
+  if (!await deps.breakglass.markAnnounced(grantId, now)) return false;
   const expiresAt = grant.expiresAt ?? record.activatedAt + grant.durationMs;
-  deps.audit.append({
+  await deps.audit.append({
     at: now,
     actor: grant.requester,
     action: "breakglass.activated",
@@ -99,7 +99,7 @@ export function announceIfReady(deps: AnnounceIfReadyDeps, grantId: string, now:
     },
   });
   const access = grant.access ?? { target: "?", groups: [] };
-  queuePrComment(deps, grant, "breakglass-active", breakglassActiveComment({ activatedAt: record.activatedAt, expiresAt, reviewDeadline: record.reviewDeadline, groups: access.groups, target: access.target, credential: deps.credentials.forGrant(grantId).length > 0 }));
-  queueBreakglassNotices(deps, grant, record, "activated");
+  await queuePrComment(deps, grant, "breakglass-active", breakglassActiveComment({ activatedAt: record.activatedAt, expiresAt, reviewDeadline: record.reviewDeadline, groups: access.groups, target: access.target, credential: (await deps.credentials.forGrant(grantId)).length > 0 }));
+  await queueBreakglassNotices(deps, grant, record, "activated");
   return true;
 }

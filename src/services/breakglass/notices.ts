@@ -13,8 +13,8 @@ export function breakglassNoticeHandler(deps: BreakglassNoticeHandlerDeps): Kind
   return {
     maxAttempts: 20,
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
-      const record = deps.breakglass.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
+      const record = await deps.breakglass.get(payload.grantId);
       if (!grant || !record) return;
       // The alert that could not wait for the PR: the PR opened meanwhile, so the full one went out.
       if (payload.fallback && grant.prNumber !== null) return;
@@ -27,7 +27,7 @@ export function breakglassNoticeHandler(deps: BreakglassNoticeHandlerDeps): Kind
           if (payload.channel) await deps.notifier.toChannel(payload.channel, note);
           return;
         case "manager": {
-          const manager = deps.people.get(grant.requester)?.managerEmail;
+          const manager = (await deps.people.get(grant.requester))?.managerEmail;
           if (manager) await deps.notifier.send({ email: manager }, note);
           return;
         }

@@ -26,8 +26,8 @@ export function openBreakglassPrHandler(deps: OpenBreakglassPrHandlerDeps): Kind
       await deps.notifier.ops({ kind: "ops_alert", title: "A break-glass review PR cannot be opened", detail: `grant ${payload.grantId} is live without its review PR: ${error} (attempt ${attempts}; grantbot keeps trying)`, grantId: payload.grantId });
     },
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
-      const record = deps.breakglass.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
+      const record = await deps.breakglass.get(payload.grantId);
       if (!grant || !record || grant.prNumber !== null) return;
       const resource = payload.policy ?? (await deps.policy.current()).catalog.resources[grant.resource];
       const approvers = resource ? [...resource.approvers.teams.map((t) => `@${t}`), ...resource.approvers.users.map((u) => `@${u}`)].join(", ") : "";
@@ -52,10 +52,10 @@ export function openBreakglassPrHandler(deps: OpenBreakglassPrHandlerDeps): Kind
         labels: [...BREAKGLASS_PR_LABELS, `resource:${grant.resource}`],
       });
       const now = deps.clock.now();
-      deps.tx.transaction(() => {
-        if (!deps.grants.update(grant.id, GRANT_STATES, { prNumber: pr.number, prUrl: pr.url, headSha: pr.headSha, updatedAt: now })) return;
-        deps.audit.append({ at: now, actor: "grantbot", action: "breakglass.pr_opened", grantId: grant.id, data: { pr: pr.number, url: pr.url } });
-        announceIfReady(deps, grant.id, now);
+      await deps.tx.transaction(async () => {
+        if (!await deps.grants.update(grant.id, GRANT_STATES, { prNumber: pr.number, prUrl: pr.url, headSha: pr.headSha, updatedAt: now })) return;
+        await deps.audit.append({ at: now, actor: "grantbot", action: "breakglass.pr_opened", grantId: grant.id, data: { pr: pr.number, url: pr.url } });
+        await announceIfReady(deps, grant.id, now);
       });
       deps.wake();
     },

@@ -26,14 +26,14 @@ import { queueBreakglassNotices } from "./announce.ts";
 export type OnBreakglassPrClosedDeps = Pick<ServiceDeps, "breakglass" | "jobs" | "wake">;
 
 /** A break-glass grant's PR closed (webhook or poll): queue the check, unless its outcome is settled. */
-export function onBreakglassPrClosed(deps: OnBreakglassPrClosedDeps, grant: Grant, pr: { merged: boolean; mergeSha?: string | null }): "ignored" | "checking" {
-  const record = deps.breakglass.get(grant.id);
+export async function onBreakglassPrClosed(deps: OnBreakglassPrClosedDeps, grant: Grant, pr: { merged: boolean; mergeSha?: string | null }): Promise<"ignored" | "checking"> {
+  const record = await deps.breakglass.get(grant.id);
   if (!record || record.status === "reviewed" || record.status === "unreviewed_merge") return "ignored";
   if (!pr.merged && record.status === "rejected") return "ignored";
   // A merge is checked once per merge commit; a close has no key (a stale "closed" must not hide
   // a later real one) and is de-duplicated by the record's status instead.
   const dedupe = pr.merged ? { dedupeKey: `${JOB.breakglassPrCheck}:${grant.id}:${pr.mergeSha ?? "unknown"}` } : {};
-  enqueue(deps.jobs, JOB.breakglassPrCheck, { grantId: grant.id }, { ...dedupe, lockKey: lockKeys.grant(grant.id), maxAttempts: 30 });
+  await enqueue(deps.jobs, JOB.breakglassPrCheck, { grantId: grant.id }, { ...dedupe, lockKey: lockKeys.grant(grant.id), maxAttempts: 30 });
   deps.wake();
   return "checking";
 }
@@ -44,8 +44,8 @@ export function breakglassPrCheckHandler(deps: BreakglassPrCheckHandlerDeps): Ki
   return {
     maxAttempts: 30,
     async run(payload, { log }) {
-      const grant = deps.grants.get(payload.grantId);
-      const record = deps.breakglass.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
+      const record = await deps.breakglass.get(payload.grantId);
       if (!grant || !record || grant.prNumber === null || record.status === "reviewed" || record.status === "unreviewed_merge") return;
       const pr = await deps.changes.get(grant.prNumber);
       if (pr.state !== "closed") {
@@ -53,7 +53,7 @@ export function breakglassPrCheckHandler(deps: BreakglassPrCheckHandlerDeps): Ki
         return;
       }
       if (!pr.merged || !pr.mergeSha) {
-        rejectedPr(deps, grant, pr);
+        await rejectedPr(deps, grant, pr);
         return;
       }
       const read = await readMergedPrEvidence(deps, grant, { ...pr, mergeSha: pr.mergeSha });
@@ -73,42 +73,42 @@ export function breakglassPrCheckHandler(deps: BreakglassPrCheckHandlerDeps): Ki
           })
         : read;
       const policySha = read.ok ? read.evidence.policySha : null;
-      if (verdict.ok) reviewed(deps, grant, record, pr, verdict.approvers, policySha);
-      else unreviewedMerge(deps, grant, record, pr, verdict);
+      if (verdict.ok) await reviewed(deps, grant, record, pr, verdict.approvers, policySha);
+      else await unreviewedMerge(deps, grant, record, pr, verdict);
     },
   };
 }
 
 type OutcomeDeps = Pick<ServiceDeps, "audit" | "breakglass" | "clock" | "jobs" | "people" | "tx" | "wake">;
 
-function reviewed(deps: OutcomeDeps, grant: Grant, record: BreakglassRecord, pr: PullRequestState, approvers: { login: string; email: string }[], policySha: string | null): void {
+async function reviewed(deps: OutcomeDeps, grant: Grant, record: BreakglassRecord, pr: PullRequestState, approvers: { login: string; email: string }[], policySha: string | null): Promise<void> {
   const now = deps.clock.now();
   const mergedAt = pr.mergedAt ?? now;
   // GitHub gives whole seconds: a merge in the deadline's own second counts as late.
   const withinDeadline = record.reviewDeadline === null || mergedAt < Math.floor(record.reviewDeadline / 1000) * 1000;
-  deps.tx.transaction(() => {
-    if (!deps.breakglass.setStatus(grant.id, ["pending", "rejected"], { status: "reviewed", reviewedAt: now, approvers: approvers.map((a) => a.login) })) return;
-    deps.audit.append({
+  await deps.tx.transaction(async () => {
+    if (!await deps.breakglass.setStatus(grant.id, ["pending", "rejected"], { status: "reviewed", reviewedAt: now, approvers: approvers.map((a) => a.login) })) return;
+    await deps.audit.append({
       at: now,
       actor: pr.mergedBy ? `github:${pr.mergedBy}` : "github",
       action: "breakglass.reviewed",
       grantId: grant.id,
       data: { approvers, withinDeadline, pr: pr.number, mergeSha: pr.mergeSha, headSha: pr.headSha, policySha, mergedAt: new Date(mergedAt).toISOString() },
     });
-    queuePrComment(deps, grant, "breakglass-reviewed", breakglassReviewedComment({ approvers: approvers.map((a) => a.login), withinDeadline }));
+    await queuePrComment(deps, grant, "breakglass-reviewed", breakglassReviewedComment({ approvers: approvers.map((a) => a.login), withinDeadline }));
     // Those who were told it was overdue hear that it is settled.
-    if (record.escalations > 0) queueBreakglassNotices(deps, grant, record, "reviewed");
+    if (record.escalations > 0) await queueBreakglassNotices(deps, grant, record, "reviewed");
   });
   deps.wake();
 }
 
-function unreviewedMerge(deps: OutcomeDeps, grant: Grant, record: BreakglassRecord, pr: PullRequestState, verdict: PolicyFailure): void {
+async function unreviewedMerge(deps: OutcomeDeps, grant: Grant, record: BreakglassRecord, pr: PullRequestState, verdict: PolicyFailure): Promise<void> {
   const now = deps.clock.now();
-  deps.tx.transaction(() => {
-    if (!deps.breakglass.setStatus(grant.id, ["pending", "rejected"], { status: "unreviewed_merge", reviewedAt: now })) return;
-    deps.audit.append({ at: now, actor: pr.mergedBy ? `github:${pr.mergedBy}` : "github", action: "breakglass.unreviewed_merge", grantId: grant.id, data: { pr: pr.number, code: verdict.code, message: verdict.message, mergeSha: pr.mergeSha } });
-    queuePrComment(deps, grant, "breakglass-unreviewed", breakglassUnreviewedComment(verdict.message));
-    queueBreakglassNotices(deps, grant, record, "unreviewed_merge");
+  await deps.tx.transaction(async () => {
+    if (!await deps.breakglass.setStatus(grant.id, ["pending", "rejected"], { status: "unreviewed_merge", reviewedAt: now })) return;
+    await deps.audit.append({ at: now, actor: pr.mergedBy ? `github:${pr.mergedBy}` : "github", action: "breakglass.unreviewed_merge", grantId: grant.id, data: { pr: pr.number, code: verdict.code, message: verdict.message, mergeSha: pr.mergeSha } });
+    await queuePrComment(deps, grant, "breakglass-unreviewed", breakglassUnreviewedComment(verdict.message));
+    await queueBreakglassNotices(deps, grant, record, "unreviewed_merge");
   });
   deps.wake();
 }
@@ -116,15 +116,15 @@ function unreviewedMerge(deps: OutcomeDeps, grant: Grant, record: BreakglassReco
 type RejectedPrDeps = Pick<ServiceDeps, "audit" | "breakglass" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "metrics" | "people" | "tx" | "wake">;
 
 /** Closed unmerged: revoke now if live (endGrant queues the verified removals), tell ops, once. */
-function rejectedPr(deps: RejectedPrDeps, grant: Grant, pr: PullRequestState): void {
+async function rejectedPr(deps: RejectedPrDeps, grant: Grant, pr: PullRequestState): Promise<void> {
   const now = deps.clock.now();
-  deps.tx.transaction(() => {
-    if (!deps.breakglass.setStatus(grant.id, ["pending"], { status: "rejected", reviewedAt: now })) return;
-    const revoked = endGrant(deps, grant.id, "revoked", "grantbot", "break-glass PR closed without merge");
-    deps.audit.append({ at: now, actor: "github", action: "breakglass.rejected_pr", grantId: grant.id, data: { pr: pr.number, revoked, closedAt: pr.closedAt === null ? null : new Date(pr.closedAt).toISOString() } });
-    const after = deps.grants.get(grant.id)!;
-    queuePrComment(deps, after, "breakglass-rejected", breakglassRejectedComment({ revoked }));
-    queueBreakglassNotices(deps, after, deps.breakglass.get(grant.id)!, "rejected_pr");
+  await deps.tx.transaction(async () => {
+    if (!await deps.breakglass.setStatus(grant.id, ["pending"], { status: "rejected", reviewedAt: now })) return;
+    const revoked = await endGrant(deps, grant.id, "revoked", "grantbot", "break-glass PR closed without merge");
+    await deps.audit.append({ at: now, actor: "github", action: "breakglass.rejected_pr", grantId: grant.id, data: { pr: pr.number, revoked, closedAt: pr.closedAt === null ? null : new Date(pr.closedAt).toISOString() } });
+    const after = (await deps.grants.get(grant.id))!;
+    await queuePrComment(deps, after, "breakglass-rejected", breakglassRejectedComment({ revoked }));
+    await queueBreakglassNotices(deps, after, (await deps.breakglass.get(grant.id))!, "rejected_pr");
   });
   deps.wake();
 }

@@ -41,13 +41,13 @@ export async function requestBreakglass(deps: RequestBreakglassDeps, input: Brea
   if (input.requesterSlackId !== null) assertRequesterIsSlackUser(people, requester, input.requesterSlackId);
   const badReason = reasonProblem(input.reason);
   if (badReason !== null) throw new AppError("bad_input", badReason);
-  assertNotLeaver(deps, requester);
+  await assertNotLeaver(deps, requester);
   const decision = evaluateBreakglassRequest({
     catalog,
     resource: input.resource,
     duration: input.duration,
     reason: input.reason,
-    requester: { email: requester, groups: groupsFor(deps, people, requester) },
+    requester: { email: requester, groups: await groupsFor(deps, people, requester) },
   });
   if (!decision.ok) throw new AppError(decision.code, decision.message);
 
@@ -82,15 +82,15 @@ export async function requestBreakglass(deps: RequestBreakglassDeps, input: Brea
     access,
   });
 
-  deps.tx.transaction(() => {
+  await deps.tx.transaction(async () => {
     // Checked inside the transaction that records the grant: two requests at once cannot both pass.
-    assertMayBreakGlass(deps, requester, input.resource, now);
-    recordNewGrant(deps, grant);
-    deps.breakglass.insert({ grantId: id, resource: grant.resource, subject: requester, reviewWithinMs: decision.policy.reviewWithinMs, channels: decision.policy.channels, createdAt: now });
-    enqueue(deps.jobs, JOB.activate, { grantId: id }, { dedupeKey: dedupeKeys.activate(id), lockKey: lockKeys.scimUser(access.target, requester), maxAttempts: null });
+    await assertMayBreakGlass(deps, requester, input.resource, now);
+    await recordNewGrant(deps, grant);
+    await deps.breakglass.insert({ grantId: id, resource: grant.resource, subject: requester, reviewWithinMs: decision.policy.reviewWithinMs, channels: decision.policy.channels, createdAt: now });
+    await enqueue(deps.jobs, JOB.activate, { grantId: id }, { dedupeKey: dedupeKeys.activate(id), lockKey: lockKeys.scimUser(access.target, requester), maxAttempts: null });
     // Retried until GitHub takes it (operators alerted meanwhile): the access is already there.
-    enqueue(deps.jobs, JOB.openBreakglassPr, { grantId: id, policy: prPolicyOf(decision.resource) }, { dedupeKey: `${JOB.openBreakglassPr}:${id}`, maxAttempts: null });
-    deps.audit.append({
+    await enqueue(deps.jobs, JOB.openBreakglassPr, { grantId: id, policy: prPolicyOf(decision.resource) }, { dedupeKey: `${JOB.openBreakglassPr}:${id}`, maxAttempts: null });
+    await deps.audit.append({
       at: now,
       actor: requester,
       action: "grant.requested",
@@ -109,15 +109,21 @@ export type AssertMayBreakGlassDeps = Pick<ServiceDeps, "breakglass" | "grants">
  * One live emergency grant per person and resource; and none while this person has a break-glass
  * grant on this resource whose review is overdue. Throws `policy_denied` naming the grant.
  */
-export function assertMayBreakGlass(deps: AssertMayBreakGlassDeps, subject: string, resource: string, now: number): void {
-  const live = deps.grants.listBySubject(subject, LIVE_STATES).find((g) => g.resource === resource && deps.breakglass.get(g.id) !== null);
+export async function assertMayBreakGlass(deps: AssertMayBreakGlassDeps, subject: string, resource: string, now: number): Promise<void> {
+  let live: Grant | undefined;
+  for (const g of await deps.grants.listBySubject(subject, LIVE_STATES)) {
+    if (g.resource === resource && (await deps.breakglass.get(g.id)) !== null) {
+      live = g;
+      break;
+    }
+  }
   if (live) {
     const until = live.expiresAt === null ? "being activated" : `until ${new Date(live.expiresAt).toISOString().replace(/\.\d{3}Z$/, "Z")}`;
     throw new AppError("policy_denied", `you already have a live break-glass grant on ${resource} (\`${live.id}\`, ${until}); one at a time. Release it first if you need a new one`);
   }
-  const overdue = deps.breakglass.overdue(subject, resource, now)[0];
+  const overdue = (await deps.breakglass.overdue(subject, resource, now))[0];
   if (overdue) {
-    const pr = deps.grants.get(overdue.grantId)?.prUrl;
+    const pr = (await deps.grants.get(overdue.grantId))?.prUrl;
     throw new AppError(
       "policy_denied",
       `break-glass on ${resource} is blocked for you: your earlier break-glass grant \`${overdue.grantId}\` was due for review by ${new Date(overdue.reviewDeadline!).toISOString().replace(/\.\d{3}Z$/, "Z")} and is not reviewed${pr ? ` (${pr})` : ""}. Ask its approvers to approve and merge that PR, or request access the normal way`,

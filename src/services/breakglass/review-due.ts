@@ -21,22 +21,22 @@ export function breakglassReviewDueHandler(deps: BreakglassReviewDueHandlerDeps)
   return {
     maxAttempts: null,
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
-      const record = deps.breakglass.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
+      const record = await deps.breakglass.get(payload.grantId);
       if (!grant || !record || record.reviewDeadline === null || record.status === "reviewed") return;
       const deadline = record.reviewDeadline;
       const now = deps.clock.now();
       const n = payload.n;
-      deps.tx.transaction(() => {
+      await deps.tx.transaction(async () => {
         // Once per escalation, however often this job runs (a crash between commit and completion).
-        if (!deps.breakglass.recordEscalation(grant.id, n)) return;
-        deps.audit.append({ at: now, actor: "grantbot", action: "breakglass.review_overdue", grantId: grant.id, data: { deadline: iso(deadline), escalation: n + 1, status: record.status, pr: grant.prNumber } });
-        const after = deps.breakglass.get(grant.id)!;
-        queueBreakglassNotices(deps, grant, after, "overdue", { tag: String(n) });
-        queuePrComment(deps, grant, `breakglass-overdue-${n}`, breakglassOverdueComment({ deadline, escalation: n + 1 }));
+        if (!await deps.breakglass.recordEscalation(grant.id, n)) return;
+        await deps.audit.append({ at: now, actor: "grantbot", action: "breakglass.review_overdue", grantId: grant.id, data: { deadline: iso(deadline), escalation: n + 1, status: record.status, pr: grant.prNumber } });
+        const after = (await deps.breakglass.get(grant.id))!;
+        await queueBreakglassNotices(deps, grant, after, "overdue", { tag: String(n) });
+        await queuePrComment(deps, grant, `breakglass-overdue-${n}`, breakglassOverdueComment({ deadline, escalation: n + 1 }));
         // Daily, anchored at the deadline; after a long outage, the next such moment rather than a burst.
         const next = escalationAt(deadline, Math.floor(Math.max(0, now - deadline) / ESCALATION_EVERY_MS) + 1);
-        enqueue(deps.jobs, JOB.breakglassReviewDue, { grantId: grant.id, n: n + 1 }, { runAt: next, dedupeKey: `${JOB.breakglassReviewDue}:${grant.id}:${n + 1}`, maxAttempts: null });
+        await enqueue(deps.jobs, JOB.breakglassReviewDue, { grantId: grant.id, n: n + 1 }, { runAt: next, dedupeKey: `${JOB.breakglassReviewDue}:${grant.id}:${n + 1}`, maxAttempts: null });
       });
       deps.wake();
     },

@@ -70,12 +70,12 @@ export async function introspectCredential(deps: IntrospectionDeps, token: strin
   const now = deps.clock.now();
   if (!(now < exp * 1000)) return { ...INACTIVE };
 
-  const record = deps.credentials.get(jti);
+  const record = await deps.credentials.get(jti);
   if (record === null || record.revokedAt !== null) return { ...INACTIVE };
   // The token must be the one grantbot recorded, not a re-signed variant pointing elsewhere.
   if (record.grantId !== grant_id || record.subject !== sub) return { ...INACTIVE };
 
-  const grant = deps.grants.get(record.grantId);
+  const grant = await deps.grants.get(record.grantId);
   if (grant === null || grant.state !== "active" || grant.expiresAt === null || !(grant.expiresAt > now)) {
     return { ...INACTIVE };
   }

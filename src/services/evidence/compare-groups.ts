@@ -51,12 +51,12 @@ export type CompareGroupsDeps = Pick<ServiceDeps, "grants" | "jobs"> & StandingF
  * counted exactly as reconcile counts them: not leavers, not overdue on a review that revokes)
  * and the directory.
  */
-export function compareGroups(deps: CompareGroupsDeps, catalog: Catalog, live: readonly LiveGroup[], active: readonly Grant[], isEmergency: (g: Grant) => boolean, people: PeopleFacts): GroupComparison[] {
-  const counted = new Map(managedGroups(catalog, standingFilter(deps)).map((g) => [`${g.target}\u0000${g.group}`, g]));
+export async function compareGroups(deps: CompareGroupsDeps, catalog: Catalog, live: readonly LiveGroup[], active: readonly Grant[], isEmergency: (g: Grant) => boolean, people: PeopleFacts): Promise<GroupComparison[]> {
+  const counted = new Map(managedGroups(catalog, await standingFilter(deps, catalog)).map((g) => [`${g.target}\u0000${g.group}`, g]));
   const out: GroupComparison[] = [];
   for (const { managed: listed, actual, readError } of live) {
     const managed = counted.get(`${listed.target}\u0000${listed.group}`) ?? listed;
-    const { desired, tolerated } = justification(deps, catalog, managed);
+    const { desired, tolerated } = await justification(deps, catalog, managed);
     const covers = (g: Grant) => {
       const access = g.access ?? (catalog.resources[g.resource] ? { target: catalog.resources[g.resource]!.scim.target, groups: catalog.resources[g.resource]!.scim.groups } : null);
       return access !== null && access.target === managed.target && access.groups.includes(managed.group);
@@ -76,9 +76,10 @@ export type DirectoryViewDeps = Pick<ServiceDeps, "offboarding" | "people">;
  */
 export async function directoryView(deps: DirectoryViewDeps, source: PeopleSource | null): Promise<{ facts: PeopleFacts; nameOf(email: string): string | null; note: string | null }> {
   const open = new Map<string, string>();
-  for (const c of deps.offboarding.recent(100_000)) if (c.completedAt === null) open.set(c.email.toLowerCase(), c.id);
+  for (const c of await deps.offboarding.recent(100_000)) if (c.completedAt === null) open.set(c.email.toLowerCase(), c.id);
   const openCase = (email: string) => open.get(email) ?? null;
-  const snapshotName = (email: string) => deps.people.get(email)?.displayName ?? null;
+  const names = new Map((await deps.people.all()).map((r) => [r.email, r.displayName]));
+  const snapshotName = (email: string) => names.get(email) ?? null;
   if (source) {
     try {
       const live = new Map<string, DirectoryPerson>();
@@ -92,21 +93,22 @@ export async function directoryView(deps: DirectoryViewDeps, source: PeopleSourc
       };
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      return { facts: snapshotFacts(deps, openCase, true), nameOf: snapshotName, note: `The directory ${source.name} could not be read (${why}); directory status is grantbot's last snapshot of it.` };
+      return { facts: await snapshotFacts(deps, openCase, true), nameOf: snapshotName, note: `The directory ${source.name} could not be read (${why}); directory status is grantbot's last snapshot of it.` };
     }
   }
-  const known = deps.people.countPresent() > 0;
+  const known = await deps.people.countPresent() > 0;
   return {
-    facts: snapshotFacts(deps, openCase, known),
+    facts: await snapshotFacts(deps, openCase, known),
     nameOf: snapshotName,
     note: known ? "Directory status is grantbot's last snapshot of the directory (no live directory configured for this run)." : "No directory is configured and grantbot holds no directory records: directory status is unknown.",
   };
 }
 
-function snapshotFacts(deps: DirectoryViewDeps, openCase: (email: string) => string | null, known: boolean): PeopleFacts {
+async function snapshotFacts(deps: DirectoryViewDeps, openCase: (email: string) => string | null, known: boolean): Promise<PeopleFacts> {
+  const records = new Map((await deps.people.all()).map((r) => [r.email, r]));
   return {
     status: (email): DirectoryStatus => {
-      const record = deps.people.get(email);
+      const record = records.get(email);
       if (!record) return known ? "not in directory" : "unknown";
       if (record.removedAt !== null) return "deleted";
       return record.active ? "active" : "inactive";

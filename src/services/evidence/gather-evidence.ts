@@ -35,15 +35,15 @@ export async function gatherEvidence(deps: GatherEvidenceDeps, options: Evidence
   // The targets and the directory are asked now; their answers arrive while the log is read.
   const liveRead = policy ? readLiveGroups(deps, policy.catalog) : Promise.resolve([]);
   const directoryRead = directoryView(deps, options.peopleSource ?? null);
-  const all = deps.grants.listByState(GRANT_STATES);
+  const all = await deps.grants.listByState(GRANT_STATES);
   const listed = grantsInPeriod(all, period);
   const active = all.filter((g) => g.state === "active" || g.state === "approved");
   const digest = new AuditDigest(period, new Set([...listed, ...active].map((g) => g.id)));
-  for (const record of deps.audit.all()) digest.add(record);
-  const auditCheck = deps.audit.verify();
+  for await (const record of deps.audit.all()) digest.add(record);
+  const auditCheck = await deps.audit.verify();
   const [live, directory] = await Promise.all([liveRead, directoryRead]);
   if (directory.note) notes.push(directory.note);
-  const groups = policy ? compareGroups(deps, policy.catalog, live, active, (g) => isEmergency(g, digest.trails.get(g.id)), directory.facts) : [];
+  const groups = policy ? await compareGroups(deps, policy.catalog, live, active, (g) => isEmergency(g, digest.trails.get(g.id)), directory.facts) : [];
   const unread = groups.filter((g) => g.readError);
   if (unread.length) notes.push(`${unread.length} managed group(s) could not be read from their target; their live membership is shown as unknown, never guessed.`);
   if (!digest.kept.some((r) => r.action.startsWith("breakglass."))) notes.push("No break-glass use is recorded in the audit log.");
@@ -55,7 +55,7 @@ export async function gatherEvidence(deps: GatherEvidenceDeps, options: Evidence
     listed,
     digest,
     auditCheck,
-    cases: deps.offboarding.recent(1_000_000),
+    cases: await deps.offboarding.recent(1_000_000),
     groups,
     people: policy?.people.people ?? [],
     nameOf: directory.nameOf,

@@ -30,11 +30,11 @@ export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activat
     async onAlert(payload, error, attempts) {
       await deps.notifier.ops({ kind: "ops_alert", title: "Activation is being retried", detail: `grant ${payload.grantId}: ${error} (attempt ${attempts})`, grantId: payload.grantId });
     },
-    onDead(payload, error) {
-      failActivation(deps, payload.grantId, error);
+    async onDead(payload, error) {
+      await failActivation(deps, payload.grantId, error);
     },
     async run(payload, { log }) {
-      const grant = deps.grants.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "approved") return;
       // The rules the approval was judged by (the base before the merge), not today's catalog.
       // Break-glass: the catalog the request was checked against will do (an emergency must not wait on GitHub).
@@ -44,7 +44,7 @@ export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activat
       const planned = grant.access ?? { target: resource.scim.target, groups: [...resource.scim.groups] };
       if (!grant.access) {
         // Approved by an older version: record what activation may touch before touching it.
-        const recorded = deps.tx.transaction(() => deps.grants.update(grant.id, ["approved"], { access: planned, updatedAt: deps.clock.now() }));
+        const recorded = await deps.tx.transaction(async () => deps.grants.update(grant.id, ["approved"], { access: planned, updatedAt: deps.clock.now() }));
         if (!recorded) return;
       }
       const { target, groups } = planned;
@@ -56,12 +56,12 @@ export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activat
       const now = deps.clock.now();
       const expiresAt = expiryFor(now, grant.durationMs);
       let activated = false;
-      deps.tx.transaction(() => {
-        activated = changeState(deps, grant.id, ["approved"], { state: "active", activatedAt: now, expiresAt, access, updatedAt: now });
+      await deps.tx.transaction(async () => {
+        activated = await changeState(deps, grant.id, ["approved"], { state: "active", activatedAt: now, expiresAt, access, updatedAt: now });
         if (!activated) return;
         const credential = resource.credential;
         if (credential) {
-          deps.credentials.insert({
+          await deps.credentials.insert({
             jti: deps.ids.next(),
             grantId: grant.id,
             subject: grant.subject,
@@ -73,21 +73,21 @@ export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activat
             revokedAt: null,
           });
         }
-        enqueue(deps.jobs, JOB.expire, { grantId: grant.id }, { runAt: expiresAt, dedupeKey: dedupeKeys.expire(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: null });
-        queueExpiryReminder(deps, { id: grant.id, durationMs: grant.durationMs, expiresAt });
-        enqueue(deps.jobs, JOB.deliverCredential, { grantId: grant.id }, { dedupeKey: dedupeKeys.deliverCredential(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
-        const active = deps.grants.get(grant.id)!;
+        await enqueue(deps.jobs, JOB.expire, { grantId: grant.id }, { runAt: expiresAt, dedupeKey: dedupeKeys.expire(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: null });
+        await queueExpiryReminder(deps, { id: grant.id, durationMs: grant.durationMs, expiresAt });
+        await enqueue(deps.jobs, JOB.deliverCredential, { grantId: grant.id }, { dedupeKey: dedupeKeys.deliverCredential(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
+        const active = (await deps.grants.get(grant.id))!;
         // A break-glass grant: review deadline, its own PR comment and alerts (services/breakglass).
-        if (isEmergencyGrant(grant)) onEmergencyActivated(deps, active, now);
-        else queuePrComment(deps, active, "active", activationComment({ expiresAt, groups, target, approvers: grant.approvedBy, credential: Boolean(credential) }));
-        deps.audit.append({ at: now, actor: "grantbot", action: "grant.activated", grantId: grant.id, data: { target, groups, verified: true, expiresAt: new Date(expiresAt).toISOString() } });
+        if (isEmergencyGrant(grant)) await onEmergencyActivated(deps, active, now);
+        else await queuePrComment(deps, active, "active", activationComment({ expiresAt, groups, target, approvers: grant.approvedBy, credential: Boolean(credential) }));
+        await deps.audit.append({ at: now, actor: "grantbot", action: "grant.activated", grantId: grant.id, data: { target, groups, verified: true, expiresAt: new Date(expiresAt).toISOString() } });
       });
       if (!activated) {
         // The grant ended while we were adding: its end queued removal of every planned group
         // (recorded before the first add); this makes sure of it, with the user id now known.
         log.warn({ grantId: grant.id }, "grant changed during activation; removing the membership again");
-        const current = deps.grants.get(grant.id);
-        if (current) deps.tx.transaction(() => queueRemovals(deps, { ...current, access }, "revoked"));
+        const current = await deps.grants.get(grant.id);
+        if (current) await deps.tx.transaction(async () => queueRemovals(deps, { ...current, access }, "revoked"));
         deps.wake();
         return;
       }
@@ -100,18 +100,18 @@ export function activateHandler(deps: ActivateHandlerDeps): KindHandler<"activat
 type FailActivationDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "notifier" | "tx" | "wake">;
 
 /** Activation failed for good (no such user or group in the target, resource removed). */
-function failActivation(deps: FailActivationDeps, grantId: string, error: string): void {
+async function failActivation(deps: FailActivationDeps, grantId: string, error: string): Promise<void> {
   const now = deps.clock.now();
-  deps.tx.transaction(() => {
-    const grant: Grant | null = deps.grants.get(grantId);
+  await deps.tx.transaction(async () => {
+    const grant: Grant | null = await deps.grants.get(grantId);
     if (!grant) return;
-    if (!changeState(deps, grantId, ["approved"], { state: "revoked", endedAt: now, endReason: `activation failed: ${error}`, updatedAt: now })) return;
-    deps.audit.append({ at: now, actor: "grantbot", action: "grant.activation_failed", grantId, data: { error } });
-    const updated = deps.grants.get(grantId)!;
+    if (!await changeState(deps, grantId, ["approved"], { state: "revoked", endedAt: now, endReason: `activation failed: ${error}`, updatedAt: now })) return;
+    await deps.audit.append({ at: now, actor: "grantbot", action: "grant.activation_failed", grantId, data: { error } });
+    const updated = (await deps.grants.get(grantId))!;
     // Whatever the failed attempts added (a multi-group resource may have got some groups) comes off.
-    queueRemovals(deps, updated, "revoked");
-    queueNote(deps, updated, "rejected", { message: `Access could not be set up: ${error}` });
-    queuePrComment(deps, updated, "activation-failed", `❌ **Not activated.** ${error}`);
+    await queueRemovals(deps, updated, "revoked");
+    await queueNote(deps, updated, "rejected", { message: `Access could not be set up: ${error}` });
+    await queuePrComment(deps, updated, "activation-failed", `❌ **Not activated.** ${error}`);
   });
   void deps.notifier.ops({ kind: "ops_alert", title: "Activation failed", detail: `grant ${grantId}: ${error}`, grantId }).catch(() => {});
 }

@@ -43,7 +43,7 @@ export function checkMergeHandler(deps: CheckMergeHandlerDeps): KindHandler<"che
       }
       const read = await readMergedPrEvidence(deps, grant, { ...pr, mergeSha: pr.mergeSha });
       if (!read.ok) {
-        reject(deps, grant, pr, read);
+        await reject(deps, grant, pr, read);
         return;
       }
       const { policySha, policy, mergedContent, reviews, teamMembers } = read.evidence;
@@ -55,7 +55,7 @@ export function checkMergeHandler(deps: CheckMergeHandlerDeps): KindHandler<"che
         resource: grant.resource,
         duration: formatDuration(grant.durationMs),
         reason: grant.reason,
-        requester: { email: grant.requester, groups: groupsFor(deps, people, grant.requester) },
+        requester: { email: grant.requester, groups: await groupsFor(deps, people, grant.requester) },
         reviews,
         headSha: pr.headSha,
         mergedAt: pr.mergedAt,
@@ -64,7 +64,7 @@ export function checkMergeHandler(deps: CheckMergeHandlerDeps): KindHandler<"che
         subject: grant.subject,
       });
       if (!verdict.ok) {
-        reject(deps, grant, pr, verdict);
+        await reject(deps, grant, pr, verdict);
         return;
       }
       const now = deps.clock.now();
@@ -72,17 +72,17 @@ export function checkMergeHandler(deps: CheckMergeHandlerDeps): KindHandler<"che
       // What activation may touch, recorded before the first SCIM change: every end of this
       // grant, whatever state it is in by then, queues removal of exactly these memberships.
       const access = { target, groups: [...verdict.resource.scim.groups] };
-      deps.tx.transaction(() => {
+      await deps.tx.transaction(async () => {
         const approvedBy = verdict.approvers.map((a) => a.login);
-        if (!changeState(deps, grant.id, ["pr_open"], { state: "approved", approvedBy, approvedAt: now, mergeSha: pr.mergeSha, headSha: pr.headSha, policySha, access, updatedAt: now })) return;
-        deps.audit.append({
+        if (!await changeState(deps, grant.id, ["pr_open"], { state: "approved", approvedBy, approvedAt: now, mergeSha: pr.mergeSha, headSha: pr.headSha, policySha, access, updatedAt: now })) return;
+        await deps.audit.append({
           at: now,
           actor: pr.mergedBy ? `github:${pr.mergedBy}` : "github",
           action: "grant.approved",
           grantId: grant.id,
           data: { pr: pr.number, approvers: verdict.approvers, mergeSha: pr.mergeSha, headSha: pr.headSha, policySha, baseRef: pr.baseRef },
         });
-        enqueue(deps.jobs, JOB.activate, { grantId: grant.id }, { dedupeKey: dedupeKeys.activate(grant.id), lockKey: lockKeys.scimUser(target, grant.subject), maxAttempts: null });
+        await enqueue(deps.jobs, JOB.activate, { grantId: grant.id }, { dedupeKey: dedupeKeys.activate(grant.id), lockKey: lockKeys.scimUser(target, grant.subject), maxAttempts: null });
       });
       deps.wake();
     },
@@ -91,14 +91,14 @@ export function checkMergeHandler(deps: CheckMergeHandlerDeps): KindHandler<"che
 
 type RejectDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
 
-function reject(deps: RejectDeps, grant: Grant, pr: PullRequestState, verdict: PolicyFailure): void {
+async function reject(deps: RejectDeps, grant: Grant, pr: PullRequestState, verdict: PolicyFailure): Promise<void> {
   const now = deps.clock.now();
-  deps.tx.transaction(() => {
-    if (!changeState(deps, grant.id, ["pr_open"], { state: "rejected", mergeSha: pr.mergeSha, endedAt: now, endReason: verdict.message, updatedAt: now })) return;
-    deps.audit.append({ at: now, actor: "grantbot", action: "grant.rejected", grantId: grant.id, data: { pr: pr.number, code: verdict.code, message: verdict.message } });
-    const updated = deps.grants.get(grant.id)!;
-    queuePrComment(deps, updated, "rejected", rejectionComment(verdict.message));
-    queueNote(deps, updated, "rejected", { message: verdict.message });
+  await deps.tx.transaction(async () => {
+    if (!await changeState(deps, grant.id, ["pr_open"], { state: "rejected", mergeSha: pr.mergeSha, endedAt: now, endReason: verdict.message, updatedAt: now })) return;
+    await deps.audit.append({ at: now, actor: "grantbot", action: "grant.rejected", grantId: grant.id, data: { pr: pr.number, code: verdict.code, message: verdict.message } });
+    const updated = (await deps.grants.get(grant.id))!;
+    await queuePrComment(deps, updated, "rejected", rejectionComment(verdict.message));
+    await queueNote(deps, updated, "rejected", { message: verdict.message });
   });
   deps.wake();
 }

@@ -26,10 +26,10 @@ const END_STATE: Record<EndReason, GrantState> = {
 export type QueueRemovalsDeps = Pick<ServiceDeps, "jobs">;
 
 /** Queues removal of every membership the grant gave. Call inside a transaction. */
-export function queueRemovals(deps: QueueRemovalsDeps, grant: Grant, reason: EndReason): void {
+export async function queueRemovals(deps: QueueRemovalsDeps, grant: Grant, reason: EndReason): Promise<void> {
   if (!grant.access) return;
   for (const group of grant.access.groups) {
-    enqueue(deps.jobs, JOB.scimRemove, { grantId: grant.id, target: grant.access.target, group, subject: grant.subject, reason }, { dedupeKey: dedupeKeys.scimRemove(grant.id, grant.access.target, group), lockKey: lockKeys.scimUser(grant.access.target, grant.subject), maxAttempts: null });
+    await enqueue(deps.jobs, JOB.scimRemove, { grantId: grant.id, target: grant.access.target, group, subject: grant.subject, reason }, { dedupeKey: dedupeKeys.scimRemove(grant.id, grant.access.target, group), lockKey: lockKeys.scimUser(grant.access.target, grant.subject), maxAttempts: null });
   }
 }
 
@@ -39,30 +39,30 @@ export type EndGrantDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" |
  * Ends a grant that is active (or approved and not yet active). Returns false when it was not
  * live any more (already ended: nothing to do). Safe to call twice.
  */
-export function endGrant(deps: EndGrantDeps, grantId: string, reason: EndReason, actor: string, detail?: string): boolean {
+export async function endGrant(deps: EndGrantDeps, grantId: string, reason: EndReason, actor: string, detail?: string): Promise<boolean> {
   const now = deps.clock.now();
   let ended = false;
-  deps.tx.transaction(() => {
-    const grant = deps.grants.get(grantId);
+  await deps.tx.transaction(async () => {
+    const grant = await deps.grants.get(grantId);
     if (!grant || (grant.state !== "active" && grant.state !== "approved")) return;
     const state = END_STATE[reason];
     if (grant.state === "approved" && state === "expired") return;
-    ended = changeState(deps, grantId, [grant.state], {
+    ended = await changeState(deps, grantId, [grant.state], {
       state: grant.state === "approved" ? "revoked" : state,
       endedAt: now,
       endReason: detail ? `${reason}: ${detail}` : reason,
       updatedAt: now,
     });
     if (!ended) return;
-    const revoked = deps.credentials.revokeForGrant(grantId, now);
-    const after = deps.grants.get(grantId)!;
-    queueRemovals(deps, after, reason);
-    enqueue(deps.jobs, JOB.redactCredential, { grantId }, { dedupeKey: dedupeKeys.redactCredential(grantId), lockKey: lockKeys.grant(grantId), maxAttempts: 20 });
+    const revoked = await deps.credentials.revokeForGrant(grantId, now);
+    const after = (await deps.grants.get(grantId))!;
+    await queueRemovals(deps, after, reason);
+    await enqueue(deps.jobs, JOB.redactCredential, { grantId }, { dedupeKey: dedupeKeys.redactCredential(grantId), lockKey: lockKeys.grant(grantId), maxAttempts: 20 });
     if (!after.access || after.access.groups.length === 0) {
       // Nothing to remove: the "ended" DM goes now (otherwise after the last verified removal).
-      queueNote(deps, after, "ended", { reason });
+      await queueNote(deps, after, "ended", { reason });
     }
-    deps.audit.append({ at: now, actor, action: `grant.${reason}`, grantId, data: { credentialsRevoked: revoked, lateByMs: grant.expiresAt !== null && reason === "expired" ? now - grant.expiresAt : undefined, detail } });
+    await deps.audit.append({ at: now, actor, action: `grant.${reason}`, grantId, data: { credentialsRevoked: revoked, lateByMs: grant.expiresAt !== null && reason === "expired" ? now - grant.expiresAt : undefined, detail } });
     deps.metrics.ended(grant.resource, reason);
   });
   if (ended) deps.wake();
@@ -73,16 +73,16 @@ export type ExpireHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentia
 
 /** Job: the expiry moment of a grant (queued at activation with runAt = expiresAt). */
 export function expireHandler(deps: ExpireHandlerDeps): KindHandler<"expire"> {
-  const expire = (grantId: string) => {
-    const grant = deps.grants.get(grantId);
+  const expire = async (grantId: string) => {
+    const grant = await deps.grants.get(grantId);
     if (!grant || grant.state !== "active" || grant.expiresAt === null) return;
     if (grant.expiresAt > deps.clock.now()) return;
-    endGrant(deps, grant.id, "expired", "grantbot");
+    await endGrant(deps, grant.id, "expired", "grantbot");
   };
   return {
     maxAttempts: null,
     async run(payload) {
-      expire(payload.grantId);
+      await expire(payload.grantId);
     },
     // Many grants expiring in the same second end in one transaction (one fsync, not one each);
     // a grant whose end fails rolls back alone (its savepoint) and is retried on its own.
@@ -93,10 +93,10 @@ export function expireHandler(deps: ExpireHandlerDeps): KindHandler<"expire"> {
       key: () => "grant:",
       async run(jobs) {
         const failures: BatchFailures = new Map();
-        deps.tx.transaction(() => {
+        await deps.tx.transaction(async () => {
           for (const job of jobs) {
             try {
-              expire(payloadOf(JOB.expire, job).grantId);
+              await expire(payloadOf(JOB.expire, job).grantId);
             } catch (err) {
               failures.set(job.id, err);
             }
@@ -114,13 +114,13 @@ export type SweepExpiriesDeps = Pick<ServiceDeps, "clock" | "grants" | "jobs" | 
  * Backstop (cron sweep and start-up): every active grant past its expiry gets its expiry job
  * (deduplicated), so one lost timer or a process that was down delays nothing further.
  */
-export function sweepExpiries(deps: SweepExpiriesDeps, limit = 10_000): number {
+export async function sweepExpiries(deps: SweepExpiriesDeps, limit = 10_000): Promise<number> {
   const now = deps.clock.now();
   let queued = 0;
-  for (const grant of deps.grants.listDueForExpiry(now, limit)) {
-    const id = enqueue(deps.jobs, JOB.expire, { grantId: grant.id }, { runAt: grant.expiresAt ?? now, dedupeKey: dedupeKeys.expire(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: null });
+  for (const grant of await deps.grants.listDueForExpiry(now, limit)) {
+    const id = await enqueue(deps.jobs, JOB.expire, { grantId: grant.id }, { runAt: grant.expiresAt ?? now, dedupeKey: dedupeKeys.expire(grant.id), lockKey: lockKeys.grant(grant.id), maxAttempts: null });
     if (id !== null) queued++;
   }
-  if (queued > 0 || deps.grants.listDueForExpiry(now, 1).length > 0) deps.wake();
+  if (queued > 0 || (await deps.grants.listDueForExpiry(now, 1)).length > 0) deps.wake();
   return queued;
 }

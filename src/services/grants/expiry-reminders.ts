@@ -14,11 +14,11 @@ export const DEFAULT_NOTIFY_BEFORE_EXPIRY_MS = 10 * 60_000;
 export type QueueExpiryReminderDeps = Pick<ServiceDeps, "jobs" | "settings">;
 
 /** Queues the reminder of a grant that just became active. Call inside the activation transaction. */
-export function queueExpiryReminder(deps: QueueExpiryReminderDeps, grant: Pick<Grant, "id" | "durationMs" | "expiresAt">): void {
+export async function queueExpiryReminder(deps: QueueExpiryReminderDeps, grant: Pick<Grant, "id" | "durationMs" | "expiresAt">): Promise<void> {
   const before = deps.settings.notifyBeforeExpiryMs ?? DEFAULT_NOTIFY_BEFORE_EXPIRY_MS;
   // A grant shorter than the reminder lead time would be "reminded" at activation: pointless.
   if (grant.expiresAt === null || before <= 0 || grant.durationMs <= before) return;
-  enqueue(deps.jobs, JOB.expiryReminder, { grantId: grant.id }, { runAt: grant.expiresAt - before, dedupeKey: `${JOB.expiryReminder}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 10 });
+  await enqueue(deps.jobs, JOB.expiryReminder, { grantId: grant.id }, { runAt: grant.expiresAt - before, dedupeKey: `${JOB.expiryReminder}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 10 });
 }
 
 export type ExpiryReminderHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "notifier">;
@@ -27,13 +27,13 @@ export function expiryReminderHandler(deps: ExpiryReminderHandlerDeps): KindHand
   return {
     maxAttempts: 10,
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
       const now = deps.clock.now();
       if (!grant || grant.state !== "active" || grant.expiresAt === null || grant.expiresAt <= now) return;
-      const extending = deps.grants.listBySubject(grant.subject, [...PENDING_STATES, ...LIVE_STATES]).some((g) => g.extends === grant.id);
+      const extending = (await deps.grants.listBySubject(grant.subject, [...PENDING_STATES, ...LIVE_STATES])).some((g) => g.extends === grant.id);
       if (extending) return;
       await deps.notifier.send({ email: grant.requester, slackId: grant.requesterSlackId }, { kind: "expiry_reminder", grant });
-      deps.audit.append({ at: now, actor: "grantbot", action: "grant.expiry_reminder", grantId: grant.id, data: { expiresAt: new Date(grant.expiresAt).toISOString(), remainingMs: grant.expiresAt - now } });
+      await deps.audit.append({ at: now, actor: "grantbot", action: "grant.expiry_reminder", grantId: grant.id, data: { expiresAt: new Date(grant.expiresAt).toISOString(), remainingMs: grant.expiresAt - now } });
     },
   };
 }

@@ -15,8 +15,8 @@ export type OwnLiveGrantDeps = Pick<ServiceDeps, "grants">;
  * `not_allowed` (someone else's grant) or `invalid_transition` (already ended). Buttons and
  * subcommands check this before acting.
  */
-export function ownLiveGrant(deps: OwnLiveGrantDeps, grantId: string, email: string): Grant {
-  const grant = deps.grants.get(grantId);
+export async function ownLiveGrant(deps: OwnLiveGrantDeps, grantId: string, email: string): Promise<Grant> {
+  const grant = await deps.grants.get(grantId);
   if (!grant) throw new AppError("grant_not_found", `there is no grant ${grantId}`);
   if (grant.subject !== email.toLowerCase()) throw new AppError("not_allowed", `grant ${grantId} is not yours`);
   if (grant.state !== "active" && grant.state !== "approved") {
@@ -31,14 +31,18 @@ export type LinkedLiveGrantsDeps = Pick<ServiceDeps, "grants">;
  * Live grants linked to `grant` through `extends` (its extensions, the grant it extends, and so
  * on), same subject and resource. They keep each other's membership, so they end together.
  */
-export function linkedLiveGrants(deps: LinkedLiveGrantsDeps, grant: Grant): Grant[] {
-  const live = deps.grants.listBySubject(grant.subject, LIVE_STATES).filter((g) => g.resource === grant.resource && g.id !== grant.id);
+export async function linkedLiveGrants(deps: LinkedLiveGrantsDeps, grant: Grant): Promise<Grant[]> {
+  const live = (await deps.grants.listBySubject(grant.subject, LIVE_STATES)).filter((g) => g.resource === grant.resource && g.id !== grant.id);
   const linked = new Set([grant.id]);
+  const extendedBy = async (ids: string[], id: string): Promise<boolean> => {
+    for (const other of ids) if ((await deps.grants.get(other))?.extends === id) return true;
+    return false;
+  };
   for (let grew = true; grew; ) {
     grew = false;
     for (const g of live) {
       if (linked.has(g.id)) continue;
-      if ((g.extends && linked.has(g.extends)) || [...linked].some((id) => deps.grants.get(id)?.extends === g.id)) {
+      if ((g.extends && linked.has(g.extends)) || (await extendedBy([...linked], g.id))) {
         linked.add(g.id);
         grew = true;
       }
@@ -54,21 +58,21 @@ export type ReleaseGrantDeps = Pick<ServiceDeps, "audit" | "clock" | "credential
  * live extensions are released together — otherwise one would keep the membership the person
  * just asked to give up.
  */
-export function releaseGrant(deps: ReleaseGrantDeps, grantId: string, email: string): Grant {
-  const grant = ownLiveGrant(deps, grantId, email);
+export async function releaseGrant(deps: ReleaseGrantDeps, grantId: string, email: string): Promise<Grant> {
+  const grant = await ownLiveGrant(deps, grantId, email);
   const actor = email.toLowerCase();
-  for (const other of linkedLiveGrants(deps, grant)) endGrant(deps, other.id, "released", actor, `released together with ${grant.id}`);
-  endGrant(deps, grant.id, "released", actor);
-  return deps.grants.get(grant.id)!;
+  for (const other of await linkedLiveGrants(deps, grant)) await endGrant(deps, other.id, "released", actor, `released together with ${grant.id}`);
+  await endGrant(deps, grant.id, "released", actor);
+  return (await deps.grants.get(grant.id))!;
 }
 
 export type ExtendGrantDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "people" | "policy" | "tx" | "wake">;
 
 /** Opens a new request marked as an extension of a live grant. */
 export async function extendGrant(deps: ExtendGrantDeps, input: { grantId: string; email: string; slackId: string | null; duration: string; reason?: string }): Promise<Grant> {
-  const grant = ownLiveGrant(deps, input.grantId, input.email);
+  const grant = await ownLiveGrant(deps, input.grantId, input.email);
   assertExtendable(grant);
-  const waiting = deps.grants.listBySubject(grant.subject, PENDING_STATES).find((g) => g.extends === grant.id);
+  const waiting = (await deps.grants.listBySubject(grant.subject, PENDING_STATES)).find((g) => g.extends === grant.id);
   if (waiting) {
     throw new AppError("invalid_transition", `grant ${grant.id} already has an extension waiting for review (${waiting.prUrl ? `PR #${waiting.prNumber}` : `request ${waiting.id}`})`);
   }
@@ -85,8 +89,8 @@ export async function extendGrant(deps: ExtendGrantDeps, input: { grantId: strin
 export type RevokeGrantDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "metrics" | "tx" | "wake">;
 
 /** Operator revocation (CLI, offboarding). */
-export function revokeGrant(deps: RevokeGrantDeps, grantId: string, actor: string, reason: "revoked" | "leaver" | "ineligible" = "revoked", detail?: string): boolean {
-  const grant = deps.grants.get(grantId);
+export async function revokeGrant(deps: RevokeGrantDeps, grantId: string, actor: string, reason: "revoked" | "leaver" | "ineligible" = "revoked", detail?: string): Promise<boolean> {
+  const grant = await deps.grants.get(grantId);
   if (!grant) throw new AppError("grant_not_found", `there is no grant ${grantId}`);
   return endGrant(deps, grantId, reason, actor, detail);
 }

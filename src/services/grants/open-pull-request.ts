@@ -21,7 +21,7 @@ export function openPullRequestHandler(deps: OpenPullRequestHandlerDeps): KindHa
   return {
     maxAttempts: 8,
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "requested") return;
       const resource = payload.policy ?? (await deps.policy.current()).catalog.resources[grant.resource];
       const approvers = resource
@@ -44,7 +44,7 @@ export function openPullRequestHandler(deps: OpenPullRequestHandlerDeps): KindHa
         },
         ...(grant.extends ? { extends: grant.extends } : {}),
         // "alice has had 9 grants of prod-db-readonly in 30 days, 2 of them never used" (no GitHub call).
-        history: requestHint(deps, grant.subject, grant.resource, deps.clock.now()),
+        history: await requestHint(deps, grant.subject, grant.resource, deps.clock.now()),
       };
       const pr = await deps.changes.open({
         branch: grant.branch,
@@ -56,8 +56,8 @@ export function openPullRequestHandler(deps: OpenPullRequestHandlerDeps): KindHa
         labels: [...PR_LABELS, `resource:${grant.resource}`],
       });
       const now = deps.clock.now();
-      deps.tx.transaction(() => {
-        const moved = changeState(deps, grant.id, ["requested"], {
+      await deps.tx.transaction(async () => {
+        const moved = await changeState(deps, grant.id, ["requested"], {
           state: "pr_open",
           prNumber: pr.number,
           prUrl: pr.url,
@@ -65,22 +65,22 @@ export function openPullRequestHandler(deps: OpenPullRequestHandlerDeps): KindHa
           updatedAt: now,
         });
         if (!moved) {
-          closeIfCancelled(deps, grant.id, pr.number, pr.url, now);
+          await closeIfCancelled(deps, grant.id, pr.number, pr.url, now);
           return;
         }
-        const updated = deps.grants.get(grant.id)!;
-        deps.audit.append({ at: now, actor: "grantbot", action: "grant.pr_opened", grantId: grant.id, data: { pr: pr.number, url: pr.url } });
-        queueNote(deps, updated, "request_opened");
+        const updated = (await deps.grants.get(grant.id))!;
+        await deps.audit.append({ at: now, actor: "grantbot", action: "grant.pr_opened", grantId: grant.id, data: { pr: pr.number, url: pr.url } });
+        await queueNote(deps, updated, "request_opened");
       });
     },
-    onDead(payload, error) {
-      const grant = deps.grants.get(payload.grantId);
+    async onDead(payload, error) {
+      const grant = await deps.grants.get(payload.grantId);
       if (!grant) return;
       const now = deps.clock.now();
-      deps.tx.transaction(() => {
-        if (!changeState(deps, grant.id, ["requested"], { state: "cancelled", endedAt: now, endReason: `could not open the pull request: ${error}`, updatedAt: now })) return;
-        deps.audit.append({ at: now, actor: "grantbot", action: "grant.pr_failed", grantId: grant.id, data: { error } });
-        queueNote(deps, deps.grants.get(grant.id)!, "request_failed", { message: "GitHub did not accept the pull request after several tries." });
+      await deps.tx.transaction(async () => {
+        if (!await changeState(deps, grant.id, ["requested"], { state: "cancelled", endedAt: now, endReason: `could not open the pull request: ${error}`, updatedAt: now })) return;
+        await deps.audit.append({ at: now, actor: "grantbot", action: "grant.pr_failed", grantId: grant.id, data: { error } });
+        await queueNote(deps, (await deps.grants.get(grant.id))!, "request_failed", { message: "GitHub did not accept the pull request after several tries." });
       });
     },
   };
@@ -89,9 +89,9 @@ export function openPullRequestHandler(deps: OpenPullRequestHandlerDeps): KindHa
 type CloseIfCancelledDeps = Pick<ServiceDeps, "grants" | "jobs">;
 
 /** The request was cancelled (its requester left) while its PR was being opened: close that PR. */
-function closeIfCancelled(deps: CloseIfCancelledDeps, grantId: string, prNumber: number, prUrl: string, now: number): void {
-  const current = deps.grants.get(grantId);
+async function closeIfCancelled(deps: CloseIfCancelledDeps, grantId: string, prNumber: number, prUrl: string, now: number): Promise<void> {
+  const current = await deps.grants.get(grantId);
   if (current?.state !== "cancelled" || current.prNumber !== null) return;
-  deps.grants.update(grantId, ["cancelled"], { prNumber, prUrl, updatedAt: now });
-  queueClosePr(deps, grantId, prNumber, `🚪 **Closed by grantbot:** this request was cancelled (${current.endReason ?? "cancelled"}) while its pull request was being opened. Nothing was granted.`);
+  await deps.grants.update(grantId, ["cancelled"], { prNumber, prUrl, updatedAt: now });
+  await queueClosePr(deps, grantId, prNumber, `🚪 **Closed by grantbot:** this request was cancelled (${current.endReason ?? "cancelled"}) while its pull request was being opened. Nothing was granted.`);
 }

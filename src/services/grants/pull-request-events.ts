@@ -40,8 +40,8 @@ export type ClosedOutcome = "ignored" | "checking" | "confirming" | "declined";
 export type OnPullRequestClosedDeps = Pick<ServiceDeps, "audit" | "breakglass" | "clock" | "grants" | "homeUsers" | "jobs" | "tx" | "wake">;
 
 /** Returns what happened, for logs and tests. */
-export function onPullRequestClosed(deps: OnPullRequestClosedDeps, pr: ClosedPullRequest): ClosedOutcome {
-  const grant = deps.grants.getByPrNumber(pr.number);
+export async function onPullRequestClosed(deps: OnPullRequestClosedDeps, pr: ClosedPullRequest): Promise<ClosedOutcome> {
+  const grant = await deps.grants.getByPrNumber(pr.number);
   // A break-glass grant's PR is its after-the-fact review (services/breakglass/pr-outcome.ts).
   if (grant && isEmergencyGrant(grant)) return onBreakglassPrClosed(deps, grant, pr);
   if (!grant || grant.state !== "pr_open") return "ignored";
@@ -49,24 +49,24 @@ export function onPullRequestClosed(deps: OnPullRequestClosedDeps, pr: ClosedPul
   if (!pr.merged && pr.source === "webhook") {
     // No dedupe key: deliveries are de-duplicated by id (routes.ts) and the decline by the grant's
     // state; a key would let an early, stale "closed" hide the real one after a reopen.
-    enqueue(deps.jobs, JOB.confirmClose, { grantId: grant.id }, { lockKey: lockKeys.grant(grant.id), maxAttempts: 30 });
+    await enqueue(deps.jobs, JOB.confirmClose, { grantId: grant.id }, { lockKey: lockKeys.grant(grant.id), maxAttempts: 30 });
     deps.wake();
     return "confirming";
   }
   if (pr.merged) {
-    const id = enqueue(deps.jobs, JOB.checkMerge, { grantId: grant.id }, { dedupeKey: dedupeKeys.checkMerge(grant.id, pr.mergeSha), lockKey: lockKeys.grant(grant.id), maxAttempts: 30 });
+    const id = await enqueue(deps.jobs, JOB.checkMerge, { grantId: grant.id }, { dedupeKey: dedupeKeys.checkMerge(grant.id, pr.mergeSha), lockKey: lockKeys.grant(grant.id), maxAttempts: 30 });
     if (id !== null) {
-      deps.audit.append({ at: now, actor: pr.by ? `github:${pr.by}` : "github", action: "grant.pr_merged", grantId: grant.id, data: { pr: pr.number, source: pr.source } });
+      await deps.audit.append({ at: now, actor: pr.by ? `github:${pr.by}` : "github", action: "grant.pr_merged", grantId: grant.id, data: { pr: pr.number, source: pr.source } });
     }
     deps.wake();
     return "checking";
   }
   let declined = false;
-  deps.tx.transaction(() => {
-    declined = changeState(deps, grant.id, ["pr_open"], { state: "declined", endedAt: now, endReason: "pull request closed without merge", updatedAt: now });
+  await deps.tx.transaction(async () => {
+    declined = await changeState(deps, grant.id, ["pr_open"], { state: "declined", endedAt: now, endReason: "pull request closed without merge", updatedAt: now });
     if (!declined) return;
-    deps.audit.append({ at: now, actor: pr.by ? `github:${pr.by}` : "github", action: "grant.declined", grantId: grant.id, data: { pr: pr.number, source: pr.source } });
-    queueNote(deps, deps.grants.get(grant.id)!, "declined");
+    await deps.audit.append({ at: now, actor: pr.by ? `github:${pr.by}` : "github", action: "grant.declined", grantId: grant.id, data: { pr: pr.number, source: pr.source } });
+    await queueNote(deps, (await deps.grants.get(grant.id))!, "declined");
   });
   deps.wake();
   return declined ? "declined" : "ignored";
@@ -90,7 +90,7 @@ export function confirmCloseHandler(deps: ConfirmCloseHandlerDeps): KindHandler<
         log.warn({ pr: pr.number, grantId: grant.id }, "closed webhook not confirmed: the pull request is open");
         return;
       }
-      onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "api" });
+      await onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "api" });
     },
   };
 }
@@ -106,7 +106,7 @@ export async function pollPullRequests(deps: PollPullRequestsDeps): Promise<numb
   const listed = await deps.changes.listRecentlyClosed();
   if (listed !== "not_modified") {
     for (const pr of listed) {
-      if (onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
+      if (await onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
     }
   }
   return handled;
@@ -117,19 +117,19 @@ export type RecheckOpenPullRequestsDeps = Pick<ServiceDeps, "audit" | "breakglas
 /** Backstop for PRs the listing may have missed (more than a page closed between polls). */
 export async function recheckOpenPullRequests(deps: RecheckOpenPullRequestsDeps, limit = 50): Promise<number> {
   let handled = 0;
-  for (const grant of deps.grants.listByState(["pr_open"], limit)) {
+  for (const grant of await deps.grants.listByState(["pr_open"], limit)) {
     if (grant.prNumber === null) continue;
     const pr = await deps.changes.get(grant.prNumber);
     if (pr.state !== "closed") continue;
-    if (onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
+    if (await onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
   }
   // Break-glass review PRs whose outcome is not known yet.
-  for (const record of deps.breakglass.pending(limit)) {
-    const prNumber = deps.grants.get(record.grantId)?.prNumber ?? null;
+  for (const record of await deps.breakglass.pending(limit)) {
+    const prNumber = (await deps.grants.get(record.grantId))?.prNumber ?? null;
     if (prNumber === null) continue;
     const pr = await deps.changes.get(prNumber);
     if (pr.state !== "closed") continue;
-    if (onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
+    if (await onPullRequestClosed(deps, { number: pr.number, merged: pr.merged, by: pr.mergedBy, mergeSha: pr.mergeSha, source: "poll" }) !== "ignored") handled++;
   }
   return handled;
 }

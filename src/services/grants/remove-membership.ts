@@ -25,8 +25,8 @@ type CoveringGrantDeps = Pick<ServiceDeps, "grants">;
  * count: it adds the membership itself when it activates, and if it is ended first, nothing would
  * ever remove what this one kept.
  */
-function coveringGrant(deps: CoveringGrantDeps, grantId: string, subject: string, target: string, group: string): string | null {
-  for (const other of deps.grants.listBySubject(subject, ["active"])) {
+async function coveringGrant(deps: CoveringGrantDeps, grantId: string, subject: string, target: string, group: string): Promise<string | null> {
+  for (const other of await deps.grants.listBySubject(subject, ["active"])) {
     if (other.id === grantId || !other.access) continue;
     if (other.access.target === target && other.access.groups.includes(group)) return other.id;
   }
@@ -43,7 +43,7 @@ interface Removal {
 }
 
 /** The removal jobs of a grant still queued or running (its memberships not yet verified absent). */
-export function pendingRemovals(deps: Pick<ServiceDeps, "jobs">, grantId: string): Job[] {
+export function pendingRemovals(deps: Pick<ServiceDeps, "jobs">, grantId: string): Promise<Job[]> {
   return deps.jobs.pendingOf(JOB.scimRemove, grantId);
 }
 
@@ -66,8 +66,8 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
   const items = jobs.map(removalOf);
   // Each grant read once per batch (its SCIM user id, the "ended" messages, the lag metric).
   const grants = new Map<string, Grant | null>();
-  const grantOf = (id: string) => {
-    if (!grants.has(id)) grants.set(id, deps.grants.get(id));
+  const grantOf = async (id: string) => {
+    if (!grants.has(id)) grants.set(id, await deps.grants.get(id));
     return grants.get(id) ?? null;
   };
   const byGroup = new Map<string, { item: Removal; keptBy: string | null }[]>();
@@ -75,7 +75,7 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
   await Promise.all(
     items.map(async (item) => {
       try {
-        const keptBy = coveringGrant(deps, item.grantId, item.subject, item.target, item.group) ?? (standing(item.target, item.group, item.subject) ? KEPT_FOR_STANDING : null);
+        const keptBy = await coveringGrant(deps, item.grantId, item.subject, item.target, item.group) ?? (standing(item.target, item.group, item.subject) ? KEPT_FOR_STANDING : null);
         const key = `${item.target}\u0000${item.group}`;
         byGroup.set(key, [...(byGroup.get(key) ?? []), { item, keptBy }]);
       } catch (err) {
@@ -92,7 +92,7 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
         const results = await ensureNotMembers(
           deps.targets.get(target),
           group,
-          toRemove.map(({ item }) => ({ email: item.subject, userId: grantOf(item.grantId)?.access?.userId ?? null })),
+          await Promise.all(toRemove.map(async ({ item }) => ({ email: item.subject, userId: (await grantOf(item.grantId))?.access?.userId ?? null }))),
           // A first attempt goes straight to the PATCH; a retry (maybe after a crash mid-PATCH)
           // reads first, so a removal that already happened is not sent again.
           { checkFirst: toRemove.some(({ item }) => item.job.attempts > 1) },
@@ -109,9 +109,9 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
       const done = list.filter((x) => outcomes.has(x.item.job.id));
       if (done.length === 0) return;
       const now = deps.clock.now();
-      deps.tx.transaction(() => {
+      await deps.tx.transaction(async () => {
         for (const { item, keptBy } of done) {
-          deps.audit.append({
+          await deps.audit.append({
             at: now,
             actor: "grantbot",
             action: keptBy ? "scim.member_kept" : "scim.member_removed",
@@ -120,10 +120,10 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
           });
           succeeded.add(item.job.id);
         }
-        for (const { item } of done) finishIfLast(deps, grantOf(item.grantId), item, succeeded, now);
+        for (const { item } of done) await finishIfLast(deps, await grantOf(item.grantId), item, succeeded, now);
       });
       for (const { item } of done) {
-        const grant = grantOf(item.grantId);
+        const grant = await grantOf(item.grantId);
         if (item.reason === "expired" && grant?.expiresAt) deps.metrics.expiryLag(now - grant.expiresAt);
       }
     }),
@@ -135,16 +135,16 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
 type FinishIfLastDeps = Pick<ServiceDeps, "audit" | "jobs">;
 
 /** When this was the grant's last pending removal: the "ended" DM and PR comment. Call in a transaction. */
-function finishIfLast(deps: FinishIfLastDeps, grant: Grant | null, item: Removal, succeeded: ReadonlySet<number>, now: number): void {
+async function finishIfLast(deps: FinishIfLastDeps, grant: Grant | null, item: Removal, succeeded: ReadonlySet<number>, now: number): Promise<void> {
   if (!grant) return;
-  const others = pendingRemovals(deps, item.grantId).filter((j) => j.id !== item.job.id && !succeeded.has(j.id));
+  const others = (await pendingRemovals(deps, item.grantId)).filter((j) => j.id !== item.job.id && !succeeded.has(j.id));
   if (others.length > 0) return;
-  const removed = deps.audit
-    .forGrant(item.grantId)
+  const removed = (await deps.audit
+    .forGrant(item.grantId))
     .filter((r) => r.action === "scim.member_removed" || r.action === "scim.member_kept")
     .map((r) => ({ group: String(r.data?.group), verified: true, ...(r.action === "scim.member_kept" ? { keptBy: String(r.data?.coveredBy) } : {}) }));
-  queueNote(deps, grant, "ended", { reason: String(item.reason ?? grant.state) });
-  queuePrComment(deps, grant, "ended", endComment({ reason: String(item.reason ?? grant.state), at: grant.endedAt ?? now, removed }));
+  await queueNote(deps, grant, "ended", { reason: String(item.reason ?? grant.state) });
+  await queuePrComment(deps, grant, "ended", endComment({ reason: String(item.reason ?? grant.state), at: grant.endedAt ?? now, removed }));
 }
 
 export type RemoveMembershipHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "notifier" | "targets" | "tx" | "wake"> & StandingCoverageDeps;

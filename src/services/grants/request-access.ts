@@ -61,9 +61,9 @@ export async function requestAccess(deps: RequestAccessDeps, input: AccessReques
   if (input.requesterSlackId !== null) assertRequesterIsSlackUser(people, requester, input.requesterSlackId);
   const badReason = reasonProblem(input.reason);
   if (badReason !== null) throw new AppError("bad_input", badReason);
-  assertNotLeaver(deps, requester);
-  if (subject !== requester) assertNotLeaver(deps, subject);
-  const groups = groupsFor(deps, people, requester);
+  await assertNotLeaver(deps, requester);
+  if (subject !== requester) await assertNotLeaver(deps, subject);
+  const groups = await groupsFor(deps, people, requester);
   const owner = input.owner?.trim().toLowerCase() || undefined;
   const decision = evaluateRequest({
     catalog,
@@ -75,7 +75,7 @@ export async function requestAccess(deps: RequestAccessDeps, input: AccessReques
   if (!decision.ok) throw new AppError(decision.code, decision.message);
 
   if (input.extends !== undefined) {
-    const base = deps.grants.get(input.extends);
+    const base = await deps.grants.get(input.extends);
     if (!base) throw new AppError("grant_not_found", `no grant ${input.extends}`);
     if (base.subject !== subject || base.resource !== input.resource) {
       throw new AppError("not_allowed", `grant ${base.id} belongs to another person or resource`);
@@ -110,10 +110,10 @@ export async function requestAccess(deps: RequestAccessDeps, input: AccessReques
     owner: owner ?? null,
   });
 
-  deps.tx.transaction(() => {
-    recordNewGrant(deps, grant);
-    enqueue(deps.jobs, JOB.openPr, { grantId: id, policy: prPolicyOf(decision.resource) }, { dedupeKey: `${JOB.openPr}:${id}`, maxAttempts: 8 });
-    deps.audit.append({
+  await deps.tx.transaction(async () => {
+    await recordNewGrant(deps, grant);
+    await enqueue(deps.jobs, JOB.openPr, { grantId: id, policy: prPolicyOf(decision.resource) }, { dedupeKey: `${JOB.openPr}:${id}`, maxAttempts: 8 });
+    await deps.audit.append({
       at: now,
       actor: requester,
       action: "grant.requested",

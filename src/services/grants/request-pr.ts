@@ -10,7 +10,7 @@ export type PendingRequestPrDeps = Pick<ServiceDeps, "grants" | "changes">;
 
 /** null when the grant is gone, no longer `pr_open`, or has no PR. */
 export async function pendingRequestPr(deps: PendingRequestPrDeps, grantId: string): Promise<{ grant: Grant; pr: PullRequestState } | null> {
-  const grant = deps.grants.get(grantId);
+  const grant = await deps.grants.get(grantId);
   if (!grant || grant.state !== "pr_open" || grant.prNumber === null) return null;
   return { grant, pr: await deps.changes.get(grant.prNumber) };
 }

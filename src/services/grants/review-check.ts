@@ -17,10 +17,10 @@ import type { ReviewSnapshot, SlackExperience } from "../ports/slack.ts";
 export type OnPullRequestReviewDeps = Pick<ServiceDeps, "clock" | "grants" | "jobs" | "wake">;
 
 /** A review was submitted on PR `number` (webhook). Returns what happened, for the response body. */
-export function onPullRequestReview(deps: OnPullRequestReviewDeps, number: number): "ignored" | "checking" {
-  const grant = deps.grants.getByPrNumber(number);
+export async function onPullRequestReview(deps: OnPullRequestReviewDeps, number: number): Promise<"ignored" | "checking"> {
+  const grant = await deps.grants.getByPrNumber(number);
   if (!grant || grant.state !== "pr_open") return "ignored";
-  queueDebounced(deps, JOB.checkReviews, grant.id, { grantId: grant.id });
+  await queueDebounced(deps, JOB.checkReviews, grant.id, { grantId: grant.id });
   deps.wake();
   return "checking";
 }
@@ -28,9 +28,9 @@ export function onPullRequestReview(deps: OnPullRequestReviewDeps, number: numbe
 export type PollReviewsDeps = Pick<ServiceDeps, "clock" | "grants" | "jobs" | "wake">;
 
 /** Polling: queues a review check of every open request PR (at most `limit`). */
-export function pollReviews(deps: PollReviewsDeps, limit = 50): number {
-  const open = deps.grants.listByState(["pr_open"], limit);
-  for (const grant of open) queueDebounced(deps, JOB.checkReviews, grant.id, { grantId: grant.id });
+export async function pollReviews(deps: PollReviewsDeps, limit = 50): Promise<number> {
+  const open = await deps.grants.listByState(["pr_open"], limit);
+  for (const grant of open) await queueDebounced(deps, JOB.checkReviews, grant.id, { grantId: grant.id });
   if (open.length > 0) deps.wake();
   return open.length;
 }
@@ -61,7 +61,7 @@ export function checkReviewsHandler(deps: CheckReviewsHandlerDeps, slack: SlackE
   return {
     maxAttempts: 10,
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "pr_open" || grant.prNumber === null) return;
       const [pr, reviews] = await Promise.all([deps.changes.get(grant.prNumber), deps.changes.listReviews(grant.prNumber)]);
       const { catalog, people } = await deps.policy.current();
@@ -85,16 +85,16 @@ export function checkReviewsHandler(deps: CheckReviewsHandlerDeps, slack: SlackE
         required: result.required,
         checkedAt: now,
       };
-      const previous = slack.cards.reviews(grant.id);
+      const previous = await slack.cards.reviews(grant.id);
       if (sameSnapshot(previous, snapshot)) return;
-      deps.tx.transaction(() => {
-        const current = deps.grants.get(grant.id);
+      await deps.tx.transaction(async () => {
+        const current = await deps.grants.get(grant.id);
         if (!current || current.state !== "pr_open") return;
-        slack.cards.saveReviews(grant.id, snapshot);
-        queueDebounced(deps, JOB.refreshCard, grant.id, { grantId: grant.id });
-        queueHomeRefreshes(deps, slack, [grant.subject, grant.requester]);
+        await slack.cards.saveReviews(grant.id, snapshot);
+        await queueDebounced(deps, JOB.refreshCard, grant.id, { grantId: grant.id });
+        await queueHomeRefreshes(deps, slack, [grant.subject, grant.requester]);
         const key = `${snapshot.approvedBy.join(",")}|${snapshot.changesRequestedBy.join(",")}`;
-        enqueue(deps.jobs, JOB.notify, { grantId: grant.id, note: "review", approvedBy: snapshot.approvedBy, changesRequestedBy: snapshot.changesRequestedBy, required: snapshot.required }, { dedupeKey: `${JOB.notify}:review:${grant.id}:${key}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
+        await enqueue(deps.jobs, JOB.notify, { grantId: grant.id, note: "review", approvedBy: snapshot.approvedBy, changesRequestedBy: snapshot.changesRequestedBy, required: snapshot.required }, { dedupeKey: `${JOB.notify}:review:${grant.id}:${key}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
       });
       deps.wake();
     },

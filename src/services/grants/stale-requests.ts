@@ -15,21 +15,21 @@ export const DEFAULT_STALE_REQUEST_AGE_MS = 7 * 86_400_000;
 export type CloseStaleRequestsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "homeUsers" | "jobs" | "settings" | "tx" | "wake">;
 
 /** Returns the ids of the requests it cancelled. */
-export function closeStaleRequests(deps: CloseStaleRequestsDeps, ageMs = deps.settings.staleRequestAgeMs ?? DEFAULT_STALE_REQUEST_AGE_MS): string[] {
+export async function closeStaleRequests(deps: CloseStaleRequestsDeps, ageMs = deps.settings.staleRequestAgeMs ?? DEFAULT_STALE_REQUEST_AGE_MS): Promise<string[]> {
   const now = deps.clock.now();
   const age = formatDuration(Math.max(1000, Math.round(ageMs / 1000) * 1000));
   const closed: string[] = [];
-  for (const grant of deps.grants.listByState(["pr_open"], 10_000)) {
+  for (const grant of await deps.grants.listByState(["pr_open"], 10_000)) {
     if (grant.requestedAt > now - ageMs) continue;
-    deps.tx.transaction(() => {
-      const done = cancelRequest(deps, grant, {
+    await deps.tx.transaction(async () => {
+      const done = await cancelRequest(deps, grant, {
         actor: "grantbot",
         action: "grant.stale_closed",
         reason: `cancelled: not reviewed within ${age}`,
         comment: `⌛ **Closed by grantbot:** this request was not reviewed within ${age}, so it was cancelled. Nothing was granted. Ask again with \`/access ${grant.resource}\` if it is still needed.`,
       });
       if (!done) return;
-      enqueue(deps.jobs, JOB.staleNotice, { grantId: grant.id, ageMs }, { dedupeKey: `${JOB.staleNotice}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
+      await enqueue(deps.jobs, JOB.staleNotice, { grantId: grant.id, ageMs }, { dedupeKey: `${JOB.staleNotice}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
       closed.push(grant.id);
     });
   }
@@ -43,7 +43,7 @@ export function staleNoticeHandler(deps: StaleNoticeHandlerDeps): KindHandler<"s
   return {
     maxAttempts: 20,
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
       if (!grant) return;
       await deps.notifier.send({ email: grant.requester, slackId: grant.requesterSlackId }, { kind: "request_stale", grant, ageMs: payload.ageMs });
     },

@@ -15,11 +15,11 @@ export type TransitionDeps = Pick<ServiceDeps, "tx" | "grants" | "jobs" | "clock
  * Applies `patch` (which sets `state`) only while the grant is in one of `from`; returns whether
  * it did. Safe to repeat: the second call finds the grant in the new state and changes nothing.
  */
-export function changeState(deps: TransitionDeps, id: string, from: readonly GrantState[], patch: Partial<Omit<Grant, "id">> & { state: GrantState }): boolean {
-  const changed = deps.tx.transaction(() => {
-    if (!deps.grants.update(id, from, patch)) return false;
-    const grant = deps.grants.get(id);
-    if (grant) queueGrantRefreshes(deps, { homeUsers: deps.homeUsers }, grant);
+export async function changeState(deps: TransitionDeps, id: string, from: readonly GrantState[], patch: Partial<Omit<Grant, "id">> & { state: GrantState }): Promise<boolean> {
+  const changed = await deps.tx.transaction(async () => {
+    if (!await deps.grants.update(id, from, patch)) return false;
+    const grant = await deps.grants.get(id);
+    if (grant) await queueGrantRefreshes(deps, { homeUsers: deps.homeUsers }, grant);
     return true;
   });
   if (changed) deps.wake();
@@ -27,10 +27,10 @@ export function changeState(deps: TransitionDeps, id: string, from: readonly Gra
 }
 
 /** Stores a new request (state `requested`) with its refreshes. Throws if the id exists. */
-export function recordNewGrant(deps: TransitionDeps, grant: Grant): void {
-  deps.tx.transaction(() => {
-    deps.grants.insert(grant);
-    queueGrantRefreshes(deps, { homeUsers: deps.homeUsers }, grant);
+export async function recordNewGrant(deps: TransitionDeps, grant: Grant): Promise<void> {
+  await deps.tx.transaction(async () => {
+    await deps.grants.insert(grant);
+    await queueGrantRefreshes(deps, { homeUsers: deps.homeUsers }, grant);
   });
   deps.wake();
 }

@@ -9,7 +9,7 @@ import { parsePayload, type JobInput, type JobKind, type JobPayload } from "./ki
 export type EnqueueOptions = Omit<JobSpec, "kind" | "payload">;
 
 /** Durable, idempotent per dedupe key; returns the job id or null when de-duplicated. Call inside the change's transaction. */
-export function enqueue<K extends JobKind>(jobs: Pick<JobQueue, "enqueue">, kind: K, payload: JobInput<K>, options: EnqueueOptions = {}): number | null {
+export function enqueue<K extends JobKind>(jobs: Pick<JobQueue, "enqueue">, kind: K, payload: JobInput<K>, options: EnqueueOptions = {}): Promise<number | null> {
   return jobs.enqueue({ kind, payload: { ...payload }, ...options });
 }
 

@@ -25,7 +25,7 @@ export async function recordFailure(deps: FailureDeps, job: Job, handler: JobHan
   const giveUp = exhausted || (!retryable && handler.maxAttempts !== null);
   if (giveUp) {
     log.error({ err: message }, "job failed for good");
-    deps.jobs.fail(job.id, message, null);
+    await deps.jobs.fail(job.id, message, null);
     await safely(() => handler.onDead?.(job.payload, message), log);
     return;
   }
@@ -33,7 +33,7 @@ export async function recordFailure(deps: FailureDeps, job: Job, handler: JobHan
   const hinted = isAppError(err) ? (err as { retryAfterMs?: number }).retryAfterMs : undefined;
   const delay = Math.max(hinted ?? 0, backoffDelay(job.attempts, deps.retry));
   log.warn({ err: message, retryInMs: delay }, "job failed; will retry");
-  deps.jobs.fail(job.id, message, now + delay);
+  await deps.jobs.fail(job.id, message, now + delay);
   if (handler.alertAfterAttempts !== undefined && job.attempts === handler.alertAfterAttempts) {
     await safely(() => handler.onAlert?.(job.payload, message, job.attempts), log);
   }

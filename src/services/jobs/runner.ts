@@ -13,22 +13,11 @@
  *   at most one batch per `batch.key` runs at once, so the next batch collects what arrived
  *   meanwhile, and a slow target (its own key) never holds up another target's batch.
  */
+import { AsyncResource } from "node:async_hooks";
 import type { Job } from "../ports/index.ts";
-import type { JobRunnerDeps, JobRunnerOptions } from "./runner-options.ts";
+import { MAX_FOREGROUND_WAIT_MS, RECHECK_BLOCKED_MS, SLOTS_WHILE_REVOKING, type JobRunnerDeps, type JobRunnerOptions } from "./runner-options.ts";
 import type { BatchFailures, JobHandler } from "./handler.ts";
 import { recordFailure } from "./failures.ts";
-
-/** Re-check interval for due jobs that could not be claimed (see arm()). */
-const RECHECK_BLOCKED_MS = 250;
-/**
- * Slots other jobs (DMs, redactions, PR comments, card updates) may use while revocation batches
- * run: one, so they keep moving without competing with the removals for this process's event loop
- * (measured with 1,000 simultaneous expiries: 4 slots left removals ~10% later at p99; holding
- * them back entirely for up to 2 s made no measurable difference).
- */
-const SLOTS_WHILE_REVOKING = 1;
-/** Longest time other jobs wait for interactive requests to be answered. */
-const MAX_FOREGROUND_WAIT_MS = 50;
 
 export type { BatchContext, BatchFailures, JobContext, JobHandler } from "./handler.ts";
 
@@ -40,6 +29,9 @@ export class JobRunner {
   private timerAt = Number.POSITIVE_INFINITY;
   private stopped = true;
   private ticking = false;
+  /** The tick in progress (its claim may still be on its way back from the database). */
+  private currentTick: Promise<void> = Promise.resolve();
+  private readonly scope = new AsyncResource("grantbot.job-runner");
   private tickAgain = false;
   /** Jobs that finished and are not yet recorded as done (flushed by the next tick). */
   private finished: number[] = [];
@@ -74,8 +66,9 @@ export class JobRunner {
     this.stopped = true;
     this.timer?.cancel();
     this.timer = null;
+    await this.currentTick;
     await Promise.allSettled([...this.running]);
-    this.flush();
+    await this.flush();
   }
 
   /** New work may be due: claim now and re-arm the timer. Cheap; safe to call often. */
@@ -89,15 +82,17 @@ export class JobRunner {
     // A macrotask, not a microtask: every job that finishes in this turn of the event loop is
     // recorded by the same tick (one transaction), and I/O waiting in this turn (an incoming
     // request to acknowledge) is not held up behind the runner.
-    setImmediate(() => this.tick());
+    // In the runner's own async context: wake() is often called inside a transaction's body,
+    // whose context must not follow the tick (it would look like part of that transaction).
+    setImmediate(() => this.scope.runInAsyncScope(() => (this.currentTick = this.tick())));
   }
 
   /** Waits until no job is due or running (tests, demo, CLI one-shots). */
   async drain(timeoutMs = 30_000): Promise<void> {
     for (let waited = 0; ; waited += 5) {
       await Promise.allSettled([...this.running]);
-      this.flush();
-      const next = this.deps.jobs.nextWakeAt();
+      await this.flush();
+      const next = await this.deps.jobs.nextWakeAt();
       if (this.running.size === 0 && (next === null || next > this.deps.clock.now())) return;
       if (waited > timeoutMs) throw new Error("job queue did not drain in time");
       this.wake();
@@ -111,22 +106,22 @@ export class JobRunner {
   /** The jobs running now (still running when `stop()` gave up waiting: leases to hand back). */
   get activeJobs(): Array<{ id: number; kind: string }> { return [...this.active].map(([id, kind]) => ({ id, kind })); }
 
-  private tick(): void {
+  private async tick(): Promise<void> {
     try {
       this.tickAgain = false;
       if (this.stopped) return;
       const single: Job[] = [];
       const batches: Job[][] = [];
-      const turn = () => {
-        this.flushNow();
-        this.renewLeases();
+      const turn = async () => {
+        await this.flushNow();
+        await this.renewLeases();
         let free = this.options.concurrency - this.running.size;
         if (free <= 0) return;
         const now = this.deps.clock.now();
         for (const kind of this.batchKinds) {
           const batch = this.handlers[kind]!.batch!;
           const busy = [...(this.batchesRunning.get(kind) ?? [])];
-          const jobs = this.deps.jobs.claim(now, batch.size, this.options.leaseMs, [kind], busy);
+          const jobs = await this.deps.jobs.claim(now, batch.size, this.options.leaseMs, [kind], busy);
           const byKey = new Map<string, Job[]>();
           for (const job of jobs) {
             const key = batch.key(job);
@@ -141,14 +136,19 @@ export class JobRunner {
         // neither delay the removals nor starve.
         const revoking = batches.length > 0 || [...this.batchesRunning.values()].some((keys) => keys.size > 0);
         const limit = this.holdForForeground(now) ? 0 : revoking ? Math.min(free, SLOTS_WHILE_REVOKING - this.singlesRunning) : free;
-        if (limit > 0 && this.singleKinds.length > 0) single.push(...this.deps.jobs.claim(now, limit, this.options.leaseMs, this.singleKinds));
+        if (limit > 0 && this.singleKinds.length > 0) single.push(...await this.deps.jobs.claim(now, limit, this.options.leaseMs, this.singleKinds));
       };
       // Leases and completions only: losing them with the machine re-runs idempotent jobs.
-      if (this.deps.tx) this.deps.tx.transaction(turn, { durable: false });
-      else turn();
+      if (this.deps.tx) await this.deps.tx.transaction(turn, { durable: false });
+      else await turn();
+      if (this.stopped) {
+        // stop() came while the claim was on its way: hand the jobs straight back.
+        await this.deps.jobs.release([...batches.flat(), ...single].map((j) => j.id));
+        return;
+      }
       for (const group of batches) this.launchBatch(group);
       for (const job of single) this.launch(job);
-      this.arm();
+      await this.arm();
     } catch (err) {
       this.deps.log.error({ err: String(err) }, "job runner tick failed");
       this.armAt(this.deps.clock.now() + 1_000);
@@ -179,31 +179,31 @@ export class JobRunner {
   }
 
   /** Records finished jobs as done (in the caller's transaction, if any). */
-  private flushNow(): void {
+  private async flushNow(): Promise<void> {
     if (this.finished.length === 0) return;
     const ids = this.finished;
     this.finished = [];
-    for (const id of ids) this.deps.jobs.complete(id);
+    for (const id of ids) await this.deps.jobs.complete(id);
   }
 
   /** Records finished jobs as done, in one transaction. */
-  private flush(): void {
+  private async flush(): Promise<void> {
     if (this.finished.length === 0) return;
     try {
-      if (this.deps.tx) this.deps.tx.transaction(() => this.flushNow(), { durable: false });
-      else this.flushNow();
+      if (this.deps.tx) await this.deps.tx.transaction(async () => this.flushNow(), { durable: false });
+      else await this.flushNow();
     } catch (err) {
       this.deps.log.error({ err: String(err) }, "recording finished jobs failed; they will run again");
     }
   }
 
-  private done(id: number): void {
+  private async done(id: number): Promise<void> {
     if (this.deps.tx) this.finished.push(id);
-    else this.deps.jobs.complete(id);
+    else await this.deps.jobs.complete(id);
   }
 
-  private arm(): void {
-    const next = this.deps.jobs.nextWakeAt();
+  private async arm(): Promise<void> {
+    const next = await this.deps.jobs.nextWakeAt();
     if (next === null) return;
     // Called right after a claim: a job still due now could not be taken (every slot busy, or
     // its lock key held by a running job). It becomes claimable when a running job finishes, and
@@ -216,10 +216,10 @@ export class JobRunner {
   }
 
   /** Heartbeat: running jobs keep their leases however long they run (a third of a lease apart). */
-  private renewLeases(): void {
+  private async renewLeases(): Promise<void> {
     const now = this.deps.clock.now();
     if (this.active.size === 0 || now - this.renewedAt < this.options.leaseMs / 3) return;
-    this.deps.jobs.renew([...this.active.keys()], now + this.options.leaseMs);
+    await this.deps.jobs.renew([...this.active.keys()], now + this.options.leaseMs);
     this.renewedAt = now;
   }
 
@@ -252,12 +252,12 @@ export class JobRunner {
     const handler = this.handlers[job.kind];
     const log = this.deps.log.child({ jobId: job.id, jobKind: job.kind, attempt: job.attempts });
     if (!handler) {
-      this.deps.jobs.fail(job.id, `no handler for job kind ${job.kind}`, null);
+      await this.deps.jobs.fail(job.id, `no handler for job kind ${job.kind}`, null);
       return;
     }
     try {
       await handler.run(job.payload, { job, log });
-      this.done(job.id);
+      await this.done(job.id);
     } catch (err) {
       await recordFailure({ jobs: this.deps.jobs, clock: this.deps.clock, metrics: this.deps.metrics, retry: this.options.retry }, job, handler, err, log);
     }
@@ -289,7 +289,7 @@ export class JobRunner {
       failures = new Map(jobs.map((job) => [job.id, err]));
     }
     for (const job of jobs) {
-      if (!failures.has(job.id)) this.done(job.id);
+      if (!failures.has(job.id)) await this.done(job.id);
       else await recordFailure({ jobs: this.deps.jobs, clock: this.deps.clock, metrics: this.deps.metrics, retry: this.options.retry }, job, handler, failures.get(job.id), log.child({ jobId: job.id, attempt: job.attempts }));
     }
   }

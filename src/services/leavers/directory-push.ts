@@ -23,16 +23,16 @@ export type PushOutcome = { type: "replay" } | { type: "leaver"; offboarding: Of
 export type OnDirectoryPushDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "deliveries" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "offboarding" | "people" | "tx" | "wake">;
 
 /** `deliveryId`: identifies this exact signed delivery (the signature) for replay protection. */
-export function onDirectoryPush(deps: OnDirectoryPushDeps, push: DirectoryPush, deliveryId?: string): PushOutcome {
+export async function onDirectoryPush(deps: OnDirectoryPushDeps, push: DirectoryPush, deliveryId?: string): Promise<PushOutcome> {
   const { people } = deps;
   const email = push.email.trim().toLowerCase();
   const now = deps.clock.now();
   const { groups, manager, displayName, ...rest } = push.attributes;
   let outcome: PushOutcome = { type: "replay" };
-  deps.tx.transaction(() => {
-    if (deliveryId !== undefined && !deps.deliveries.firstSeen("directory", deliveryId, now)) return;
-    const prev = people.get(email);
-    people.put({
+  await deps.tx.transaction(async () => {
+    if (deliveryId !== undefined && !await deps.deliveries.firstSeen("directory", deliveryId, now)) return;
+    const prev = await people.get(email);
+    await people.put({
       email,
       directoryId: prev?.directoryId ?? null,
       active: push.type === "leaver" ? false : (prev?.active ?? true),
@@ -44,11 +44,11 @@ export function onDirectoryPush(deps: OnDirectoryPushDeps, push: DirectoryPush, 
       seenAt: now,
       removedAt: prev?.removedAt ?? null,
     });
-    deps.audit.append({ at: now, actor: "directory:push", action: `directory.${push.type}`, data: { email, at: new Date(push.at).toISOString(), attributes: push.attributes } });
+    await deps.audit.append({ at: now, actor: "directory:push", action: `directory.${push.type}`, data: { email, at: new Date(push.at).toISOString(), attributes: push.attributes } });
     if (push.type === "leaver") {
-      outcome = { type: "leaver", offboarding: offboardPerson(deps, { email, cause: "pushed", source: "push", at: push.at }) };
+      outcome = { type: "leaver", offboarding: await offboardPerson(deps, { email, cause: "pushed", source: "push", at: push.at }) };
     } else {
-      queueMoverCheck(deps, email, "directory:push");
+      await queueMoverCheck(deps, email, "directory:push");
       outcome = { type: "mover", queued: true };
     }
   });

@@ -80,27 +80,27 @@ export async function syncDirectory(deps: SyncDirectoryDeps, source: PeopleSourc
   const stats = await source.listPeople((page) => {
     pages.push(page);
   });
-  const pollId = people.startPoll(now);
+  const pollId = await people.startPoll(now);
 
   // Each page in one transaction: the snapshot change and what it triggers (offboarding, a mover
   // check job) commit together, so a crash mid-poll never records a change without acting on it.
   // A turn of the event loop between pages keeps a large directory from blocking other work.
   for (const page of pages) {
     await new Promise<void>((resolve) => setImmediate(resolve));
-    deps.tx.transaction(() => {
+    await deps.tx.transaction(async () => {
       for (const person of page) {
-        const { record, event } = mergePolled(people.get(person.email), person, now);
-        if (record.managerId && !record.managerEmail) record.managerEmail = people.getByDirectoryId(record.managerId)?.email ?? null;
-        people.put(record, pollId);
+        const { record, event } = mergePolled(await people.get(person.email), person, now);
+        if (record.managerId && !record.managerEmail) record.managerEmail = (await people.getByDirectoryId(record.managerId))?.email ?? null;
+        await people.put(record, pollId);
         if (!event) continue;
         result.changes++;
         if (event.kind === "leaver") {
           result.leavers.push({ email: event.email, cause: event.cause });
-          offboardPerson(deps, { email: event.email, cause: event.cause, source: "poll", firstSight: event.firstSight });
+          await offboardPerson(deps, { email: event.email, cause: event.cause, source: "poll", firstSight: event.firstSight });
         }
         if (event.kind === "mover") {
           result.movers.push(event.email);
-          queueMoverCheck(deps, event.email, "grantbot");
+          await queueMoverCheck(deps, event.email, "grantbot");
         }
       }
     });
@@ -109,34 +109,34 @@ export async function syncDirectory(deps: SyncDirectoryDeps, source: PeopleSourc
   result.people = stats.people;
 
   // Managers the listing did not contain (rare): read them by id.
-  for (const id of people.resolveManagers(pollId).slice(0, 50)) {
+  for (const id of (await people.resolveManagers(pollId)).slice(0, 50)) {
     const manager = await source.getPerson(id).catch(() => null);
     if (!manager) continue;
-    const prev = people.get(manager.email);
-    people.put({ ...mergePolled(prev, manager, now).record, removedAt: prev?.removedAt ?? null });
+    const prev = await people.get(manager.email);
+    await people.put({ ...mergePolled(prev, manager, now).record, removedAt: prev?.removedAt ?? null });
   }
-  people.resolveManagers(pollId);
+  await people.resolveManagers(pollId);
 
-  const gone = people.unseen(pollId);
-  const present = people.countPresent();
+  const gone = await people.unseen(pollId);
+  const present = await people.countPresent();
   const suspicious = gone.length > 0 && (stats.people === 0 || (gone.length > MASS_DELETION.minPeople && gone.length > present * MASS_DELETION.fraction));
   if (suspicious) {
     result.deletionsSkipped = `${gone.length} of ${present} people vanished from directory ${source.name} in one poll`;
-    queueOpsNotice(deps, `directory-mass-deletion:${dayOf(now)}`, "Directory poll not believed", `${result.deletionsSkipped}; grantbot offboarded nobody for it. Check the directory URL, token and its filters. Leavers are still processed when they are deactivated.`);
+    await queueOpsNotice(deps, `directory-mass-deletion:${dayOf(now)}`, "Directory poll not believed", `${result.deletionsSkipped}; grantbot offboarded nobody for it. Check the directory URL, token and its filters. Leavers are still processed when they are deactivated.`);
   } else {
     const confirmed = await confirmGone(source, gone);
     if (confirmed.length < gone.length) deps.log.warn({ directory: source.name, unlisted: gone.length - confirmed.length }, "directory listing omitted people it still returns by id; not treated as deleted");
-    deps.tx.transaction(() => {
+    await deps.tx.transaction(async () => {
       for (const record of confirmed) {
-        people.put({ ...record, removedAt: now });
+        await people.put({ ...record, removedAt: now });
         result.changes++;
         if (!record.active) continue; // deactivated earlier: offboarded then
         result.leavers.push({ email: record.email, cause: "deleted" });
-        offboardPerson(deps, { email: record.email, cause: "deleted", source: "poll" });
+        await offboardPerson(deps, { email: record.email, cause: "deleted", source: "poll" });
       }
     });
   }
-  people.finishPoll(pollId, deps.clock.now(), { pages: result.pages, people: result.people, changes: result.changes });
+  await people.finishPoll(pollId, deps.clock.now(), { pages: result.pages, people: result.people, changes: result.changes });
   if (result.changes > 0) deps.log.info({ directory: source.name, pages: result.pages, people: result.people, changes: result.changes, leavers: result.leavers.length, movers: result.movers.length }, "directory poll applied changes");
   return result;
 }
@@ -189,8 +189,8 @@ export class DirectoryPoller {
           this.failures = 0;
           return result;
         })
-        .catch((err: unknown) => {
-          this.failed(err);
+        .catch(async (err: unknown) => {
+          await this.failed(err);
           throw err;
         })
         .finally(() => {
@@ -208,12 +208,12 @@ export class DirectoryPoller {
   }
 
   /** Leavers go unnoticed while the directory cannot be read: tell ops after a few failed polls. */
-  private failed(err: unknown): void {
+  private async failed(err: unknown): Promise<void> {
     this.failures++;
     const message = err instanceof Error ? err.message : String(err);
     this.deps.log.warn({ directory: this.source.name, failures: this.failures, err: message }, "directory poll failed");
     if (this.failures === POLL_FAILURES_BEFORE_ALERT) {
-      queueOpsNotice(this.deps, `directory-unreachable:${dayOf(this.deps.clock.now())}`, "Directory cannot be polled", `${POLL_FAILURES_BEFORE_ALERT} polls of directory ${this.source.name} in a row failed (last: ${message}). Leavers and movers are not detected until it answers again; signed pushes still work.`);
+      await queueOpsNotice(this.deps, `directory-unreachable:${dayOf(this.deps.clock.now())}`, "Directory cannot be polled", `${POLL_FAILURES_BEFORE_ALERT} polls of directory ${this.source.name} in a row failed (last: ${message}). Leavers and movers are not detected until it answers again; signed pushes still work.`);
     }
   }
 }

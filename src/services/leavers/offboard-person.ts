@@ -36,62 +36,63 @@ export interface OffboardResult {
 
 export type OffboardPersonDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "ids" | "jobs" | "metrics" | "offboarding" | "tx" | "wake">;
 
-export function offboardPerson(deps: OffboardPersonDeps, input: LeaverInput): OffboardResult {
+export async function offboardPerson(deps: OffboardPersonDeps, input: LeaverInput): Promise<OffboardResult> {
   const { offboarding } = deps;
   const email = input.email.trim().toLowerCase();
   const now = deps.clock.now();
   const why = `${email} ${CAUSE_WORDS[input.cause]}`;
   let result: OffboardResult = { caseId: null, revoked: [], cancelled: [], orphans: [] };
 
-  deps.tx.transaction(() => {
+  await deps.tx.transaction(async () => {
     // Standing memberships (issue 15): removed at once, verified, and their catalog lines deleted
     // by PR — a job, since it reads the catalog (reviews/leaver-standing.ts).
-    enqueue(deps.jobs, JOB.standingLeaver, { email }, { dedupeKey: `${JOB.standingLeaver}:${email}:${now}`, maxAttempts: 20 });
-    const live = deps.grants.listBySubject(email, LIVE_STATES);
-    const open = deps.grants.listByState([...PENDING_STATES, ...LIVE_STATES], 100_000);
+    await enqueue(deps.jobs, JOB.standingLeaver, { email }, { dedupeKey: `${JOB.standingLeaver}:${email}:${now}`, maxAttempts: 20 });
+    const live = await deps.grants.listBySubject(email, LIVE_STATES);
+    const open = await deps.grants.listByState([...PENDING_STATES, ...LIVE_STATES], 100_000);
     // Requests for them or filed by them that nobody approved yet: cancelled.
     const pending = open.filter((g) => PENDING_STATES.includes(g.state) && (g.subject === email || g.requester === email));
     // Live access of service identities they owned: reported, not revoked (it may be load-bearing).
     const owned = open.filter((g) => LIVE_STATES.includes(g.state) && g.owner === email && g.subject !== email);
-    const openCase = offboarding.openFor(email);
+    const openCase = await offboarding.openFor(email);
     if (!openCase && live.length === 0 && pending.length === 0 && owned.length === 0) {
       if (!input.firstSight) {
-        deps.audit.append({ at: now, actor: "grantbot", action: "directory.leaver", data: { email, cause: input.cause, source: input.source, outcome: "nothing to revoke" } });
+        await deps.audit.append({ at: now, actor: "grantbot", action: "directory.leaver", data: { email, cause: input.cause, source: input.source, outcome: "nothing to revoke" } });
       }
       return;
     }
     const caseId = openCase?.id ?? deps.ids.next();
-    const revoked = live.filter((g) => endGrant(deps, g.id, "leaver", "grantbot", why)).map((g) => g.id);
-    const cancelled = pending
-      .filter((g) =>
-        cancelRequest(deps, g, {
-          actor: "grantbot",
-          action: "grant.cancelled_leaver",
-          reason: `cancelled: ${why}`,
-          comment: `🚪 **Closed by grantbot:** ${why}, so this request was cancelled. Nothing was granted.`,
-        }),
-      )
-      .map((g) => g.id);
+    const revoked: string[] = [];
+    for (const g of live) if (await endGrant(deps, g.id, "leaver", "grantbot", why)) revoked.push(g.id);
+    const cancelled: string[] = [];
+    for (const g of pending) {
+      const done = await cancelRequest(deps, g, {
+        actor: "grantbot",
+        action: "grant.cancelled_leaver",
+        reason: `cancelled: ${why}`,
+        comment: `🚪 **Closed by grantbot:** ${why}, so this request was cancelled. Nothing was granted.`,
+      });
+      if (done) cancelled.push(g.id);
+    }
     const orphans = owned.map((g) => g.id);
 
     if (openCase) {
-      offboarding.update(openCase.id, {
+      await offboarding.update(openCase.id, {
         revoked: [...new Set([...openCase.revoked, ...revoked])],
         cancelled: [...new Set([...openCase.cancelled, ...cancelled])],
         orphans: [...new Set([...openCase.orphans, ...orphans])],
       });
     } else {
-      offboarding.insert({ id: caseId, email, source: input.source, cause: input.cause, startedAt: now, revoked, cancelled, orphans, pendingNoticeAt: null, completedAt: null });
-      enqueue(deps.jobs, JOB.offboardingReport, { caseId, check: 0 }, { dedupeKey: `${JOB.offboardingReport}:${caseId}:0`, maxAttempts: 20 });
+      await offboarding.insert({ id: caseId, email, source: input.source, cause: input.cause, startedAt: now, revoked, cancelled, orphans, pendingNoticeAt: null, completedAt: null });
+      await enqueue(deps.jobs, JOB.offboardingReport, { caseId, check: 0 }, { dedupeKey: `${JOB.offboardingReport}:${caseId}:0`, maxAttempts: 20 });
     }
-    deps.audit.append({
+    await deps.audit.append({
       at: now,
       actor: "grantbot",
       action: "offboarding.started",
       data: { caseId, email, cause: input.cause, source: input.source, reportedAt: input.at ? new Date(input.at).toISOString() : undefined, revoked, cancelled, orphans, merged: Boolean(openCase) },
     });
     for (const id of orphans) {
-      deps.audit.append({ at: now, actor: "grantbot", action: "offboarding.orphaned", grantId: id, data: { caseId, owner: email } });
+      await deps.audit.append({ at: now, actor: "grantbot", action: "offboarding.orphaned", grantId: id, data: { caseId, owner: email } });
     }
     result = { caseId, revoked, cancelled, orphans };
   });

@@ -27,8 +27,8 @@ export function recheckDelay(check: number): number {
 
 type QueueNotifyDeps = Pick<ServiceDeps, "jobs">;
 
-function queueNotify(deps: QueueNotifyDeps, caseId: string, phase: "final" | "pending", audience: "manager" | "ops", managerOutcome?: string): void {
-  enqueue(deps.jobs, JOB.offboardingNotify, { caseId, phase, audience, ...(managerOutcome === undefined ? {} : { managerOutcome }) }, { dedupeKey: `${JOB.offboardingNotify}:${caseId}:${phase}:${audience}`, maxAttempts: 20 });
+async function queueNotify(deps: QueueNotifyDeps, caseId: string, phase: "final" | "pending", audience: "manager" | "ops", managerOutcome?: string): Promise<void> {
+  await enqueue(deps.jobs, JOB.offboardingNotify, { caseId, phase, audience, ...(managerOutcome === undefined ? {} : { managerOutcome }) }, { dedupeKey: `${JOB.offboardingNotify}:${caseId}:${phase}:${audience}`, maxAttempts: 20 });
 }
 
 export type OffboardingReportHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "jobs" | "notifier" | "offboarding" | "people" | "settings" | "tx" | "wake">;
@@ -43,33 +43,33 @@ export function offboardingReportHandler(deps: OffboardingReportHandlerDeps): Ki
       const { offboarding } = deps;
       const caseId = payload.caseId;
       const check = payload.check;
-      const c = offboarding.get(caseId);
+      const c = await offboarding.get(caseId);
       if (!c || c.completedAt !== null) return;
-      const report = buildReport(deps, c);
+      const report = await buildReport(deps, c);
       const now = deps.clock.now();
       const pendingAfter = deps.settings.offboardingPendingAfterMs ?? DEFAULT_PENDING_AFTER_MS;
-      deps.tx.transaction(() => {
+      await deps.tx.transaction(async () => {
         if (isFullyVerified(report)) {
-          if (!offboarding.update(caseId, { completedAt: now })) return;
-          deps.audit.append({
+          if (!await offboarding.update(caseId, { completedAt: now })) return;
+          await deps.audit.append({
             at: now,
             actor: "grantbot",
             action: "offboarding.completed",
             data: { caseId, email: c.email, tookMs: now - c.startedAt, grants: report.grants.map((g) => ({ grantId: g.grantId, groups: g.groups.map((r) => `${r.target}/${r.group}: ${r.note}`) })) },
           });
-          queueNotify(deps, caseId, "final", "manager");
+          await queueNotify(deps, caseId, "final", "manager");
           return;
         }
         let noticeSent = c.pendingNoticeAt !== null;
         if (!noticeSent && now >= c.startedAt + pendingAfter) {
-          offboarding.update(caseId, { pendingNoticeAt: now });
-          deps.audit.append({ at: now, actor: "grantbot", action: "offboarding.pending", data: { caseId, email: c.email, unverified: unverifiedGroups(report).map((r) => `${r.target}/${r.group}: ${r.note}`) } });
-          queueNotify(deps, caseId, "pending", "manager");
+          await offboarding.update(caseId, { pendingNoticeAt: now });
+          await deps.audit.append({ at: now, actor: "grantbot", action: "offboarding.pending", data: { caseId, email: c.email, unverified: unverifiedGroups(report).map((r) => `${r.target}/${r.group}: ${r.note}`) } });
+          await queueNotify(deps, caseId, "pending", "manager");
           noticeSent = true;
         }
         let runAt = now + recheckDelay(check + 1);
         if (!noticeSent) runAt = Math.min(runAt, c.startedAt + pendingAfter);
-        enqueue(deps.jobs, JOB.offboardingReport, { caseId, check: check + 1 }, { runAt, dedupeKey: `${JOB.offboardingReport}:${caseId}:${check + 1}`, maxAttempts: 20 });
+        await enqueue(deps.jobs, JOB.offboardingReport, { caseId, check: check + 1 }, { runAt, dedupeKey: `${JOB.offboardingReport}:${caseId}:${check + 1}`, maxAttempts: 20 });
       });
       deps.wake();
     },
@@ -85,9 +85,9 @@ export function offboardingNotifyHandler(deps: OffboardingNotifyHandlerDeps): Ki
       const { offboarding } = deps;
       const caseId = payload.caseId;
       const phase = payload.phase === "pending" ? "pending" : "final";
-      const c = offboarding.get(caseId);
+      const c = await offboarding.get(caseId);
       if (!c) return;
-      const report = buildReport(deps, c);
+      const report = await buildReport(deps, c);
       if (payload.audience === "manager") {
         let outcome: string;
         if (report.manager && !report.managerProblem) {
@@ -96,9 +96,9 @@ export function offboardingNotifyHandler(deps: OffboardingNotifyHandlerDeps): Ki
         } else {
           outcome = report.managerProblem ?? "unknown manager";
         }
-        deps.tx.transaction(() => {
-          deps.audit.append({ at: deps.clock.now(), actor: "grantbot", action: `offboarding.${phase}_manager`, data: { caseId, manager: report.manager, outcome } });
-          queueNotify(deps, caseId, phase, "ops", outcome);
+        await deps.tx.transaction(async () => {
+          await deps.audit.append({ at: deps.clock.now(), actor: "grantbot", action: `offboarding.${phase}_manager`, data: { caseId, manager: report.manager, outcome } });
+          await queueNotify(deps, caseId, phase, "ops", outcome);
         });
         deps.wake();
         return;

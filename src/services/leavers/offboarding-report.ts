@@ -21,18 +21,18 @@ const OUTCOME_WORDS: Record<string, string> = {
 
 type GroupRowsDeps = Pick<ServiceDeps, "audit" | "jobs">;
 
-function groupRows(deps: GroupRowsDeps, grantId: string, access: { target: string; groups: string[] } | null): ReportGroup[] {
+async function groupRows(deps: GroupRowsDeps, grantId: string, access: { target: string; groups: string[] } | null): Promise<ReportGroup[]> {
   const rows = new Map<string, ReportGroup>();
   const key = (target: string, group: string) => `${target}\u0000${group}`;
   for (const group of access?.groups ?? []) {
     rows.set(key(access!.target, group), { target: access!.target, group, verified: false, note: "no removal recorded yet" });
   }
-  for (const job of pendingRemovals(deps, grantId)) {
+  for (const job of await pendingRemovals(deps, grantId)) {
     const { target, group } = payloadOf(JOB.scimRemove, job);
     const note = job.lastError ? `still retrying (attempt ${job.attempts}): ${job.lastError}` : "removal in progress";
     rows.set(key(target, group), { target, group, verified: false, note });
   }
-  for (const record of deps.audit.forGrant(grantId)) {
+  for (const record of await deps.audit.forGrant(grantId)) {
     if (record.action !== "scim.member_removed" && record.action !== "scim.member_kept") continue;
     const target = String(record.data?.target);
     const group = String(record.data?.group);
@@ -44,7 +44,7 @@ function groupRows(deps: GroupRowsDeps, grantId: string, access: { target: strin
       // Kept for another grant: the membership is still there. Verified only once that grant's
       // own removal of the same group was read back.
       const by = String(record.data?.coveredBy ?? "");
-      const gone = removedLater(deps, by, target, group, record.seq);
+      const gone = await removedLater(deps, by, target, group, record.seq);
       rows.set(key(target, group), { target, group, verified: gone, note: gone ? `removed with grant ${by}` : `kept for grant ${by}, still a member` });
       continue;
     }
@@ -56,20 +56,20 @@ function groupRows(deps: GroupRowsDeps, grantId: string, access: { target: strin
 type RemovedLaterDeps = Pick<ServiceDeps, "audit">;
 
 /** Whether grant `grantId` recorded a verified removal of (target, group) after audit row `afterSeq`. */
-function removedLater(deps: RemovedLaterDeps, grantId: string, target: string, group: string, afterSeq: number): boolean {
+async function removedLater(deps: RemovedLaterDeps, grantId: string, target: string, group: string, afterSeq: number): Promise<boolean> {
   if (grantId === "") return false;
-  return deps.audit
-    .forGrant(grantId)
+  return (await deps.audit
+    .forGrant(grantId))
     .some((r) => r.seq > afterSeq && r.action === "scim.member_removed" && String(r.data?.target) === target && String(r.data?.group) === group);
 }
 
 type ReportGrantDeps = Pick<ServiceDeps, "audit" | "credentials" | "grants" | "jobs">;
 
-function reportGrant(deps: ReportGrantDeps, grantId: string): ReportGrant | null {
-  const grant = deps.grants.get(grantId);
+async function reportGrant(deps: ReportGrantDeps, grantId: string): Promise<ReportGrant | null> {
+  const grant = await deps.grants.get(grantId);
   if (!grant) return null;
-  const groups = groupRows(deps, grantId, grant.access);
-  if (deps.jobs.pendingOf(JOB.activate, grantId).length > 0) {
+  const groups = await groupRows(deps, grantId, grant.access);
+  if ((await deps.jobs.pendingOf(JOB.activate, grantId)).length > 0) {
     groups.push({ target: "?", group: "(activation in flight)", verified: false, note: "waiting for the activation to finish so it can be undone" });
   }
   return {
@@ -78,32 +78,32 @@ function reportGrant(deps: ReportGrantDeps, grantId: string): ReportGrant | null
     prUrl: grant.prUrl,
     wasActive: grant.activatedAt !== null,
     groups,
-    credentialsRevoked: deps.credentials.forGrant(grantId).filter((c) => c.revokedAt !== null).length,
+    credentialsRevoked: (await deps.credentials.forGrant(grantId)).filter((c) => c.revokedAt !== null).length,
   };
 }
 
 export type BuildReportDeps = Pick<ServiceDeps, "audit" | "credentials" | "grants" | "jobs" | "people">;
 
-export function buildReport(deps: BuildReportDeps, c: OffboardingCase): OffboardingReport {
+export async function buildReport(deps: BuildReportDeps, c: OffboardingCase): Promise<OffboardingReport> {
   const { people } = deps;
-  const record = people.get(c.email);
+  const record = await people.get(c.email);
   const manager = record?.managerEmail ?? null;
   let managerProblem: string | null = null;
   if (!manager) {
     managerProblem = `the directory has no manager for ${c.email}`;
   } else {
-    const boss = people.get(manager);
+    const boss = await people.get(manager);
     if (boss && (!boss.active || boss.removedAt !== null)) managerProblem = `their manager ${manager} has left too`;
   }
-  const grants = c.revoked.map((id) => reportGrant(deps, id)).filter((g): g is ReportGrant => g !== null);
-  const cancelledRequests = c.cancelled.flatMap((id) => {
-    const g = deps.grants.get(id);
+  const grants = (await Promise.all(c.revoked.map((id) => reportGrant(deps, id)))).filter((g): g is ReportGrant => g !== null);
+  const cancelledRequests = (await Promise.all(c.cancelled.map(async (id) => {
+    const g = await deps.grants.get(id);
     return g ? [{ grantId: g.id, resource: g.resource, prNumber: g.prNumber, prUrl: g.prUrl }] : [];
-  });
-  const orphans = c.orphans.flatMap((id) => {
-    const g = deps.grants.get(id);
+  }))).flat();
+  const orphans = (await Promise.all(c.orphans.map(async (id) => {
+    const g = await deps.grants.get(id);
     return g ? [{ grantId: g.id, resource: g.resource, subject: g.subject, state: g.state, expiresAt: g.expiresAt }] : [];
-  });
+  }))).flat();
   return {
     caseId: c.id,
     person: { email: c.email, displayName: record?.displayName ?? null },

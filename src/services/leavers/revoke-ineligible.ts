@@ -19,16 +19,16 @@ export type RevokeIneligibleGrantsDeps = Pick<ServiceDeps, "audit" | "clock" | "
 /** Returns the ids of the grants it revoked. */
 export async function revokeIneligibleGrants(deps: RevokeIneligibleGrantsDeps, email: string, actor = "grantbot"): Promise<string[]> {
   const subject = email.trim().toLowerCase();
-  const live = deps.grants.listBySubject(subject, LIVE_STATES);
+  const live = await deps.grants.listBySubject(subject, LIVE_STATES);
   if (live.length === 0) return [];
   const { catalog, people } = await deps.policy.current();
-  const groups = groupsFor(deps, people, subject);
+  const groups = await groupsFor(deps, people, subject);
   const revoked: string[] = [];
   for (const grant of live) {
     const resource = catalog.resources[grant.resource];
     if (!resource || isEligible(resource, groups)) continue;
     const detail = `${subject} is no longer in ${orList(resource.eligible ?? [])} (directory groups now: ${groups.join(", ") || "none"})`;
-    if (endGrant(deps, grant.id, "ineligible", actor, detail)) revoked.push(grant.id);
+    if (await endGrant(deps, grant.id, "ineligible", actor, detail)) revoked.push(grant.id);
   }
   return revoked;
 }
@@ -36,8 +36,8 @@ export async function revokeIneligibleGrants(deps: RevokeIneligibleGrantsDeps, e
 export type QueueMoverCheckDeps = Pick<ServiceDeps, "jobs">;
 
 /** Queues an eligibility re-check of a person. Call inside the transaction recording the change. */
-export function queueMoverCheck(deps: QueueMoverCheckDeps, email: string, actor: string): void {
-  enqueue(deps.jobs, JOB.moverCheck, { email: email.toLowerCase(), actor }, { lockKey: `person:${email.toLowerCase()}`, maxAttempts: null });
+export async function queueMoverCheck(deps: QueueMoverCheckDeps, email: string, actor: string): Promise<void> {
+  await enqueue(deps.jobs, JOB.moverCheck, { email: email.toLowerCase(), actor }, { lockKey: `person:${email.toLowerCase()}`, maxAttempts: null });
 }
 
 export type MoverCheckHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "credentials" | "grants" | "homeUsers" | "jobs" | "metrics" | "notifier" | "people" | "policy" | "tx" | "wake">;

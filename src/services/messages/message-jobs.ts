@@ -44,14 +44,14 @@ export function notifyHandler(deps: NotifyHandlerDeps): KindHandler<"notify"> {
   return {
     maxAttempts: 20,
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
       if (!grant) return;
       let note = noteFor(grant, payload);
       if (!note) return;
       if (note.kind === "review" && grant.state !== "pr_open") return; // merged or closed meanwhile: the next note says so
       if (note.kind === "ended") {
         // An extension that is live keeps the access: say so instead of "removed".
-        const continuedBy = deps.grants.listBySubject(grant.subject, LIVE_STATES).find((g) => g.resource === grant.resource && g.id !== grant.id) ?? null;
+        const continuedBy = (await deps.grants.listBySubject(grant.subject, LIVE_STATES)).find((g) => g.resource === grant.resource && g.id !== grant.id) ?? null;
         note = { ...note, continuedBy };
       }
       await deps.notifier.send(requesterOf(grant), note);
@@ -76,17 +76,17 @@ export function deliverCredentialHandler(deps: DeliverCredentialHandlerDeps): Ki
   return {
     maxAttempts: 20,
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
       if (!grant || grant.state !== "active") return;
-      const record = deps.credentials.forGrant(grant.id).find((c) => c.revokedAt === null) ?? null;
+      const record = (await deps.credentials.forGrant(grant.id)).find((c) => c.revokedAt === null) ?? null;
       const audience = record?.audience ?? null;
       const to = { email: grant.subject, slackId: grant.subject === grant.requester ? grant.requesterSlackId : null };
-      const delivered = () => deps.audit.forGrant(grant.id).some((r) => r.action === "credential.delivered");
+      const delivered = async () => (await deps.audit.forGrant(grant.id)).some((r) => r.action === "credential.delivered");
       let ref = grant.credentialMessage;
-      if (ref && delivered()) return;
+      if (ref && await delivered()) return;
       if (!ref) {
         ref = await deps.notifier.send(to, { kind: "active", grant, token: null, audience });
-        if (ref) deps.grants.update(grant.id, ["active", "expired", "released", "revoked"], { credentialMessage: ref, updatedAt: deps.clock.now() });
+        if (ref) await deps.grants.update(grant.id, ["active", "expired", "released", "revoked"], { credentialMessage: ref, updatedAt: deps.clock.now() });
       }
       if (ref && record) {
         const signed = await deps.signer.sign({
@@ -98,15 +98,15 @@ export function deliverCredentialHandler(deps: DeliverCredentialHandlerDeps): Ki
           issuedAt: record.issuedAt,
           expiresAt: record.expiresAt,
         });
-        const current = deps.grants.get(grant.id);
+        const current = await deps.grants.get(grant.id);
         // Only into a recorded message, and only while the grant is live.
         if (current?.state === "active") await deps.notifier.replace(ref, { kind: "active", grant: current, token: signed.token, audience });
       }
       const now = deps.clock.now();
       // A grant that ended while the DM was in flight: redact at once.
-      const after = deps.grants.get(grant.id);
+      const after = await deps.grants.get(grant.id);
       if (ref && after && after.state !== "active") await deps.notifier.redactCredential(ref, after);
-      deps.audit.append({ at: now, actor: "grantbot", action: "credential.delivered", grantId: grant.id, data: { jti: record?.jti ?? null, dm: Boolean(ref) } });
+      await deps.audit.append({ at: now, actor: "grantbot", action: "credential.delivered", grantId: grant.id, data: { jti: record?.jti ?? null, dm: Boolean(ref) } });
     },
   };
 }
@@ -117,7 +117,7 @@ export function redactCredentialHandler(deps: RedactCredentialHandlerDeps): Kind
   return {
     maxAttempts: 20,
     async run(payload) {
-      const grant = deps.grants.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
       if (!grant?.credentialMessage) return;
       await deps.notifier.redactCredential(grant.credentialMessage, grant);
     },

@@ -10,8 +10,8 @@ import { JOB } from "../jobs/kinds.ts";
 export type QueueOpsNoticeDeps = Pick<ServiceDeps, "jobs" | "wake">;
 
 /** Queues an ops-channel alert; `key` identifies the situation (same key = alerted once). */
-export function queueOpsNotice(deps: QueueOpsNoticeDeps, key: string, title: string, detail: string): boolean {
-  const id = enqueue(deps.jobs, JOB.opsNotice, { title, detail }, { dedupeKey: `${JOB.opsNotice}:${key}`, maxAttempts: 20 });
+export async function queueOpsNotice(deps: QueueOpsNoticeDeps, key: string, title: string, detail: string): Promise<boolean> {
+  const id = await enqueue(deps.jobs, JOB.opsNotice, { title, detail }, { dedupeKey: `${JOB.opsNotice}:${key}`, maxAttempts: 20 });
   if (id !== null) deps.wake();
   return id !== null;
 }

@@ -13,14 +13,14 @@ export type NoteKind = "request_opened" | "request_failed" | "declined" | "rejec
 export type QueueNoteDeps = Pick<ServiceDeps, "jobs">;
 
 /** Queues a DM to the requester about `grant` (rendered when sent, from the grant at that time). */
-export function queueNote(deps: QueueNoteDeps, grant: Grant, kind: NoteKind, extra: { message?: string; reason?: string } = {}): void {
-  enqueue(deps.jobs, JOB.notify, { grantId: grant.id, note: kind, ...extra }, { dedupeKey: `${JOB.notify}:${kind}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
+export async function queueNote(deps: QueueNoteDeps, grant: Grant, kind: NoteKind, extra: { message?: string; reason?: string } = {}): Promise<void> {
+  await enqueue(deps.jobs, JOB.notify, { grantId: grant.id, note: kind, ...extra }, { dedupeKey: `${JOB.notify}:${kind}:${grant.id}`, lockKey: lockKeys.grant(grant.id), maxAttempts: 20 });
 }
 
 export type QueuePrCommentDeps = Pick<ServiceDeps, "jobs">;
 
 /** Queues a comment on the grant's PR (no-op when it has none). `tag` makes it idempotent. */
-export function queuePrComment(deps: QueuePrCommentDeps, grant: Grant, tag: string, body: string): void {
+export async function queuePrComment(deps: QueuePrCommentDeps, grant: Grant, tag: string, body: string): Promise<void> {
   if (grant.prNumber === null) return;
-  enqueue(deps.jobs, JOB.prComment, { prNumber: grant.prNumber, body }, { dedupeKey: `${JOB.prComment}:${tag}:${grant.id}`, maxAttempts: 20 });
+  await enqueue(deps.jobs, JOB.prComment, { prNumber: grant.prNumber, body }, { dedupeKey: `${JOB.prComment}:${tag}:${grant.id}`, maxAttempts: 20 });
 }

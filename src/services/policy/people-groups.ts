@@ -10,8 +10,8 @@ import type { ServiceDeps } from "../deps.ts";
 export type GroupsForDeps = Pick<ServiceDeps, "people">;
 
 /** Groups used for `eligible` rules. */
-export function groupsFor(deps: GroupsForDeps, people: People, email: string): string[] {
-  const record = deps.people.get(email.toLowerCase()) ?? null;
+export async function groupsFor(deps: GroupsForDeps, people: People, email: string): Promise<string[]> {
+  const record = await deps.people.get(email.toLowerCase()) ?? null;
   if (record?.groups) return record.groups;
   return resolvePersonByEmail(people, email.toLowerCase())?.groups ?? [];
 }
@@ -22,8 +22,8 @@ export type AssertNotLeaverDeps = Pick<ServiceDeps, "people">;
  * Throws `policy_denied` when the directory says the person has left (inactive or deleted):
  * a leaver cannot file or be granted a request.
  */
-export function assertNotLeaver(deps: AssertNotLeaverDeps, email: string): void {
-  const record = deps.people.get(email.toLowerCase()) ?? null;
+export async function assertNotLeaver(deps: AssertNotLeaverDeps, email: string): Promise<void> {
+  const record = await deps.people.get(email.toLowerCase()) ?? null;
   if (record && (!record.active || record.removedAt !== null)) {
     throw new AppError("policy_denied", `${email} is no longer active in the directory`);
   }

@@ -25,7 +25,7 @@ export async function standingCoverage(deps: StandingCoverageDeps): Promise<Stan
     deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, "catalog unavailable: standing members not considered for this removal");
     return () => false;
   }
-  const keep = standingFilter(deps);
+  const keep = await standingFilter(deps, catalog);
   const covered = new Set<string>();
   for (const [id, resource] of Object.entries(catalog.resources)) {
     for (const member of standingMembersOf(resource)) {

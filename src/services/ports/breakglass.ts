@@ -32,18 +32,18 @@ export interface BreakglassRecord {
 
 export interface BreakglassStore {
   /** Inserts the record of a new break-glass grant (status pending). Throws if it exists. */
-  insert(record: Omit<BreakglassRecord, "activatedAt" | "reviewDeadline" | "announcedAt" | "status" | "reviewedAt" | "approvers" | "escalations">): void;
-  get(grantId: string): BreakglassRecord | null;
+  insert(record: Omit<BreakglassRecord, "activatedAt" | "reviewDeadline" | "announcedAt" | "status" | "reviewedAt" | "approvers" | "escalations">): Promise<void>;
+  get(grantId: string): Promise<BreakglassRecord | null>;
   /** Sets activatedAt and reviewDeadline once; false when already set. */
-  markActivated(grantId: string, activatedAt: number, reviewDeadline: number): boolean;
+  markActivated(grantId: string, activatedAt: number, reviewDeadline: number): Promise<boolean>;
   /** Sets announcedAt once; false when already announced. */
-  markAnnounced(grantId: string, at: number): boolean;
+  markAnnounced(grantId: string, at: number): Promise<boolean>;
   /** Records a review outcome while the status is one of `from`; false otherwise. */
-  setStatus(grantId: string, from: readonly BreakglassStatus[], patch: { status: BreakglassStatus; reviewedAt: number; approvers?: string[] }): boolean;
+  setStatus(grantId: string, from: readonly BreakglassStatus[], patch: { status: BreakglassStatus; reviewedAt: number; approvers?: string[] }): Promise<boolean>;
   /** Counts escalation `n` (0-based) once: only while `escalations` is `n`; false otherwise. */
-  recordEscalation(grantId: string, n: number): boolean;
+  recordEscalation(grantId: string, n: number): Promise<boolean>;
   /** This person's records on this resource whose review is owed and whose deadline is at or before `at`. */
-  overdue(subject: string, resource: string, at: number): BreakglassRecord[];
+  overdue(subject: string, resource: string, at: number): Promise<BreakglassRecord[]>;
   /** Records still `pending` (waiting for their PR's outcome), oldest first. */
-  pending(limit: number): BreakglassRecord[];
+  pending(limit: number): Promise<BreakglassRecord[]>;
 }

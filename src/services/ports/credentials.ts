@@ -16,11 +16,11 @@ export interface CredentialRecord {
 
 export interface CredentialStore {
   /** Idempotent on jti. */
-  insert(record: CredentialRecord): void;
-  get(jti: string): CredentialRecord | null;
-  forGrant(grantId: string): CredentialRecord[];
+  insert(record: CredentialRecord): Promise<void>;
+  get(jti: string): Promise<CredentialRecord | null>;
+  forGrant(grantId: string): Promise<CredentialRecord[]>;
   /** Sets revokedAt on every unrevoked credential of the grant; returns how many. */
-  revokeForGrant(grantId: string, at: number): number;
+  revokeForGrant(grantId: string, at: number): Promise<number>;
 }
 
 export interface CredentialClaims {

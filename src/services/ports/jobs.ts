@@ -34,7 +34,7 @@ export interface Job {
 
 export interface JobQueue {
   /** Durable enqueue; idempotent per dedupeKey. Returns the job id, or null when deduplicated. */
-  enqueue(spec: JobSpec): number | null;
+  enqueue(spec: JobSpec): Promise<number | null>;
   /**
    * Claims up to `limit` runnable jobs: queued with runAt <= now, or running with an expired lease
    * (their worker crashed). Skips jobs whose lockKey is held by another unexpired running job.
@@ -42,36 +42,39 @@ export interface JobQueue {
    * `excludeLockPrefixes`: skip jobs whose lock key starts with one of these (a batch of them is
    * already running).
    */
-  claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[], excludeLockPrefixes?: readonly string[]): Job[];
+  claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[], excludeLockPrefixes?: readonly string[]): Promise<Job[]>;
   /**
    * Extends the lease of these running jobs to `leaseUntil` (the live worker's heartbeat), so a
    * job that runs longer than one lease is not claimed again while it runs. Returns how many.
    */
-  renew(ids: readonly number[], leaseUntil: number): number;
+  renew(ids: readonly number[], leaseUntil: number): Promise<number>;
   /** Marks a claimed job done. */
-  complete(id: number): void;
+  complete(id: number): Promise<void>;
   /**
    * Records a failure. With `retryAt` the job goes back to `queued` at that time; with null it
    * becomes `dead`. Returns the resulting state.
    */
-  fail(id: number, error: string, retryAt: number | null): JobState;
+  fail(id: number, error: string, retryAt: number | null): Promise<JobState>;
   /** Earliest runAt among queued jobs (or lease end among running ones), or null when idle. */
-  nextWakeAt(): number | null;
+  nextWakeAt(): Promise<number | null>;
   /** Queued + running jobs, by kind. */
-  depth(): Record<string, number>;
-  get(id: number): Job | null;
+  depth(): Promise<Record<string, number>>;
+  get(id: number): Promise<Job | null>;
   /**
    * At start-up of the single grantbot process: jobs a previous (crashed) process left
    * `running` go back to `queued` at once instead of waiting for their lease to expire.
    */
-  requeueRunning(): number;
+  requeueRunning(): Promise<number>;
+  /** Running jobs back to `queued` at once (their runner is stopping); returns how many. */
+  release(ids: readonly number[]): Promise<number>;
   /** Deletes done and dead jobs finished before `before` (housekeeping); returns how many. */
-  pruneFinished(before: number): number;
+
+  pruneFinished(before: number): Promise<number>;
   /**
    * Jobs of `kind` not yet done or dead (queued or running), optionally only those whose payload
    * names grant `grantId`: "is a removal of this grant still pending?". Oldest due first.
    */
-  pendingOf(kind: string, grantId?: string): Job[];
+  pendingOf(kind: string, grantId?: string): Promise<Job[]>;
   /** Jobs not yet done or dead that mention this dedupe key prefix (for tests and listings). */
-  pending(prefix?: string): Job[];
+  pending(prefix?: string): Promise<Job[]>;
 }

@@ -52,22 +52,24 @@ export interface DirectoryRecord {
 }
 
 export interface DirectorySnapshotStore {
-  get(email: string): DirectoryRecord | null;
-  getByDirectoryId(directoryId: string): DirectoryRecord | null;
+  get(email: string): Promise<DirectoryRecord | null>;
+  getByDirectoryId(directoryId: string): Promise<DirectoryRecord | null>;
   /** Inserts or replaces the record (by email). With `pollId`, marks it seen by that poll. */
-  put(record: DirectoryRecord, pollId?: number): void;
+  put(record: DirectoryRecord, pollId?: number): Promise<void>;
   /** Starts a poll; returns its id (increasing). */
-  startPoll(at: number): number;
-  finishPoll(pollId: number, at: number, stats: { pages: number; people: number; changes: number }): void;
+  startPoll(at: number): Promise<number>;
+  finishPoll(pollId: number, at: number, stats: { pages: number; people: number; changes: number }): Promise<void>;
   /** Records still present (removedAt null) that an earlier poll saw but poll `pollId` did not. */
-  unseen(pollId: number): DirectoryRecord[];
+  unseen(pollId: number): Promise<DirectoryRecord[]>;
   /**
    * Sets managerEmail from the snapshot for every record seen by `pollId` whose managerId is
    * known there. Returns the manager ids it could not resolve.
    */
-  resolveManagers(pollId: number): string[];
+  resolveManagers(pollId: number): Promise<string[]>;
   /** Records not marked removed. */
-  countPresent(): number;
+  countPresent(): Promise<number>;
+  /** Every record (removed ones included), by email (reports). */
+  all(): Promise<DirectoryRecord[]>;
 }
 
 export interface OffboardingCase {
@@ -89,12 +91,12 @@ export interface OffboardingCase {
 
 export interface OffboardingStore {
   /** Throws when another case of the same email is still open. */
-  insert(c: OffboardingCase): void;
-  get(id: string): OffboardingCase | null;
+  insert(c: OffboardingCase): Promise<void>;
+  get(id: string): Promise<OffboardingCase | null>;
   /** The open (not completed) case of a person, if any. */
-  openFor(email: string): OffboardingCase | null;
+  openFor(email: string): Promise<OffboardingCase | null>;
   /** Applies the patch while the case is open; false when it was completed already. */
-  update(id: string, patch: Partial<Pick<OffboardingCase, "revoked" | "cancelled" | "orphans" | "pendingNoticeAt" | "completedAt">>): boolean;
+  update(id: string, patch: Partial<Pick<OffboardingCase, "revoked" | "cancelled" | "orphans" | "pendingNoticeAt" | "completedAt">>): Promise<boolean>;
   /** Most recent first. */
-  recent(limit: number): OffboardingCase[];
+  recent(limit: number): Promise<OffboardingCase[]>;
 }

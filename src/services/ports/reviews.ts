@@ -71,24 +71,24 @@ export interface ReviewStore {
    * Inserts a review. Returns false (and changes nothing) when the resource already has an open
    * review of kind `review`, or the branch is taken: never two open review PRs for one resource.
    */
-  insert(review: AccessReview): boolean;
-  get(id: string): AccessReview | null;
-  getByPr(prNumber: number): AccessReview | null;
+  insert(review: AccessReview): Promise<boolean>;
+  get(id: string): Promise<AccessReview | null>;
+  getByPr(prNumber: number): Promise<AccessReview | null>;
   /** The open (opening or open) review PR of a resource, if any. */
-  openReviewOf(resource: string): AccessReview | null;
+  openReviewOf(resource: string): Promise<AccessReview | null>;
   /** Reviews and removals in `states`, oldest first. */
-  listByState(states: readonly ReviewState[]): AccessReview[];
+  listByState(states: readonly ReviewState[]): Promise<AccessReview[]>;
   /** Most recently opened first. */
-  recent(limit: number): AccessReview[];
+  recent(limit: number): Promise<AccessReview[]>;
   /** Compare-and-set on state: applies `patch` only while the state is one of `fromStates`. */
-  update(id: string, fromStates: readonly ReviewState[], patch: Partial<Pick<AccessReview, "state" | "prNumber" | "prUrl" | "closedAt" | "outcome" | "remindedAt" | "baseSha">>): boolean;
+  update(id: string, fromStates: readonly ReviewState[], patch: Partial<Pick<AccessReview, "state" | "prNumber" | "prUrl" | "closedAt" | "outcome" | "remindedAt" | "baseSha">>): Promise<boolean>;
   /** Records when each standing member was first seen in the catalog (idempotent). */
-  noteStanding(members: readonly { resource: string; email: string }[], at: number): void;
-  standingSince(resource: string, email: string): number | null;
+  noteStanding(members: readonly { resource: string; email: string }[], at: number): Promise<void>;
+  standingSince(resource: string, email: string): Promise<number | null>;
   /** Records that a deadline was missed and handled; false when it was already (idempotent). */
-  markMissed(missed: MissedDeadline): boolean;
+  markMissed(missed: MissedDeadline): Promise<boolean>;
   /** Missed deadlines, newest first. */
-  missed(limit: number): MissedDeadline[];
+  missed(limit: number): Promise<MissedDeadline[]>;
 }
 
 export interface UsageLog {
@@ -98,7 +98,7 @@ export interface UsageLog {
    */
   record(grantId: string, at: number): void;
   /** Writes the buffered uses in one transaction; returns how many grants were written. */
-  flush(): number;
+  flush(): Promise<number>;
   /** What is known of these grants' use: stored plus not yet flushed. Grants never used are absent. */
-  forGrants(grantIds: readonly string[]): Map<string, GrantUsage>;
+  forGrants(grantIds: readonly string[]): Promise<Map<string, GrantUsage>>;
 }

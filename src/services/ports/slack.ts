@@ -28,21 +28,21 @@ export interface CardMessage extends MessageRef {
 /** Where each grant's card copies are, and its approvals so far (SQLite). */
 export interface CardStore {
   /** Every posted copy of the grant's card, oldest first. */
-  messages(grantId: string): CardMessage[];
+  messages(grantId: string): Promise<CardMessage[]>;
   /** Records a posted copy. Idempotent per (grant, channel): a second call changes nothing. */
-  addMessage(grantId: string, message: CardMessage, at: number): void;
+  addMessage(grantId: string, message: CardMessage, at: number): Promise<void>;
   /** The last snapshot saved for the grant, or null. */
-  reviews(grantId: string): ReviewSnapshot | null;
+  reviews(grantId: string): Promise<ReviewSnapshot | null>;
   /** Replaces the grant's snapshot. */
-  saveReviews(grantId: string, snapshot: ReviewSnapshot): void;
+  saveReviews(grantId: string, snapshot: ReviewSnapshot): Promise<void>;
 }
 
 /** People who opened grantbot's Home tab: only their tab is kept fresh on state changes. */
 export interface HomeUsers {
   /** The Slack user id of the person with this email who opened the Home tab, or null. */
-  get(email: string): string | null;
+  get(email: string): Promise<string | null>;
   /** Records (or refreshes) that `userId` (email `email`) opened the tab. Idempotent. */
-  remember(email: string, userId: string, at: number): void;
+  remember(email: string, userId: string, at: number): Promise<void>;
 }
 
 /** A GitHub login and, when people.yaml knows it, the person's Slack id (for a mention). */

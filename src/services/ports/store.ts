@@ -1,40 +1,45 @@
 /**
  * Durable state: transactions, grants, the audit log, webhook/push delivery ids. Times are epoch
- * milliseconds. Synchronous: every call inside `Transactor.transaction` commits together.
+ * milliseconds. Asynchronous (SQLite answers at once, PostgreSQL over the network): every call made
+ * inside `Transactor.transaction`'s function commits together.
  */
 import type { Grant, GrantState } from "../../domain/grant.ts";
 
-/** Runs `fn` atomically: every store call inside commits together or not at all. Synchronous. */
+/** Runs `fn` atomically: every store call inside commits together or not at all. */
 export interface Transactor {
   /**
    * Runs `fn` atomically (nested calls: a savepoint). Committed durably — on disk before it
    * returns — unless `durable: false`: then the commit survives a process crash (kill -9) but may
    * be lost with the machine (power loss) until the next durable commit. Only for bookkeeping whose
    * loss makes idempotent work run again (job leases and completions), never for a revocation.
+   *
+   * `fn` must only await store calls — no network call to Slack, GitHub or a target — because
+   * the transaction holds the database (SQLite: the one connection; PostgreSQL: row and advisory
+   * locks) until it returns, and PostgreSQL may run `fn` again after a serialization failure.
    */
-  transaction<T>(fn: () => T, options?: { durable?: boolean }): T;
+  transaction<T>(fn: () => Promise<T>, options?: { durable?: boolean }): Promise<T>;
 }
 
 export interface GrantStore {
   /** Inserts a new grant. Throws if the id exists. */
-  insert(grant: Grant): void;
-  get(id: string): Grant | null;
-  getByPrNumber(prNumber: number): Grant | null;
+  insert(grant: Grant): Promise<void>;
+  get(id: string): Promise<Grant | null>;
+  getByPrNumber(prNumber: number): Promise<Grant | null>;
   /**
    * Compare-and-set: applies `patch` (and sets `updatedAt`) only while the grant's state is one of
    * `fromStates`. Returns false (and changes nothing) otherwise. `patch.state`, when given, must
    * be a legal transition from the current state (checked with domain/grant.ts) or it throws.
    */
-  update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): boolean;
+  update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): Promise<boolean>;
   /** Grants in any of `states`, oldest request first. */
-  listByState(states: readonly GrantState[], limit?: number): Grant[];
+  listByState(states: readonly GrantState[], limit?: number): Promise<Grant[]>;
   /** Grants of one subject in any of `states`. */
-  listBySubject(subject: string, states: readonly GrantState[]): Grant[];
+  listBySubject(subject: string, states: readonly GrantState[]): Promise<Grant[]>;
   /** Active grants whose expiresAt <= `at`, earliest first. */
-  listDueForExpiry(at: number, limit: number): Grant[];
+  listDueForExpiry(at: number, limit: number): Promise<Grant[]>;
   /** Earliest expiresAt among active grants, or null. */
-  nextExpiry(): number | null;
-  countByState(): Record<GrantState, number>;
+  nextExpiry(): Promise<number | null>;
+  countByState(): Promise<Record<GrantState, number>>;
 }
 
 export interface AuditEntry {
@@ -55,17 +60,17 @@ export interface AuditRecord extends AuditEntry {
 
 export interface AuditLog {
   /** Appends a row whose hash chains to the previous row. Never updates or deletes. */
-  append(entry: AuditEntry): AuditRecord;
+  append(entry: AuditEntry): Promise<AuditRecord>;
   /** Re-computes the chain; lists every row that was edited, deleted or inserted out of order. */
-  verify(): { ok: boolean; rows: number; problems: string[] };
-  /** All rows in order (for export). */
-  all(): Iterable<AuditRecord>;
-  forGrant(grantId: string): AuditRecord[];
+  verify(): Promise<{ ok: boolean; rows: number; problems: string[] }>;
+  /** All rows in order (for export), read in batches: iterate with `for await`. */
+  all(): AsyncIterable<AuditRecord> | Iterable<AuditRecord>;
+  forGrant(grantId: string): Promise<AuditRecord[]>;
 }
 
 export interface DeliveryLog {
   /** Records a webhook/push delivery id. Returns false when it was seen before (a replay). */
-  firstSeen(source: string, id: string, at: number): boolean;
+  firstSeen(source: string, id: string, at: number): Promise<boolean>;
   /** Forgets deliveries older than `before` (replay windows are bounded). */
-  prune(before: number): number;
+  prune(before: number): Promise<number>;
 }

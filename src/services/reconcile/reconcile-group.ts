@@ -68,7 +68,7 @@ export type JustificationDeps = Pick<ServiceDeps, "grants" | "jobs">;
  * Who belongs in (`desired`) and who may be in or out of (`tolerated`) one group, from the
  * durable state right now. `excludeJobId`: a repair job looking at the state leaves itself out.
  */
-export function justification(deps: JustificationDeps, catalog: Catalog, managed: ManagedGroup, excludeJobId?: number): { desired: Set<string>; tolerated: Set<string> } {
+export async function justification(deps: JustificationDeps, catalog: Catalog, managed: ManagedGroup, excludeJobId?: number): Promise<{ desired: Set<string>; tolerated: Set<string> }> {
   const desired = new Set(managed.standing);
   const tolerated = new Set<string>();
   const covers = (access: { target: string; groups: string[] } | null) => access !== null && access.target === managed.target && access.groups.includes(managed.group);
@@ -76,22 +76,22 @@ export function justification(deps: JustificationDeps, catalog: Catalog, managed
     const r = catalog.resources[resourceId];
     return r ? { target: r.scim.target, groups: r.scim.groups } : null;
   };
-  for (const grant of deps.grants.listByState(["active", "approved"], 1_000_000)) {
+  for (const grant of await deps.grants.listByState(["active", "approved"], 1_000_000)) {
     if (!covers(grant.access ?? accessOf(grant.resource))) continue;
     if (grant.state === "active") desired.add(grant.subject);
     else tolerated.add(grant.subject);
   }
-  for (const job of deps.jobs.pendingOf(JOB.scimRemove)) {
+  for (const job of await deps.jobs.pendingOf(JOB.scimRemove)) {
     const p = payloadOf(JOB.scimRemove, job);
     if (job.id !== excludeJobId && p.target === managed.target && p.group === managed.group) tolerated.add(p.subject.toLowerCase());
   }
   // A standing member being removed (access review, missed deadline, leaver): in flight too.
-  for (const job of deps.jobs.pendingOf(JOB.standingRemove)) {
+  for (const job of await deps.jobs.pendingOf(JOB.standingRemove)) {
     const p = payloadOf(JOB.standingRemove, job);
     if (p.target === managed.target && p.groups.includes(managed.group)) tolerated.add(p.email.toLowerCase());
   }
   for (const kind of [JOB.reconcileAdd, JOB.reconcileRemove] as const) {
-    for (const job of deps.jobs.pendingOf(kind)) {
+    for (const job of await deps.jobs.pendingOf(kind)) {
       const p = payloadOf(kind, job);
       if (job.id !== excludeJobId && p.target === managed.target && p.group === managed.group) tolerated.add(p.email.toLowerCase());
     }
@@ -101,12 +101,12 @@ export function justification(deps: JustificationDeps, catalog: Catalog, managed
 
 type QueueRepairsDeps = Pick<ServiceDeps, "jobs" | "tx">;
 
-function queueRepairs(deps: QueueRepairsDeps, managed: ManagedGroup, missing: string[], unexpected: string[], runId: string): number {
+async function queueRepairs(deps: QueueRepairsDeps, managed: ManagedGroup, missing: string[], unexpected: string[], runId: string): Promise<number> {
   let queued = 0;
-  deps.tx.transaction(() => {
+  await deps.tx.transaction(async () => {
     for (const [kind, emails] of [[JOB.reconcileAdd, missing], [JOB.reconcileRemove, unexpected]] as const) {
       for (const email of emails) {
-        const id = enqueue(deps.jobs, kind, { target: managed.target, group: managed.group, email, runId }, { dedupeKey: `${kind}:${managed.target}:${managed.group}:${email}:${runId}`, lockKey: lockKeys.scimUser(managed.target, email), maxAttempts: 20 });
+        const id = await enqueue(deps.jobs, kind, { target: managed.target, group: managed.group, email, runId }, { dedupeKey: `${kind}:${managed.target}:${managed.group}:${email}:${runId}`, lockKey: lockKeys.scimUser(managed.target, email), maxAttempts: 20 });
         if (id !== null) queued++;
       }
     }
@@ -122,7 +122,7 @@ export async function reconcileGroups(deps: ReconcileGroupsDeps, options: Reconc
   const entries: DriftEntry[] = [];
   let repairsQueued = 0;
   let errors = 0;
-  for (const managed of managedGroups(catalog, standingFilter(deps))) {
+  for (const managed of managedGroups(catalog, await standingFilter(deps, catalog))) {
     const repair = Boolean(options.fix) || managed.enforce;
     const add = (diff: { missing: string[]; unexpected: string[] }, error?: string) => {
       for (const resource of managed.resources) entries.push({ resource, target: managed.target, group: managed.group, ...diff, enforced: repair, ...(error ? { error } : {}) });
@@ -138,21 +138,21 @@ export async function reconcileGroups(deps: ReconcileGroupsDeps, options: Reconc
       add({ missing: [], unexpected: [] }, err instanceof Error ? err.message : String(err));
       continue;
     }
-    const { desired, tolerated } = justification(deps, catalog, managed);
+    const { desired, tolerated } = await justification(deps, catalog, managed);
     const diff = compareMembers(desired, tolerated, actual);
     add(diff);
-    if (repair && (diff.missing.length || diff.unexpected.length)) repairsQueued += queueRepairs(deps, managed, diff.missing, diff.unexpected, runId);
+    if (repair && (diff.missing.length || diff.unexpected.length)) repairsQueued += await queueRepairs(deps, managed, diff.missing, diff.unexpected, runId);
   }
   entries.sort((a, b) => a.resource.localeCompare(b.resource) || a.group.localeCompare(b.group));
   const drift = hasDrift(entries);
   const now = deps.clock.now();
-  deps.tx.transaction(() => {
-    deps.audit.append({ at: now, actor: "grantbot", action: "reconcile.run", data: { runId, groups: entries.length, drift, errors, repairsQueued, fix: Boolean(options.fix) } });
+  await deps.tx.transaction(async () => {
+    await deps.audit.append({ at: now, actor: "grantbot", action: "reconcile.run", data: { runId, groups: entries.length, drift, errors, repairsQueued, fix: Boolean(options.fix) } });
   });
   if (options.alert && (drift || errors > 0)) {
     const failed = entries.filter((e) => e.error).map((e) => `• ${e.resource}: "${e.group}" in ${e.target} could not be read: ${e.error}`);
     const detail = [driftSummary(entries, true), ...failed].filter(Boolean).join("\n");
-    queueOpsNotice(deps, `drift:${dayOf(now)}:${driftFingerprint(entries)}:${errors}`, drift ? "Access drift found" : "Reconciliation could not read some groups", detail);
+    await queueOpsNotice(deps, `drift:${dayOf(now)}:${driftFingerprint(entries)}:${errors}`, drift ? "Access drift found" : "Reconciliation could not read some groups", detail);
   }
   if (repairsQueued > 0) deps.wake();
   return { entries, drift, errors, repairsQueued };

@@ -36,9 +36,9 @@ function repairHandler(deps: RepairHandlerDeps, direction: "add" | "remove"): Ki
       const group = payload.group;
       const email = payload.email.toLowerCase();
       const { catalog } = await deps.policy.current();
-      const managed = managedGroups(catalog, standingFilter(deps)).find((g) => g.target === target && g.group === group);
+      const managed = managedGroups(catalog, await standingFilter(deps, catalog)).find((g) => g.target === target && g.group === group);
       if (!managed) return; // no longer managed by the catalog: never touch it
-      const { desired, tolerated } = justification(deps, catalog, managed, job.id);
+      const { desired, tolerated } = await justification(deps, catalog, managed, job.id);
       const stillWanted = direction === "add" ? desired.has(email) : !desired.has(email) && !tolerated.has(email);
       if (!stillWanted) return;
       const directory = deps.targets.get(target);
@@ -46,8 +46,8 @@ function repairHandler(deps: RepairHandlerDeps, direction: "add" | "remove"): Ki
       if (direction === "add") await ensureMember(directory, email, group);
       else outcome = await ensureNotMember(directory, email, group);
       const now = deps.clock.now();
-      deps.tx.transaction(() => {
-        deps.audit.append({
+      await deps.tx.transaction(async () => {
+        await deps.audit.append({
           at: now,
           actor: "grantbot",
           action: direction === "add" ? "reconcile.member_added" : "reconcile.member_removed",

@@ -38,8 +38,8 @@ type Overdue = MemberSchedule & { effective: string };
  * transaction. `event` names what caused it (a review id, a missed deadline, a leaver's day), so the
  * same event never queues it twice and a later one always can.
  */
-export function queueStandingRemoval(deps: Pick<ServiceDeps, "jobs">, resourceId: string, resource: CatalogResource, email: string, cause: "review" | "missed" | "leaver", event: string, reviewId?: string): void {
-  enqueue(
+export async function queueStandingRemoval(deps: Pick<ServiceDeps, "jobs">, resourceId: string, resource: CatalogResource, email: string, cause: "review" | "missed" | "leaver", event: string, reviewId?: string): Promise<void> {
+  await enqueue(
     deps.jobs,
     JOB.standingRemove,
     { resource: resourceId, email, target: resource.scim.target, groups: [...resource.scim.groups], cause, ...(reviewId ? { reviewId } : {}) },
@@ -47,43 +47,43 @@ export function queueStandingRemoval(deps: Pick<ServiceDeps, "jobs">, resourceId
   );
 }
 
-function closeReview(deps: Pick<ServiceDeps, "audit" | "jobs" | "reviews">, review: AccessReview, now: number, reason: string, comment: string): void {
-  if (!deps.reviews.update(review.id, ["opening", "open"], { state: "closed", closedAt: now, outcome: { kept: [], removed: [], approvers: [], reason } })) return;
-  deps.audit.append({ at: now, actor: "grantbot", action: "review.closed", data: { resource: review.resource, pr: review.prNumber, reviewId: review.id, reason } });
-  if (review.prNumber !== null) enqueue(deps.jobs, JOB.closePr, { prNumber: review.prNumber, comment }, { dedupeKey: `${JOB.closePr}:review:${review.id}`, maxAttempts: 20 });
+async function closeReview(deps: Pick<ServiceDeps, "audit" | "jobs" | "reviews">, review: AccessReview, now: number, reason: string, comment: string): Promise<void> {
+  if (!await deps.reviews.update(review.id, ["opening", "open"], { state: "closed", closedAt: now, outcome: { kept: [], removed: [], approvers: [], reason } })) return;
+  await deps.audit.append({ at: now, actor: "grantbot", action: "review.closed", data: { resource: review.resource, pr: review.prNumber, reviewId: review.id, reason } });
+  if (review.prNumber !== null) await enqueue(deps.jobs, JOB.closePr, { prNumber: review.prNumber, comment }, { dedupeKey: `${JOB.closePr}:review:${review.id}`, maxAttempts: 20 });
 }
 
-function handleOverdue(deps: CheckAccessReviewsDeps, id: string, resource: CatalogResource, overdue: Overdue[], now: number, result: ReviewCheckResult): void {
+async function handleOverdue(deps: CheckAccessReviewsDeps, id: string, resource: CatalogResource, overdue: Overdue[], now: number, result: ReviewCheckResult): Promise<void> {
   const onMissed = resource.review?.on_missed ?? "keep";
   const fresh: Overdue[] = [];
-  deps.tx.transaction(() => {
-    for (const m of overdue) if (deps.reviews.markMissed({ resource: id, email: m.email, deadline: m.effective, onMissed, at: now })) fresh.push(m);
+  await deps.tx.transaction(async () => {
+    for (const m of overdue) if (await deps.reviews.markMissed({ resource: id, email: m.email, deadline: m.effective, onMissed, at: now })) fresh.push(m);
     if (fresh.length === 0) return;
     const members = fresh.map((m) => m.email);
-    deps.audit.append({ at: now, actor: "grantbot", action: "review.overdue", data: { resource: id, members, on_missed: onMissed, deadlines: fresh.map((m) => m.effective) } });
-    const open = deps.reviews.openReviewOf(id);
+    await deps.audit.append({ at: now, actor: "grantbot", action: "review.overdue", data: { resource: id, members, on_missed: onMissed, deadlines: fresh.map((m) => m.effective) } });
+    const open = await deps.reviews.openReviewOf(id);
     if (onMissed === "keep") {
-      queueOpsNotice(deps, `review-overdue:${id}:${members.join(",")}:${fresh[0]!.effective}`, `Access review of ${id} is overdue`, `The review deadline passed for ${members.join(", ")} with no certified review. on_missed is keep: they keep their access.${open?.prUrl ? ` Review: ${open.prUrl}` : ""}`);
-      if (open) enqueue(deps.jobs, JOB.reviewNotify, { reviewId: open.id, event: "overdue" }, { dedupeKey: `${JOB.reviewNotify}:${open.id}:overdue:${fresh[0]!.effective}`, maxAttempts: 20 });
+      await queueOpsNotice(deps, `review-overdue:${id}:${members.join(",")}:${fresh[0]!.effective}`, `Access review of ${id} is overdue`, `The review deadline passed for ${members.join(", ")} with no certified review. on_missed is keep: they keep their access.${open?.prUrl ? ` Review: ${open.prUrl}` : ""}`);
+      if (open) await enqueue(deps.jobs, JOB.reviewNotify, { reviewId: open.id, event: "overdue" }, { dedupeKey: `${JOB.reviewNotify}:${open.id}:overdue:${fresh[0]!.effective}`, maxAttempts: 20 });
       return;
     }
-    for (const m of fresh) queueStandingRemoval(deps, id, resource, m.email, "missed", m.effective);
+    for (const m of fresh) await queueStandingRemoval(deps, id, resource, m.email, "missed", m.effective);
     if (open && open.members.some((m) => members.includes(m.email))) {
-      closeReview(deps, open, now, `deadline missed for ${members.join(", ")}`, `⏰ **Closed by grantbot:** the review deadline passed for ${members.join(", ")}; with \`on_missed: revoke\` their access was removed and a PR deletes their lines. Members still due get a new review PR.`);
+      await closeReview(deps, open, now, `deadline missed for ${members.join(", ")}`, `⏰ **Closed by grantbot:** the review deadline passed for ${members.join(", ")}; with \`on_missed: revoke\` their access was removed and a PR deletes their lines. Members still due get a new review PR.`);
     }
     // In the same transaction: a crash cannot leave the removal done and its PR never opened.
-    startReview(deps, { resource: id, kind: "removal", cause: "missed", members: fresh.map((m) => ({ email: m.email, effective: m.effective, proposed: null, status: "overdue" })), now });
+    await startReview(deps, { resource: id, kind: "removal", cause: "missed", members: fresh.map((m) => ({ email: m.email, effective: m.effective, proposed: null, status: "overdue" })), now });
   });
   if (fresh.length === 0) return;
   result.overdue.push({ resource: id, members: fresh.map((m) => m.email), onMissed });
   deps.wake();
 }
 
-function remind(deps: CheckAccessReviewsDeps, review: AccessReview, now: number, result: ReviewCheckResult): void {
+async function remind(deps: CheckAccessReviewsDeps, review: AccessReview, now: number, result: ReviewCheckResult): Promise<void> {
   if (review.state !== "open" || now - (review.remindedAt ?? review.openedAt) < REMIND_EVERY_MS) return;
-  deps.tx.transaction(() => {
-    if (!deps.reviews.update(review.id, ["open"], { remindedAt: now })) return;
-    enqueue(deps.jobs, JOB.reviewNotify, { reviewId: review.id, event: "reminder" }, { dedupeKey: `${JOB.reviewNotify}:${review.id}:reminder:${now}`, maxAttempts: 20 });
+  await deps.tx.transaction(async () => {
+    if (!await deps.reviews.update(review.id, ["open"], { remindedAt: now })) return;
+    await enqueue(deps.jobs, JOB.reviewNotify, { reviewId: review.id, event: "reminder" }, { dedupeKey: `${JOB.reviewNotify}:${review.id}:reminder:${now}`, maxAttempts: 20 });
     result.reminded.push(review.resource);
   });
   deps.wake();
@@ -93,21 +93,22 @@ export async function checkAccessReviews(deps: CheckAccessReviewsDeps): Promise<
   // Fresh (a conditional request): the dates a review compares with must be the base branch's now.
   const { catalog } = await deps.policy.current({ maxAgeMs: 0 });
   const now = deps.clock.now();
-  const holds = reviewHolds(deps);
+  const holds = await reviewHolds(deps);
   const result: ReviewCheckResult = { opened: [], overdue: [], reminded: [] };
-  deps.reviews.noteStanding(
+  await deps.reviews.noteStanding(
     Object.entries(catalog.resources).flatMap(([id, r]) => r.standing_members.map((m) => ({ resource: id, email: typeof m === "string" ? m : m.email }))),
     now,
   );
   for (const [id, resource] of Object.entries(catalog.resources)) {
     if (!resource.review) continue;
     const policy = resource.review;
-    const schedules = memberSchedules(id, resource, now, holds).filter((m) => !isLeaver(deps, m.email));
+    const schedules: ReturnType<typeof memberSchedules> = [];
+    for (const m of memberSchedules(id, resource, now, holds)) if (!(await isLeaver(deps, m.email))) schedules.push(m);
     const overdue = schedules.filter((m): m is Overdue => m.status === "overdue" && m.effective !== null);
-    if (overdue.length > 0) handleOverdue(deps, id, resource, overdue, now, result);
-    const open = deps.reviews.openReviewOf(id);
+    if (overdue.length > 0) await handleOverdue(deps, id, resource, overdue, now, result);
+    const open = await deps.reviews.openReviewOf(id);
     if (open) {
-      remind(deps, open, now, result);
+      await remind(deps, open, now, result);
       continue;
     }
     const due = schedules.filter((m) => m.status === "due" || (m.status === "overdue" && policy.on_missed === "keep"));
@@ -116,10 +117,10 @@ export async function checkAccessReviews(deps: CheckAccessReviewsDeps): Promise<
     if (members.every((m) => m.proposed === schedules.find((x) => x.email === m.email)?.reviewAfter)) {
       // The catalog already carries the dates a review would write, but nobody certified them (a
       // rejected review was merged): no PR can change anything until that merge is reverted.
-      queueOpsNotice(deps, `review-blocked:${id}:${dateOf(now)}`, `Access review of ${id} cannot be opened`, `${members.map((m) => m.email).join(", ")} are due, but grants/catalog.yaml already has the review dates a review would write, from a merged review that was rejected. Revert that merge; meanwhile they are held to their previous dates (${members.map((m) => m.effective ?? "never reviewed").join(", ")}).`);
+      await queueOpsNotice(deps, `review-blocked:${id}:${dateOf(now)}`, `Access review of ${id} cannot be opened`, `${members.map((m) => m.email).join(", ")} are due, but grants/catalog.yaml already has the review dates a review would write, from a merged review that was rejected. Revert that merge; meanwhile they are held to their previous dates (${members.map((m) => m.effective ?? "never reviewed").join(", ")}).`);
       continue;
     }
-    if (startReview(deps, { resource: id, kind: "review", cause: "due", members, now })) result.opened.push(id);
+    if (await startReview(deps, { resource: id, kind: "review", cause: "due", members, now })) result.opened.push(id);
   }
   return result;
 }

@@ -46,10 +46,10 @@ async function targetUse(deps: MemberEvidenceDeps, target: string, email: string
 }
 
 export async function memberEvidence(deps: MemberEvidenceDeps, resourceId: string, resource: CatalogResource, people: People, members: readonly ReviewMember[], now: number): Promise<MemberEvidence[]> {
-  const certified = deps.reviews.listByState(["certified"]);
+  const certified = await deps.reviews.listByState(["certified"]);
   const out: MemberEvidence[] = [];
   for (const m of members) {
-    const record = deps.people.get(m.email);
+    const record = await deps.people.get(m.email);
     out.push({
       email: m.email,
       status: m.status,
@@ -58,11 +58,11 @@ export async function memberEvidence(deps: MemberEvidenceDeps, resourceId: strin
       directory: record
         ? { known: true, active: record.active, removed: record.removedAt !== null, manager: record.managerEmail, groups: record.groups }
         : { known: false, active: false, removed: false, manager: null, groups: null },
-      eligible: resource.eligible === undefined ? null : isEligible(resource, groupsFor(deps, people, m.email)),
-      standingSince: deps.reviews.standingSince(resourceId, m.email),
+      eligible: resource.eligible === undefined ? null : isEligible(resource, await groupsFor(deps, people, m.email)),
+      standingSince: await deps.reviews.standingSince(resourceId, m.email),
       lastCertified: lastCertified(certified, resourceId, m.email),
       targetUse: await targetUse(deps, resource.scim.target, m.email),
-      grants: historyOf(deps, m.email, resourceId, now, REVIEW_USAGE_WINDOW_MS),
+      grants: await historyOf(deps, m.email, resourceId, now, REVIEW_USAGE_WINDOW_MS),
     });
   }
   return out;

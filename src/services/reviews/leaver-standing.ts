@@ -24,14 +24,14 @@ export function standingLeaverHandler(deps: StandingLeaverHandlerDeps): KindHand
       });
       if (listing.length === 0) return;
       const now = deps.clock.now();
-      deps.tx.transaction(() => {
-        for (const { id, resource } of listing) queueStandingRemoval(deps, id, resource, email, "leaver", dateOf(now));
-        deps.audit.append({ at: now, actor: "grantbot", action: "review.leaver", data: { email, resources: listing.map((l) => l.id) } });
+      await deps.tx.transaction(async () => {
+        for (const { id, resource } of listing) await queueStandingRemoval(deps, id, resource, email, "leaver", dateOf(now));
+        await deps.audit.append({ at: now, actor: "grantbot", action: "review.leaver", data: { email, resources: listing.map((l) => l.id) } });
       });
-      const open = deps.reviews.listByState(["opening", "open"]);
+      const open = await deps.reviews.listByState(["opening", "open"]);
       for (const { id, member } of listing) {
         if (open.some((r) => r.kind === "removal" && r.resource === id && r.members.some((m) => m.email === email))) continue;
-        startReview(deps, { resource: id, kind: "removal", cause: "leaver", members: [{ email, effective: member.reviewAfter, proposed: null, status: "due" }], now });
+        await startReview(deps, { resource: id, kind: "removal", cause: "leaver", members: [{ email, effective: member.reviewAfter, proposed: null, status: "due" }], now });
       }
       deps.wake();
     },

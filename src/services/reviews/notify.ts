@@ -17,7 +17,7 @@ export function reviewNotifyHandler(deps: ReviewNotifyHandlerDeps): KindHandler<
   return {
     maxAttempts: 20,
     async run(p) {
-      const review = p.reviewId ? deps.reviews.get(p.reviewId) : null;
+      const review = p.reviewId ? await deps.reviews.get(p.reviewId) : null;
       if (p.event === "removed") {
         if (!p.email || !p.resource) return;
         await deps.notifier.send({ email: p.email }, { kind: "standing_removed", resource: p.resource, cause: p.cause ?? "review", prUrl: review?.prUrl ?? null });

@@ -27,16 +27,16 @@ export type StartReviewDeps = Pick<ServiceDeps, "ids" | "jobs" | "reviews" | "tx
  * null when the database refused it (an open review of the resource exists). Branch:
  * `review/<resource>/<date>`, with a suffix when that branch was used before.
  */
-export function startReview(deps: StartReviewDeps, input: { resource: string; kind: AccessReview["kind"]; cause: AccessReview["cause"]; members: ReviewMember[]; now: number }): AccessReview | null {
+export async function startReview(deps: StartReviewDeps, input: { resource: string; kind: AccessReview["kind"]; cause: AccessReview["cause"]; members: ReviewMember[]; now: number }): Promise<AccessReview | null> {
   const day = dateOf(input.now);
   const suffix = input.kind === "removal" ? `-${input.cause}` : "";
   for (let n = 1; n <= 20; n++) {
     const branch = `review/${input.resource}/${day}${suffix}${n === 1 ? "" : `-${n}`}`;
     const review: AccessReview = { id: deps.ids.next(), resource: input.resource, kind: input.kind, cause: input.cause, state: "opening", branch, members: input.members, prNumber: null, prUrl: null, openedAt: input.now, closedAt: null, outcome: null, remindedAt: null, baseSha: null };
-    const inserted = deps.tx.transaction(() => {
-      if (input.kind === "review" && deps.reviews.openReviewOf(input.resource)) return "open";
-      if (!deps.reviews.insert(review)) return "taken";
-      enqueue(deps.jobs, JOB.reviewOpen, { reviewId: review.id }, { dedupeKey: `${JOB.reviewOpen}:${review.id}`, maxAttempts: 8 });
+    const inserted = await deps.tx.transaction(async () => {
+      if (input.kind === "review" && await deps.reviews.openReviewOf(input.resource)) return "open";
+      if (!await deps.reviews.insert(review)) return "taken";
+      await enqueue(deps.jobs, JOB.reviewOpen, { reviewId: review.id }, { dedupeKey: `${JOB.reviewOpen}:${review.id}`, maxAttempts: 8 });
       return "ok";
     });
     if (inserted === "open") return null;
@@ -64,7 +64,7 @@ export function reviewOpenHandler(deps: ReviewOpenHandlerDeps): KindHandler<"rev
   return {
     maxAttempts: 8,
     async run(payload) {
-      const review = deps.reviews.get(payload.reviewId);
+      const review = await deps.reviews.get(payload.reviewId);
       if (!review || review.state !== "opening") return;
       const { catalog, people } = await deps.policy.current();
       const resource = Object.hasOwn(catalog.resources, review.resource) ? catalog.resources[review.resource] : undefined;
@@ -98,26 +98,26 @@ export function reviewOpenHandler(deps: ReviewOpenHandlerDeps): KindHandler<"rev
           : renderRemovalBody({ resource: review.resource, cause: review.cause === "leaver" ? "leaver" : "missed", emails, deadline: deadlines[0] ?? null, reviewId: review.id }),
         labels: [...REVIEW_LABELS, `resource:${review.resource}`],
       });
-      deps.tx.transaction(() => {
-        if (!deps.reviews.update(review.id, ["opening"], { state: "open", prNumber: opened.number, prUrl: opened.url, baseSha: opened.baseSha ?? null })) return;
-        deps.audit.append({
+      await deps.tx.transaction(async () => {
+        if (!await deps.reviews.update(review.id, ["opening"], { state: "open", prNumber: opened.number, prUrl: opened.url, baseSha: opened.baseSha ?? null })) return;
+        await deps.audit.append({
           at: deps.clock.now(),
           actor: "grantbot",
           action: isReview ? "review.opened" : "review.removal_opened",
           data: { resource: review.resource, members: emails, pr: opened.number, reviewId: review.id, ...(isReview ? {} : { cause: review.cause }) },
         });
-        if (isReview) enqueue(deps.jobs, JOB.reviewNotify, { reviewId: review.id, event: "opened" }, { dedupeKey: `${JOB.reviewNotify}:${review.id}:opened`, maxAttempts: 20 });
+        if (isReview) await enqueue(deps.jobs, JOB.reviewNotify, { reviewId: review.id, event: "opened" }, { dedupeKey: `${JOB.reviewNotify}:${review.id}:opened`, maxAttempts: 20 });
       });
       deps.wake();
     },
-    onDead(payload, error) {
-      const review = deps.reviews.get(payload.reviewId);
+    async onDead(payload, error) {
+      const review = await deps.reviews.get(payload.reviewId);
       if (!review) return;
-      deps.tx.transaction(() => {
-        if (!deps.reviews.update(review.id, ["opening"], { state: "closed", closedAt: deps.clock.now(), outcome: { kept: [], removed: [], approvers: [], reason: `the pull request could not be opened: ${error}` } })) return;
-        deps.audit.append({ at: deps.clock.now(), actor: "grantbot", action: "review.open_failed", data: { resource: review.resource, reviewId: review.id, kind: review.kind, error } });
+      await deps.tx.transaction(async () => {
+        if (!await deps.reviews.update(review.id, ["opening"], { state: "closed", closedAt: deps.clock.now(), outcome: { kept: [], removed: [], approvers: [], reason: `the pull request could not be opened: ${error}` } })) return;
+        await deps.audit.append({ at: deps.clock.now(), actor: "grantbot", action: "review.open_failed", data: { resource: review.resource, reviewId: review.id, kind: review.kind, error } });
       });
-      queueOpsNotice(deps, `review-open-failed:${review.id}`, `An access-review PR for ${review.resource} could not be opened`, `${review.kind === "review" ? "Review" : "Removal"} PR for ${review.members.map((m) => m.email).join(", ")}: ${error}. grantbot tries again at the next review check.`);
+      await queueOpsNotice(deps, `review-open-failed:${review.id}`, `An access-review PR for ${review.resource} could not be opened`, `${review.kind === "review" ? "Review" : "Removal"} PR for ${review.members.map((m) => m.email).join(", ")}: ${error}. grantbot tries again at the next review check.`);
     },
   };
 }

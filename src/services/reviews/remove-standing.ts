@@ -22,8 +22,8 @@ export type StandingRemoveHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "g
 type Removal = JobPayload<"standing_remove">;
 
 /** What else keeps `email` in (target, group), or null. */
-function keptBy(deps: Pick<ServiceDeps, "grants">, catalog: Catalog, filter: StandingFilter, p: Removal, email: string, group: string): string | null {
-  for (const g of deps.grants.listBySubject(email, ["active"])) {
+async function keptBy(deps: Pick<ServiceDeps, "grants">, catalog: Catalog, filter: StandingFilter, p: Removal, email: string, group: string): Promise<string | null> {
+  for (const g of await deps.grants.listBySubject(email, ["active"])) {
     if (g.access?.target === p.target && g.access.groups.includes(group)) return `grant ${g.id}`;
   }
   for (const [id, r] of Object.entries(catalog.resources)) {
@@ -43,24 +43,24 @@ export function standingRemoveHandler(deps: StandingRemoveHandlerDeps): KindHand
     async run(p) {
       const email = p.email.toLowerCase();
       const { catalog } = await deps.policy.current();
-      const filter = standingFilter(deps);
+      const filter = await standingFilter(deps, catalog);
       const listed = Object.hasOwn(catalog.resources, p.resource) ? catalog.resources[p.resource] : undefined;
       if (p.cause === "missed" && listed && standingMembersOf(listed).some((m) => m.email === email) && filter(p.resource, listed, email)) {
         // Certified (or given a new date) since the deadline passed: they count as desired again.
-        deps.tx.transaction(() => deps.audit.append({ at: deps.clock.now(), actor: "grantbot", action: "review.removal_skipped", data: { resource: p.resource, email, cause: p.cause, why: "the member is desired again" } }));
+        await deps.tx.transaction(async () => deps.audit.append({ at: deps.clock.now(), actor: "grantbot", action: "review.removal_skipped", data: { resource: p.resource, email, cause: p.cause, why: "the member is desired again" } }));
         return;
       }
       const directory = deps.targets.get(p.target);
       const groups: { group: string; outcome: string; keptBy?: string }[] = [];
       for (const group of p.groups) {
-        const other = keptBy(deps, catalog, filter, p, email, group);
+        const other = await keptBy(deps, catalog, filter, p, email, group);
         groups.push(other ? { group, outcome: "kept", keptBy: other } : { group, outcome: await ensureNotMember(directory, email, group) });
       }
       const now = deps.clock.now();
-      deps.tx.transaction(() => {
-        deps.audit.append({ at: now, actor: "grantbot", action: "review.member_removed", data: { resource: p.resource, email, cause: p.cause, verified: true, target: p.target, groups, ...(p.reviewId ? { reviewId: p.reviewId } : {}) } });
+      await deps.tx.transaction(async () => {
+        await deps.audit.append({ at: now, actor: "grantbot", action: "review.member_removed", data: { resource: p.resource, email, cause: p.cause, verified: true, target: p.target, groups, ...(p.reviewId ? { reviewId: p.reviewId } : {}) } });
         if (p.cause !== "leaver") {
-          enqueue(deps.jobs, JOB.reviewNotify, { event: "removed", resource: p.resource, email, cause: p.cause, ...(p.reviewId ? { reviewId: p.reviewId } : {}) }, { dedupeKey: `${JOB.reviewNotify}:removed:${p.resource}:${email}:${p.reviewId ?? now}`, maxAttempts: 20 });
+          await enqueue(deps.jobs, JOB.reviewNotify, { event: "removed", resource: p.resource, email, cause: p.cause, ...(p.reviewId ? { reviewId: p.reviewId } : {}) }, { dedupeKey: `${JOB.reviewNotify}:removed:${p.resource}:${email}:${p.reviewId ?? now}`, maxAttempts: 20 });
         }
       });
       deps.wake();

@@ -20,23 +20,23 @@ export type ListReviewsDeps = Pick<ServiceDeps, "clock" | "people" | "reviews">;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function listReviews(deps: ListReviewsDeps, catalog: Catalog, completedLimit = 50): ReviewListing {
+export async function listReviews(deps: ListReviewsDeps, catalog: Catalog, completedLimit = 50): Promise<ReviewListing> {
   const now = deps.clock.now();
-  const holds = reviewHolds(deps);
+  const holds = await reviewHolds(deps);
   const listing: ReviewListing = { due: [], overdue: [], open: [], completed: [] };
   for (const [id, resource] of Object.entries(catalog.resources)) {
     if (!resource.review) continue;
-    const pr = deps.reviews.openReviewOf(id)?.prNumber ?? null;
+    const pr = (await deps.reviews.openReviewOf(id))?.prNumber ?? null;
     for (const m of memberSchedules(id, resource, now, holds)) {
-      if (isLeaver(deps, m.email)) continue;
+      if (await isLeaver(deps, m.email)) continue;
       if (m.status === "overdue" && m.effective !== null) listing.overdue.push({ resource: id, email: m.email, reviewAfter: m.effective, onMissed: resource.review.on_missed, pr });
       else if (m.status !== "current") listing.due.push({ resource: id, email: m.email, reviewAfter: m.effective, pr });
     }
   }
-  for (const r of deps.reviews.listByState(["opening", "open"])) {
+  for (const r of await deps.reviews.listByState(["opening", "open"])) {
     listing.open.push({ resource: r.resource, kind: r.kind, cause: r.cause, pr: r.prNumber, url: r.prUrl, members: r.members.map((m) => m.email), openedAt: iso(r.openedAt)! });
   }
-  for (const r of deps.reviews.recent(completedLimit * 2).filter((x) => x.state !== "opening" && x.state !== "open").slice(0, completedLimit)) {
+  for (const r of (await deps.reviews.recent(completedLimit * 2)).filter((x) => x.state !== "opening" && x.state !== "open").slice(0, completedLimit)) {
     listing.completed.push({
       resource: r.resource,
       kind: r.kind,

@@ -41,17 +41,17 @@ function parseCatalog(text: string | null): Catalog | string {
   return result.success ? result.data : `the merged grants/catalog.yaml is invalid: ${result.error.issues[0]?.message ?? "unknown"}`;
 }
 
-function comment(deps: Pick<ServiceDeps, "jobs">, review: AccessReview, tag: string, body: string): void {
-  if (review.prNumber !== null) enqueue(deps.jobs, JOB.prComment, { prNumber: review.prNumber, body }, { dedupeKey: `${JOB.prComment}:review-${tag}:${review.id}`, maxAttempts: 20 });
+async function comment(deps: Pick<ServiceDeps, "jobs">, review: AccessReview, tag: string, body: string): Promise<void> {
+  if (review.prNumber !== null) await enqueue(deps.jobs, JOB.prComment, { prNumber: review.prNumber, body }, { dedupeKey: `${JOB.prComment}:review-${tag}:${review.id}`, maxAttempts: 20 });
 }
 
-function reject(deps: ReviewPrCheckHandlerDeps, review: AccessReview, pr: PullRequestState, reason: string, policySha: string | null): void {
+async function reject(deps: ReviewPrCheckHandlerDeps, review: AccessReview, pr: PullRequestState, reason: string, policySha: string | null): Promise<void> {
   const now = deps.clock.now();
-  deps.tx.transaction(() => {
-    if (!deps.reviews.update(review.id, ["open"], { state: "rejected", closedAt: now, outcome: { kept: [], removed: [], approvers: [], reason, mergeSha: pr.mergeSha, policySha } })) return;
-    deps.audit.append({ at: now, actor: "grantbot", action: "review.rejected", data: { resource: review.resource, reason, pr: pr.number, reviewId: review.id, mergeSha: pr.mergeSha, policySha } });
-    comment(deps, review, "rejected", reviewRejectedComment(reason));
-    queueOpsNotice(deps, `review-rejected:${review.id}`, `Access review of ${review.resource} rejected`, `${pr.url} was merged but not accepted: ${reason}. Its members stay due at their previous dates; revert the merge or open a new review.`);
+  await deps.tx.transaction(async () => {
+    if (!await deps.reviews.update(review.id, ["open"], { state: "rejected", closedAt: now, outcome: { kept: [], removed: [], approvers: [], reason, mergeSha: pr.mergeSha, policySha } })) return;
+    await deps.audit.append({ at: now, actor: "grantbot", action: "review.rejected", data: { resource: review.resource, reason, pr: pr.number, reviewId: review.id, mergeSha: pr.mergeSha, policySha } });
+    await comment(deps, review, "rejected", reviewRejectedComment(reason));
+    await queueOpsNotice(deps, `review-rejected:${review.id}`, `Access review of ${review.resource} rejected`, `${pr.url} was merged but not accepted: ${reason}. Its members stay due at their previous dates; revert the merge or open a new review.`);
   });
   deps.wake();
 }
@@ -71,22 +71,22 @@ export function reviewPrCheckHandler(deps: ReviewPrCheckHandlerDeps): KindHandle
   return {
     maxAttempts: 30,
     async run(payload) {
-      const review = deps.reviews.get(payload.reviewId);
+      const review = await deps.reviews.get(payload.reviewId);
       if (!review || review.state !== "open" || review.prNumber === null) return;
       const pr = await deps.changes.get(review.prNumber);
       if (pr.state !== "closed") return;
       const now = deps.clock.now();
       if (!pr.merged || !pr.mergeSha) {
-        deps.tx.transaction(() => {
-          if (!deps.reviews.update(review.id, ["open"], { state: "closed", closedAt: now, outcome: { kept: [], removed: [], approvers: [], reason: "closed without merge" } })) return;
-          deps.audit.append({ at: now, actor: "github", action: "review.closed", data: { resource: review.resource, pr: pr.number, reviewId: review.id, reason: "closed without merge" } });
+        await deps.tx.transaction(async () => {
+          if (!await deps.reviews.update(review.id, ["open"], { state: "closed", closedAt: now, outcome: { kept: [], removed: [], approvers: [], reason: "closed without merge" } })) return;
+          await deps.audit.append({ at: now, actor: "github", action: "review.closed", data: { resource: review.resource, pr: pr.number, reviewId: review.id, reason: "closed without merge" } });
         });
         return;
       }
       if (review.kind === "removal") {
-        deps.tx.transaction(() => {
-          if (!deps.reviews.update(review.id, ["open"], { state: "merged", closedAt: now })) return;
-          deps.audit.append({ at: now, actor: pr.mergedBy ? `github:${pr.mergedBy}` : "github", action: "review.removal_merged", data: { resource: review.resource, members: review.members.map((m) => m.email), pr: pr.number } });
+        await deps.tx.transaction(async () => {
+          if (!await deps.reviews.update(review.id, ["open"], { state: "merged", closedAt: now })) return;
+          await deps.audit.append({ at: now, actor: pr.mergedBy ? `github:${pr.mergedBy}` : "github", action: "review.removal_merged", data: { resource: review.resource, members: review.members.map((m) => m.email), pr: pr.number } });
         });
         return;
       }
@@ -131,16 +131,16 @@ export function reviewPrCheckHandler(deps: ReviewPrCheckHandlerDeps): KindHandle
 
       const approvers = approvals.approvers.map((a) => a.login);
       const kept = change.kept.map((k) => k.email);
-      deps.tx.transaction(() => {
-        if (!deps.reviews.update(review.id, ["open"], { state: "certified", closedAt: now, outcome: { kept, removed: change.removed, approvers, mergeSha: pr.mergeSha, policySha } })) return;
-        deps.audit.append({
+      await deps.tx.transaction(async () => {
+        if (!await deps.reviews.update(review.id, ["open"], { state: "certified", closedAt: now, outcome: { kept, removed: change.removed, approvers, mergeSha: pr.mergeSha, policySha } })) return;
+        await deps.audit.append({
           at: now,
           actor: pr.mergedBy ? `github:${pr.mergedBy}` : "github",
           action: "review.certified",
           data: { resource: review.resource, kept, removed: change.removed, approvers, pr: pr.number, reviewId: review.id, moved: change.kept.filter((k) => k.from !== k.to), mergeSha: pr.mergeSha, policySha },
         });
-        for (const email of change.removed) queueStandingRemoval(deps, review.resource, resource, email, "review", review.id, review.id);
-        comment(deps, review, "certified", certifiedComment(change.kept.map((k) => ({ email: k.email, to: k.to, moved: k.from !== k.to })), change.removed, approvers));
+        for (const email of change.removed) await queueStandingRemoval(deps, review.resource, resource, email, "review", review.id, review.id);
+        await comment(deps, review, "certified", certifiedComment(change.kept.map((k) => ({ email: k.email, to: k.to, moved: k.from !== k.to })), change.removed, approvers));
       });
       deps.wake();
       // The merged catalog becomes the current policy now rather than at the next refresh.

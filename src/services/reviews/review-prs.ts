@@ -11,10 +11,10 @@ import { JOB } from "../jobs/kinds.ts";
 
 type QueueDeps = Pick<ServiceDeps, "jobs" | "wake">;
 
-function queueCheck(deps: QueueDeps, reviewId: string): boolean {
-  const pending = deps.jobs.pendingOf(JOB.reviewPrCheck).some((j) => payloadOf(JOB.reviewPrCheck, j).reviewId === reviewId);
+async function queueCheck(deps: QueueDeps, reviewId: string): Promise<boolean> {
+  const pending = (await deps.jobs.pendingOf(JOB.reviewPrCheck)).some((j) => payloadOf(JOB.reviewPrCheck, j).reviewId === reviewId);
   if (pending) return false;
-  enqueue(deps.jobs, JOB.reviewPrCheck, { reviewId }, { lockKey: `review:${reviewId}`, maxAttempts: 30 });
+  await enqueue(deps.jobs, JOB.reviewPrCheck, { reviewId }, { lockKey: `review:${reviewId}`, maxAttempts: 30 });
   deps.wake();
   return true;
 }
@@ -22,10 +22,10 @@ function queueCheck(deps: QueueDeps, reviewId: string): boolean {
 export type OnReviewPullRequestClosedDeps = Pick<ServiceDeps, "jobs" | "reviews" | "wake">;
 
 /** A webhook said PR `number` closed: if it is one of grantbot's open review PRs, check it. */
-export function onReviewPullRequestClosed(deps: OnReviewPullRequestClosedDeps, number: number): "ignored" | "checking" {
-  const review = deps.reviews.getByPr(number);
+export async function onReviewPullRequestClosed(deps: OnReviewPullRequestClosedDeps, number: number): Promise<"ignored" | "checking"> {
+  const review = await deps.reviews.getByPr(number);
   if (!review || review.state !== "open") return "ignored";
-  queueCheck(deps, review.id);
+  await queueCheck(deps, review.id);
   return "checking";
 }
 
@@ -34,10 +34,10 @@ export type PollReviewPrsDeps = Pick<ServiceDeps, "changes" | "jobs" | "reviews"
 /** Reads each open review PR; the closed ones are checked. Returns how many were queued. */
 export async function pollReviewPrs(deps: PollReviewPrsDeps): Promise<number> {
   let queued = 0;
-  for (const review of deps.reviews.listByState(["open"])) {
+  for (const review of await deps.reviews.listByState(["open"])) {
     if (review.prNumber === null) continue;
     const pr = await deps.changes.get(review.prNumber);
-    if (pr.state === "closed" && queueCheck(deps, review.id)) queued++;
+    if (pr.state === "closed" && await queueCheck(deps, review.id)) queued++;
   }
   return queued;
 }

@@ -7,8 +7,8 @@
  * - a leaver (the directory says inactive or deleted): removed at once, before their line goes.
  * "Overdue" uses the dates held by rejected reviews (holds), not only the catalog's.
  */
-import type { CatalogResource } from "../../domain/grant-files.ts";
-import { holdKey, isStandingDesired, type Holds } from "../../domain/review-schedule.ts";
+import type { Catalog, CatalogResource } from "../../domain/grant-files.ts";
+import { holdKey, isStandingDesired, standingMembersOf, type Holds } from "../../domain/review-schedule.ts";
 import type { ServiceDeps } from "../deps.ts";
 import type { AccessReview, ReviewStore } from "../ports/index.ts";
 
@@ -35,22 +35,30 @@ export function holdsFrom(history: readonly AccessReview[]): Map<string, string>
 
 export type ReviewHoldsDeps = { reviews: Pick<ReviewStore, "listByState"> };
 
-export function reviewHolds(deps: ReviewHoldsDeps): Holds {
-  return holdsFrom(deps.reviews.listByState(["certified", "rejected"]));
+export async function reviewHolds(deps: ReviewHoldsDeps): Promise<Holds> {
+  return holdsFrom(await deps.reviews.listByState(["certified", "rejected"]));
 }
 
 export type IsLeaverDeps = Pick<ServiceDeps, "people">;
 
 /** The directory says the person left (inactive or deleted). Unknown to the directory: not a leaver. */
-export function isLeaver(deps: IsLeaverDeps, email: string): boolean {
-  const record = deps.people.get(email.toLowerCase());
+export async function isLeaver(deps: IsLeaverDeps, email: string): Promise<boolean> {
+  const record = await deps.people.get(email.toLowerCase());
   return record !== null && (!record.active || record.removedAt !== null);
 }
 
 export type StandingFilterDeps = Pick<ServiceDeps, "clock" | "people" | "reviews">;
 
-export function standingFilter(deps: StandingFilterDeps): StandingFilter {
+/**
+ * The filter for `catalog`'s standing members: the directory records of every listed member are
+ * read once here, so the filter itself answers synchronously. A member the catalog does not list
+ * is never a desired standing member, whatever the directory says.
+ */
+export async function standingFilter(deps: StandingFilterDeps, catalog: Catalog): Promise<StandingFilter> {
   const now = deps.clock.now();
-  const holds = reviewHolds(deps);
-  return (resourceId, resource, email) => !isLeaver(deps, email) && isStandingDesired(resourceId, resource, email, now, holds);
+  const holds = await reviewHolds(deps);
+  const leavers = new Set<string>();
+  const listed = new Set(Object.values(catalog.resources).flatMap((r) => standingMembersOf(r).map((m) => m.email.toLowerCase())));
+  for (const email of listed) if (await isLeaver(deps, email)) leavers.add(email);
+  return (resourceId, resource, email) => !leavers.has(email.toLowerCase()) && isStandingDesired(resourceId, resource, email, now, holds);
 }

@@ -19,7 +19,7 @@ export type BuildHomeDeps = Pick<ServiceDeps, "clock" | "credentials" | "grants"
 /** The grants of `email` (as subject) as the Home tab shows them now. */
 export async function buildHome(deps: BuildHomeDeps, slack: Pick<SlackExperience, "cards">, email: string): Promise<HomeModel> {
   const subject = email.trim().toLowerCase();
-  const mine = deps.grants.listBySubject(subject, GRANT_STATES);
+  const mine = await deps.grants.listBySubject(subject, GRANT_STATES);
   let required: (resource: string) => number = () => 1;
   try {
     const { catalog } = await deps.policy.current();
@@ -28,19 +28,21 @@ export async function buildHome(deps: BuildHomeDeps, slack: Pick<SlackExperience
     // GitHub unreachable and no catalog loaded yet: show "1 required" rather than nothing.
   }
   const live = mine.filter((g) => LIVE_STATES.includes(g.state)).sort((a, b) => (a.expiresAt ?? Infinity) - (b.expiresAt ?? Infinity));
-  const pending = mine
-    .filter((g) => PENDING_STATES.includes(g.state))
-    .map((grant) => {
-      const snapshot = slack.cards.reviews(grant.id);
-      return { grant, approvedBy: snapshot?.approvedBy ?? [], required: snapshot?.required ?? required(grant.resource) };
-    });
+  const pending = await Promise.all(
+    mine
+      .filter((g) => PENDING_STATES.includes(g.state))
+      .map(async (grant) => {
+        const snapshot = await slack.cards.reviews(grant.id);
+        return { grant, approvedBy: snapshot?.approvedBy ?? [], required: snapshot?.required ?? required(grant.resource) };
+      }),
+  );
   const endedAt = (g: Grant) => g.endedAt ?? g.updatedAt;
   const recent = mine
     .filter((g) => TERMINAL_STATES.includes(g.state))
     .sort((a, b) => endedAt(b) - endedAt(a))
     .slice(0, RECENT_GRANTS);
   const usage: Record<string, GrantUseView> = {};
-  for (const [id, u] of usageOfGrants(deps, [...live, ...recent])) {
+  for (const [id, u] of await usageOfGrants(deps, [...live, ...recent])) {
     usage[id] = { hasCredential: u.hasCredential, uses: u.usage?.uses ?? 0, firstUse: u.usage?.firstUse ?? null, lastUse: u.usage?.lastUse ?? null };
   }
   return { email: subject, now: deps.clock.now(), live, pending, recent, usage };
@@ -50,7 +52,7 @@ export type OpenHomeDeps = Pick<ServiceDeps, "clock" | "credentials" | "grants" 
 
 /** The person opened the Home tab: remember them (future changes refresh it) and publish it now. */
 export async function openHome(deps: OpenHomeDeps, slack: SlackExperience, userId: string, email: string): Promise<HomeModel> {
-  slack.homeUsers.remember(email.toLowerCase(), userId, deps.clock.now());
+  await slack.homeUsers.remember(email.toLowerCase(), userId, deps.clock.now());
   const home = await buildHome(deps, slack, email);
   await slack.surfaces.publishHome(userId, home);
   return home;
@@ -64,7 +66,7 @@ export function refreshHomeHandler(deps: RefreshHomeHandlerDeps, slack: SlackExp
     maxAttempts: 20,
     async run(payload) {
       const email = payload.email;
-      const userId = slack.homeUsers.get(email);
+      const userId = await slack.homeUsers.get(email);
       if (!userId) return;
       await slack.surfaces.publishHome(userId, await buildHome(deps, slack, email));
     },

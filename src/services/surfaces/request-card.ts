@@ -26,15 +26,15 @@ function reviewer(people: People, login: string): Reviewer {
 export type CardModelDeps = Pick<ServiceDeps, "clock" | "grants">;
 
 /** Builds what the card shows now. */
-export function cardModel(deps: CardModelDeps, slack: SlackExperience, grant: Grant, people: People, resource: CatalogResource | undefined): CardModel {
-  const snapshot = slack.cards.reviews(grant.id);
+export async function cardModel(deps: CardModelDeps, slack: SlackExperience, grant: Grant, people: People, resource: CatalogResource | undefined): Promise<CardModel> {
+  const snapshot = await slack.cards.reviews(grant.id);
   const merged = MERGED_STATES.has(grant.state) && grant.approvedBy.length > 0;
   const approved = merged ? grant.approvedBy : (snapshot?.approvedBy ?? []);
   const changes = grant.state === "pr_open" ? (snapshot?.changesRequestedBy ?? []) : [];
   const continuedBy =
     grant.state === "requested" || grant.state === "pr_open"
       ? null
-      : (deps.grants.listBySubject(grant.subject, LIVE_STATES).find((g) => g.extends === grant.id) ?? null);
+      : ((await deps.grants.listBySubject(grant.subject, LIVE_STATES)).find((g) => g.extends === grant.id) ?? null);
   return {
     grant,
     approvedBy: approved.map((l) => reviewer(people, l)),
@@ -128,12 +128,12 @@ export function refreshCardHandler(deps: RefreshCardHandlerDeps, slack: SlackExp
       });
     },
     async run(payload, { log }) {
-      const grant = deps.grants.get(payload.grantId);
+      const grant = await deps.grants.get(payload.grantId);
       if (!grant || grant.prNumber === null) return;
       const { catalog, people } = await deps.policy.current();
       const resource = catalog.resources[grant.resource];
-      const model = cardModel(deps, slack, grant, people, resource);
-      const posted = slack.cards.messages(grant.id);
+      const model = await cardModel(deps, slack, grant, people, resource);
+      const posted = await slack.cards.messages(grant.id);
       // A copy Slack refuses for good (deleted message, archived channel) must not hold up the others.
       const refused: string[] = [];
       const attempt = async (where: string, fn: () => Promise<void>): Promise<void> => {
@@ -153,7 +153,7 @@ export function refreshCardHandler(deps: RefreshCardHandlerDeps, slack: SlackExp
           if (done.has(destinationKey(dest))) continue;
           await attempt(dest.channel, async () => {
             const ref = await slack.surfaces.postCard(dest.channel, model);
-            slack.cards.addMessage(grant.id, { ...ref, audience: dest.audience, recipient: dest.recipient }, deps.clock.now());
+            await slack.cards.addMessage(grant.id, { ...ref, audience: dest.audience, recipient: dest.recipient }, deps.clock.now());
           });
         }
       }

@@ -23,29 +23,29 @@ type QueueDeps = { jobs: JobQueue; clock: Clock };
  * the window ends, and every change inside the window committed before that (this runs inside the
  * change's synchronous transaction). Jobs of one key never overlap (lock key), so they finish in order.
  */
-export function queueDebounced<K extends "refresh_card" | "check_reviews" | "refresh_home">(deps: QueueDeps, kind: K, key: string, payload: JobInput<K>): void {
+export async function queueDebounced<K extends "refresh_card" | "check_reviews" | "refresh_home">(deps: QueueDeps, kind: K, key: string, payload: JobInput<K>): Promise<void> {
   const window = Math.floor(deps.clock.now() / REFRESH_WINDOW_MS);
-  enqueue(deps.jobs, kind, payload, { runAt: (window + 1) * REFRESH_WINDOW_MS, dedupeKey: `${kind}:${key}:${window}`, lockKey: `${kind}:${key}`, maxAttempts: 20 });
+  await enqueue(deps.jobs, kind, payload, { runAt: (window + 1) * REFRESH_WINDOW_MS, dedupeKey: `${kind}:${key}:${window}`, lockKey: `${kind}:${key}`, maxAttempts: 20 });
 }
 
 /** Queues the card post (once, when the PR opens) or update, and the Home refreshes for `grant`. */
-export function queueGrantRefreshes(deps: QueueDeps, slack: Pick<SlackExperience, "homeUsers">, grant: Grant): void {
+export async function queueGrantRefreshes(deps: QueueDeps, slack: Pick<SlackExperience, "homeUsers">, grant: Grant): Promise<void> {
   if (grant.state === "pr_open") {
     // First appearance of the card: posted once (the key never repeats), retried until done.
-    enqueue(deps.jobs, JOB.refreshCard, { grantId: grant.id, post: true }, { dedupeKey: `${JOB.refreshCard}:${grant.id}:post`, lockKey: `${JOB.refreshCard}:${grant.id}`, maxAttempts: 20 });
+    await enqueue(deps.jobs, JOB.refreshCard, { grantId: grant.id, post: true }, { dedupeKey: `${JOB.refreshCard}:${grant.id}:post`, lockKey: `${JOB.refreshCard}:${grant.id}`, maxAttempts: 20 });
   } else if (grant.prNumber !== null) {
-    queueDebounced(deps, JOB.refreshCard, grant.id, { grantId: grant.id });
+    await queueDebounced(deps, JOB.refreshCard, grant.id, { grantId: grant.id });
   }
   // An extension going live (or ending) changes what its original's card says ("continued by").
   if (grant.extends && (grant.state === "active" || grant.state === "approved")) {
-    queueDebounced(deps, JOB.refreshCard, grant.extends, { grantId: grant.extends });
+    await queueDebounced(deps, JOB.refreshCard, grant.extends, { grantId: grant.extends });
   }
-  queueHomeRefreshes(deps, slack, [grant.subject, grant.requester]);
+  await queueHomeRefreshes(deps, slack, [grant.subject, grant.requester]);
 }
 
 /** Queues a Home refresh for each email whose owner has opened the Home tab. */
-export function queueHomeRefreshes(deps: QueueDeps, slack: Pick<SlackExperience, "homeUsers">, emails: readonly string[]): void {
+export async function queueHomeRefreshes(deps: QueueDeps, slack: Pick<SlackExperience, "homeUsers">, emails: readonly string[]): Promise<void> {
   for (const email of new Set(emails.map((e) => e.toLowerCase()))) {
-    if (slack.homeUsers.get(email) !== null) queueDebounced(deps, JOB.refreshHome, email, { email });
+    if (await slack.homeUsers.get(email) !== null) await queueDebounced(deps, JOB.refreshHome, email, { email });
   }
 }

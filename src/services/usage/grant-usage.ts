@@ -17,21 +17,21 @@ export interface GrantUse {
 }
 
 /** Each grant's use so far (absent from the usage log = never used). */
-export function usageOfGrants(deps: GrantUsageDeps, grants: readonly Grant[]): Map<string, GrantUse> {
-  const usage = deps.usage.forGrants(grants.map((g) => g.id));
-  return new Map(grants.map((g) => [g.id, { usage: usage.get(g.id) ?? null, hasCredential: deps.credentials.forGrant(g.id).length > 0 }]));
+export async function usageOfGrants(deps: GrantUsageDeps, grants: readonly Grant[]): Promise<Map<string, GrantUse>> {
+  const usage = await deps.usage.forGrants(grants.map((g) => g.id));
+  return new Map(await Promise.all(grants.map(async (g) => [g.id, { usage: usage.get(g.id) ?? null, hasCredential: (await deps.credentials.forGrant(g.id)).length > 0 }] as const)));
 }
 
 export type UsageHistoryDeps = Pick<ServiceDeps, "credentials" | "grants" | "usage">;
 
 /** The subject's grants of `resource` activated in the window, and what their use was. */
-export function historyOf(deps: UsageHistoryDeps, subject: string, resource: string, now: number, windowMs = USAGE_WINDOW_MS): UsageHistory {
-  const grants = deps.grants.listBySubject(subject.toLowerCase(), GRANT_STATES).filter((g) => g.resource === resource && g.activatedAt !== null);
-  const rows: UsageGrant[] = grants.map((g) => ({ id: g.id, activatedAt: g.activatedAt, endedAt: g.endedAt, hasCredential: deps.credentials.forGrant(g.id).length > 0 }));
-  return usageHistory(rows, deps.usage.forGrants(grants.map((g) => g.id)), now, windowMs);
+export async function historyOf(deps: UsageHistoryDeps, subject: string, resource: string, now: number, windowMs = USAGE_WINDOW_MS): Promise<UsageHistory> {
+  const grants = (await deps.grants.listBySubject(subject.toLowerCase(), GRANT_STATES)).filter((g) => g.resource === resource && g.activatedAt !== null);
+  const rows: UsageGrant[] = await Promise.all(grants.map(async (g) => ({ id: g.id, activatedAt: g.activatedAt, endedAt: g.endedAt, hasCredential: (await deps.credentials.forGrant(g.id)).length > 0 })));
+  return usageHistory(rows, await deps.usage.forGrants(grants.map((g) => g.id)), now, windowMs);
 }
 
 /** The new-grant-PR hint ("alice has had 9 grants of prod-db-readonly in 30 days, 2 of them never used"), or null. */
-export function requestHint(deps: UsageHistoryDeps, subject: string, resource: string, now: number): string | null {
-  return usageHint(subject, resource, historyOf(deps, subject, resource, now));
+export async function requestHint(deps: UsageHistoryDeps, subject: string, resource: string, now: number): Promise<string | null> {
+  return usageHint(subject, resource, await historyOf(deps, subject, resource, now));
 }

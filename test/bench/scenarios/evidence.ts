@@ -51,7 +51,7 @@ async function inProcess(ctx: BenchContext, dataDir: string, now: number): Promi
     await renderEvidencePage(await gatherEvidence(deps, { period: period.period }));
     return performance.now() - started;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -61,7 +61,7 @@ export async function evidenceFigures(ctx: BenchContext): Promise<Figure[]> {
   const dataDir = join(dir, "data");
   const now = Date.now();
   ctx.log(`writing 90 days of history with ${count} grants`);
-  const seeded = writeEvidenceHistory(dataDir, { count, people: 400, now });
+  const seeded = await writeEvidenceHistory(dataDir, { count, people: 400, now });
   const env = { ...ctx.world.env, GRANTBOT_DATA_DIR: dataDir };
   const html = join(dir, "evidence.html");
   const json = join(dir, "evidence.json");
