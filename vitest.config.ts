@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: "forks",
+    // One throwaway PostgreSQL server per run (test/support/postgres.ts); skipped without binaries.
+    globalSetup: ["test/support/postgres-global-setup.ts"],
   },
 });

@@ -91,6 +91,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [], ownHelp: true, usageExit: 1, load: async () => (await import("./audit.ts")).auditCommand,
   },
   {
+    name: "migrate", args: "", summary: "apply pending database migrations without starting grantbot: PostgreSQL when GRANTBOT_DATABASE_URL is set, else the SQLite database in GRANTBOT_DATA_DIR; prints what it applied",
+    flags: [], usageExit: 1, load: async () => (await import("./migrate.ts")).migrateCommand,
+  },
+  {
     name: "reviews", args: "", summary: "access reviews of standing members: who is due and overdue, open review PRs, completed reviews (kept, removed, approvers)",
     flags: [
       { flag: "--json", help: `print {"due","overdue","open","completed"} as JSON` },

@@ -3,6 +3,7 @@
  * (`FieldDoc` via `.meta()`), from which the README reference table is generated.
  */
 import { z } from "zod";
+import { DATABASE_URL_HINT, databaseUrl, KEY_ENCRYPTION_KEY_HINT, keyEncryptionKey } from "./database-fields.ts";
 import { documented, durationMs, integer, matching, secretString, text, urlString, type SecretStrength } from "./fields.ts";
 import { readPrivateKey, type ReadFile } from "./private-key.ts";
 
@@ -98,6 +99,14 @@ export function createEnvSchema(readFile: ReadFile) {
       description: "Directory for the SQLite database and credential signing keys.",
       required: "no", default: "./data", example: "/var/lib/grantbot", hint: "expected a directory path",
     }),
+    GRANTBOT_DATABASE_URL: documented(databaseUrl().optional(), {
+      description: "PostgreSQL database holding all of grantbot's state, so several instances can run at once; unset = the embedded SQLite database in GRANTBOT_DATA_DIR. Requires GRANTBOT_KEY_ENCRYPTION_KEY.",
+      required: "no", example: "postgres://grantbot:…@db.example.com:5432/grantbot", secret: true, hint: DATABASE_URL_HINT,
+    }),
+    GRANTBOT_KEY_ENCRYPTION_KEY: documented(keyEncryptionKey().optional(), {
+      description: "32 random bytes as base64 or base64url that encrypt (AES-256-GCM) the credential signing keys stored in PostgreSQL; every instance needs the same value.",
+      required: "when GRANTBOT_DATABASE_URL is set", example: "$(openssl rand -base64 32)", secret: true, hint: KEY_ENCRYPTION_KEY_HINT,
+    }),
     GRANTBOT_HOST: documented(matching(/^[A-Za-z0-9.:%-]+$/, "expected a host name or IP address, e.g. 0.0.0.0").default("127.0.0.1"), {
       description: "Address the HTTP server listens on.",
       required: "no", default: "127.0.0.1", example: "0.0.0.0", hint: "expected a host name or IP address, e.g. 0.0.0.0",
@@ -129,6 +138,9 @@ export function createEnvSchema(readFile: ReadFile) {
   }).superRefine((env, ctx) => {
     // Runs even when single fields failed (`when`), so auth problems are reported with the rest.
     const present = (name: string) => (env as Record<string, unknown>)[name] !== undefined;
+    if (present("GRANTBOT_DATABASE_URL") && !present("GRANTBOT_KEY_ENCRYPTION_KEY")) {
+      ctx.addIssue({ code: "custom", path: ["GRANTBOT_KEY_ENCRYPTION_KEY"], message: `is not set; it is required with GRANTBOT_DATABASE_URL (the signing keys in the database are encrypted with it): ${KEY_ENCRYPTION_KEY_HINT}` });
+    }
     const appSet = GITHUB_APP_VARS.filter(present);
     if (present("GITHUB_TOKEN") && appSet.length > 0) {
       ctx.addIssue({ code: "custom", path: ["GITHUB_TOKEN"], message: `is set together with ${appSet.join(", ")}; ${AUTH_CHOICE}` });

@@ -5,4 +5,5 @@ export { createEnvSchema, ENV_VARS, LOG_LEVELS, type LogLevel, type ParsedEnv } 
 export { fileSchema, SCIM_PROFILES, type ScimProfile } from "./file-schema.ts";
 export { renderConfigReference } from "./reference.ts";
 export { isSecret, REDACTED, Secret } from "./secret.ts";
-export type { Config, DirectoryConfig, FileConfig, GitHubAuth, GitHubConfig, ScimTargetConfig, SlackConfig } from "./types.ts";
+export { decodeKeyEncryptionKey, keyEncryptionKeyBytes, KEY_ENCRYPTION_KEY_BYTES } from "./database-fields.ts";
+export type { Config, DatabaseConfig, DirectoryConfig, FileConfig, GitHubAuth, GitHubConfig, ScimTargetConfig, SlackConfig } from "./types.ts";

@@ -8,7 +8,7 @@ import { defaultConfigFile, loadConfigFile } from "./config-file.ts";
 import { createEnvSchema, ENV_VARS, type ParsedEnv } from "./env-schema.ts";
 import { envProblems } from "./issues.ts";
 import type { ReadFile } from "./private-key.ts";
-import type { Config, FileConfig, GitHubAuth } from "./types.ts";
+import type { Config, DatabaseConfig, FileConfig, GitHubAuth } from "./types.ts";
 
 export type { ReadFile } from "./private-key.ts";
 
@@ -80,6 +80,7 @@ function toConfig(env: ParsedEnv, file: FileConfig): Config {
     server: { host, port: env.GRANTBOT_PORT },
     publicUrl: env.GRANTBOT_PUBLIC_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${env.GRANTBOT_PORT}`,
     dataDir: env.GRANTBOT_DATA_DIR,
+    database: databaseConfig(env),
     introspectionToken: env.GRANTBOT_INTROSPECTION_TOKEN,
     directorySecret: env.GRANTBOT_DIRECTORY_SECRET,
     logLevel: env.LOG_LEVEL,
@@ -87,6 +88,14 @@ function toConfig(env: ParsedEnv, file: FileConfig): Config {
     configFile: env.GRANTBOT_CONFIG,
     ...file,
   };
+}
+
+function databaseConfig(env: ParsedEnv): DatabaseConfig {
+  const { GRANTBOT_DATABASE_URL: url, GRANTBOT_KEY_ENCRYPTION_KEY: keyEncryptionKey } = env;
+  if (!url) return { kind: "sqlite", dataDir: env.GRANTBOT_DATA_DIR };
+  // The schema's check guarantees the key with a URL; this guards against it changing.
+  if (!keyEncryptionKey) throw new ConfigError(["GRANTBOT_KEY_ENCRYPTION_KEY: is not set"]);
+  return { kind: "postgres", url, keyEncryptionKey };
 }
 
 function githubAuth(env: ParsedEnv): GitHubAuth {

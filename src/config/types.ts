@@ -17,6 +17,8 @@ export interface Config {
   readonly publicUrl: string;
   /** Directory for the SQLite database and signing keys, as given (relative to the working directory). */
   readonly dataDir: string;
+  /** Where state lives: SQLite in the data dir (default) or PostgreSQL (GRANTBOT_DATABASE_URL). */
+  readonly database: DatabaseConfig;
   /** Bearer token required on POST /oauth/introspect; undefined = introspection refused. */
   readonly introspectionToken: Secret | undefined;
   /** HMAC key for POST /hooks/directory; undefined = the endpoint is disabled. */
@@ -46,6 +48,19 @@ export interface SlackConfig {
   readonly apiUrl: string;
   readonly opsChannel: string | undefined;
 }
+
+export type DatabaseConfig =
+  | { readonly kind: "sqlite"; readonly dataDir: string }
+  | {
+      readonly kind: "postgres";
+      /** GRANTBOT_DATABASE_URL (it carries the password). */
+      readonly url: Secret;
+      /**
+       * GRANTBOT_KEY_ENCRYPTION_KEY as standard base64 of its 32 bytes; `keyEncryptionKeyBytes()`
+       * (config/database-fields.ts) gives the bytes.
+       */
+      readonly keyEncryptionKey: Secret;
+    };
 
 export type GitHubAuth =
   | { readonly kind: "token"; readonly token: Secret }

@@ -62,7 +62,10 @@ const storedKeySchema = z.object({
   privateJwk: jwkSchema,
 });
 const keyFileSchema = z.object({ version: z.literal(1), keys: z.array(storedKeySchema).min(1).max(2) });
-type StoredKey = z.infer<typeof storedKeySchema>;
+/** A key as persisted (the private JWK in clear: only ever written to a 0600 file or encrypted). */
+export type StoredKey = z.infer<typeof storedKeySchema>;
+/** The shape a decoded private JWK must have (OKP/Ed25519 or EC/P-256 with `d`). */
+export const privateJwkSchema = jwkSchema;
 
 /**
  * Loads the signing keys from `dataDir`, creating or rotating them as needed. Safe to call again
@@ -74,7 +77,6 @@ export async function loadOrCreateSigningKeys(
   opts: { now: number; rotateAfterMs?: number; alg?: SigningAlg },
 ): Promise<LoadedSigningKeys> {
   const path = join(dataDir, KEY_FILE_NAME);
-  const rotateAfterMs = opts.rotateAfterMs ?? DEFAULT_ROTATE_AFTER_MS;
   let stored = await readKeyFile(path);
   let event: LoadedSigningKeys["event"] = "loaded";
   if (stored === null) {
@@ -82,16 +84,23 @@ export async function loadOrCreateSigningKeys(
     event = "created";
   } else {
     const current = stored[0]!;
-    const aged = opts.now - current.createdAt >= rotateAfterMs;
-    const algChanged = opts.alg !== undefined && opts.alg !== current.alg;
-    if (aged || algChanged) {
+    if (rotationDue(current, opts)) {
       stored = [await generateStoredKey(opts.alg ?? current.alg, opts.now), current];
       event = "rotated";
     }
   }
   if (event !== "loaded") await writeKeyFile(dataDir, path, stored);
-  const [current, previous] = await Promise.all(stored.map((k) => toSigningKey(k, path)));
+  const [current, previous] = await Promise.all(stored.map((k) => importStoredKey(k, `the signing key file ${path}`)));
   return { current: current!, previous: previous ?? null, path, event };
+}
+
+/** True when `current` is older than `rotateAfterMs` (default 90 days) or `alg` asks for another algorithm. */
+export function rotationDue(
+  current: { alg: SigningAlg; createdAt: number },
+  opts: { now: number; rotateAfterMs?: number; alg?: SigningAlg },
+): boolean {
+  const aged = opts.now - current.createdAt >= (opts.rotateAfterMs ?? DEFAULT_ROTATE_AFTER_MS);
+  return aged || (opts.alg !== undefined && opts.alg !== current.alg);
 }
 
 async function readKeyFile(path: string): Promise<StoredKey[] | null> {
@@ -150,30 +159,35 @@ async function writeKeyFile(dataDir: string, path: string, keys: StoredKey[]): P
   await rename(tmp, path);
 }
 
-async function generateStoredKey(alg: SigningAlg, now: number): Promise<StoredKey> {
+/** Generates a key pair; the private JWK is returned for the caller to persist (file or encrypted). */
+export async function generateStoredKey(alg: SigningAlg, now: number): Promise<StoredKey> {
   const pair = await generateKeyPair(alg, { extractable: true });
   const jwk = await exportJWK(pair.privateKey);
   const privateJwk = jwkSchema.parse(jwk);
   return { kid: await calculateJwkThumbprint(publicPart(privateJwk)), alg, createdAt: now, privateJwk };
 }
 
-async function toSigningKey(stored: StoredKey, path: string): Promise<SigningKey> {
+/**
+ * Imports a stored key as a non-extractable SigningKey, checking that its kid is its thumbprint.
+ * `where` names the store in errors (e.g. "the signing key file /data/signing-keys.json").
+ */
+export async function importStoredKey(stored: StoredKey, where: string): Promise<SigningKey> {
   const publicJwk = publicPart(stored.privateJwk);
   const expectedCrv = stored.alg === "EdDSA" ? "Ed25519" : "P-256";
   if (stored.privateJwk.crv !== expectedCrv || stored.kid !== (await calculateJwkThumbprint(publicJwk))) {
-    throw new AppError("config_invalid", `the signing key file ${path} is corrupt (a kid does not match its key)`);
+    throw new AppError("config_invalid", `${where} is corrupt (a kid does not match its key)`);
   }
   let privateKey: CryptoKey;
   try {
     privateKey = (await importJWK(stored.privateJwk, stored.alg, { extractable: false })) as CryptoKey;
   } catch {
-    throw new AppError("config_invalid", `the signing key file ${path} holds a key that cannot be imported`);
+    throw new AppError("config_invalid", `${where} holds a key that cannot be imported`);
   }
   return Object.freeze({ kid: stored.kid, alg: stored.alg, createdAt: stored.createdAt, privateKey, publicJwk });
 }
 
 /** The public members of an OKP/EC JWK; everything else (notably `d`) is dropped. */
-function publicPart(jwk: z.infer<typeof jwkSchema>): JWK {
+export function publicPart(jwk: z.infer<typeof jwkSchema>): JWK {
   const out: JWK = { kty: jwk.kty, crv: jwk.crv, x: jwk.x };
   if (jwk.y !== undefined) out.y = jwk.y;
   return Object.freeze(out);

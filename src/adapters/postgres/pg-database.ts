@@ -28,6 +28,12 @@ export interface Queryable {
 interface Ambient {
   client: pg.PoolClient;
   savepoints: number;
+  /**
+   * False once the transaction ended. Work started inside a transaction body (a timer, a promise
+   * left running) keeps the AsyncLocalStorage context after the commit; it must then use the pool,
+   * never the released client.
+   */
+  open: boolean;
 }
 
 /** Errors worth retrying a whole transaction for: serialization failure, deadlock detected. */
@@ -63,14 +69,20 @@ export class PgDatabase implements Queryable {
     this.pool.on("error", () => undefined);
   }
 
-  query<R extends Row = Row>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>> {
+  /** The transaction of this async context, if it is still open. */
+  private current(): Ambient | undefined {
     const tx = this.ambient.getStore();
+    return tx?.open ? tx : undefined;
+  }
+
+  query<R extends Row = Row>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>> {
+    const tx = this.current();
     return (tx ? tx.client : this.pool).query<R>(text, values as unknown[] | undefined);
   }
 
   /** True inside `transaction(fn)` (this async context). */
   get inTransaction(): boolean {
-    return this.ambient.getStore() !== undefined;
+    return this.current() !== undefined;
   }
 
   /**
@@ -78,18 +90,21 @@ export class PgDatabase implements Queryable {
    * retries the whole of `fn`, so `fn` must only touch the database (no external side effects).
    */
   async transaction<T>(fn: () => Promise<T>, options: { durable?: boolean } = {}): Promise<T> {
-    const outer = this.ambient.getStore();
+    const outer = this.current();
     if (outer) return this.savepoint(outer, fn);
     for (let attempt = 1; ; attempt += 1) {
       const client = await this.pool.connect();
       let broken = false;
+      const ambient: Ambient = { client, savepoints: 0, open: true };
       try {
         await client.query("BEGIN");
         if (options.durable === false) await client.query("SET LOCAL synchronous_commit = off");
-        const result = await this.ambient.run({ client, savepoints: 0 }, fn);
+        const result = await this.ambient.run(ambient, fn);
+        ambient.open = false;
         await client.query("COMMIT");
         return result;
       } catch (error) {
+        ambient.open = false;
         try {
           await client.query("ROLLBACK");
         } catch {

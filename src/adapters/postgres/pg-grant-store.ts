@@ -1,0 +1,136 @@
+/**
+ * GrantStore on PostgreSQL, with the SQLite store's semantics (same results, order and errors).
+ * `update` locks the grant's row (`SELECT … FOR UPDATE`) before checking the transition, so the
+ * state it checks is the state it changes, and writes with a compare-and-set on the state: of two
+ * instances racing on one grant, exactly one moves it (CONVENTIONS.md §2).
+ *
+ * Ties are ordered by id in byte order, as SQLite does: every ORDER BY on text says `COLLATE "C"`,
+ * whatever the database's default collation (en_US.UTF-8 would order "a-b" and "ab" otherwise).
+ */
+import { AppError } from "../../domain/errors.ts";
+import { assertTransition, GRANT_STATES, type Grant, type GrantState } from "../../domain/grant.ts";
+import type { Clock, GrantStore } from "../../services/ports/index.ts";
+import { columnOf, encodeField, GRANT_FIELDS, rowToGrant, type GrantRow } from "../sqlite/grant-rows.ts";
+import type { AsyncPort } from "./async-port.ts";
+import type { PgDatabase } from "./pg-database.ts";
+
+type PgGrantRow = Omit<GrantRow, "approved_by" | "access" | "credential_message"> & {
+  approved_by: unknown;
+  access: unknown;
+  credential_message: unknown;
+};
+
+const COLUMNS = GRANT_FIELDS.map(columnOf);
+const INSERT_SQL = `INSERT INTO grants (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
+const BY_REQUEST = `ORDER BY requested_at, id COLLATE "C"`;
+
+/** A row as PostgreSQL returns it (JSONB already parsed) -> the Grant the SQLite store returns. */
+function toGrant(row: PgGrantRow): Grant {
+  const json = (value: unknown) => (value === null ? null : JSON.stringify(value));
+  return rowToGrant({
+    ...row,
+    approved_by: JSON.stringify(row.approved_by),
+    access: json(row.access),
+    credential_message: json(row.credential_message),
+  });
+}
+
+export class PgGrantStore implements AsyncPort<GrantStore> {
+  constructor(
+    private readonly db: PgDatabase,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Throws (PostgreSQL unique violation, code 23505) when the id or PR number already exists. */
+  async insert(grant: Grant): Promise<void> {
+    await this.db.query(INSERT_SQL, GRANT_FIELDS.map((field) => encodeField(field, grant[field])));
+  }
+
+  /** The grant, or null. */
+  async get(id: string): Promise<Grant | null> {
+    const { rows } = await this.db.query<PgGrantRow>("SELECT * FROM grants WHERE id = $1", [id]);
+    return rows[0] ? toGrant(rows[0]) : null;
+  }
+
+  /** The grant whose PR has this number, or null. */
+  async getByPrNumber(prNumber: number): Promise<Grant | null> {
+    const { rows } = await this.db.query<PgGrantRow>("SELECT * FROM grants WHERE pr_number = $1", [prNumber]);
+    return rows[0] ? toGrant(rows[0]) : null;
+  }
+
+  /**
+   * Compare-and-set. `patch.state` equal to the current state is not a transition and is allowed
+   * (e.g. recording the credential DM of an active grant). `updatedAt` comes from the patch or
+   * the clock. Throws `invalid_transition` for an illegal state change, `bad_input` for an
+   * unknown field; returns false when the grant is missing or not in one of `fromStates`.
+   * Atomic on its own (a savepoint inside the caller's transaction).
+   */
+  async update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): Promise<boolean> {
+    if (fromStates.length === 0) return false;
+    return this.db.transaction(async () => {
+      const { rows } = await this.db.query<{ state: GrantState }>("SELECT state FROM grants WHERE id = $1 FOR UPDATE", [id]);
+      const current = rows[0];
+      if (!current || !fromStates.includes(current.state)) return false;
+      if (patch.state !== undefined && patch.state !== current.state) assertTransition(current.state, patch.state);
+      const fields = { ...patch, updatedAt: patch.updatedAt ?? this.clock.now() } as Partial<Grant>;
+      if ("id" in fields) throw new AppError("bad_input", "a grant's id cannot be changed");
+      const params: unknown[] = [];
+      const sets = Object.entries(fields)
+        .filter(([, value]) => value !== undefined)
+        .map(([field, value]) => {
+          const column = columnOf(field);
+          params.push(encodeField(field as keyof Grant, value as never));
+          return `${column} = $${params.length}`;
+        });
+      params.push(id, [...fromStates]);
+      const result = await this.db.query(
+        `UPDATE grants SET ${sets.join(", ")} WHERE id = $${params.length - 1} AND state = ANY($${params.length}::text[])`,
+        params,
+      );
+      return result.rowCount === 1;
+    });
+  }
+
+  /** Grants in any of `states`, oldest request first (ties by id); `limit` < 0 = all. */
+  async listByState(states: readonly GrantState[], limit = -1): Promise<Grant[]> {
+    if (states.length === 0) return [];
+    const { rows } = await this.db.query<PgGrantRow>(
+      `SELECT * FROM grants WHERE state = ANY($1::text[]) ${BY_REQUEST} LIMIT $2`,
+      [[...states], limit < 0 ? null : limit],
+    );
+    return rows.map(toGrant);
+  }
+
+  /** Grants of one subject in any of `states`, oldest request first. */
+  async listBySubject(subject: string, states: readonly GrantState[]): Promise<Grant[]> {
+    if (states.length === 0) return [];
+    const { rows } = await this.db.query<PgGrantRow>(
+      `SELECT * FROM grants WHERE subject = $1 AND state = ANY($2::text[]) ${BY_REQUEST}`,
+      [subject, [...states]],
+    );
+    return rows.map(toGrant);
+  }
+
+  /** Active grants whose expiresAt <= `at`, earliest first (ties by id), at most `limit`. */
+  async listDueForExpiry(at: number, limit: number): Promise<Grant[]> {
+    const { rows } = await this.db.query<PgGrantRow>(
+      `SELECT * FROM grants WHERE state = 'active' AND expires_at <= $1 ORDER BY expires_at, id COLLATE "C" LIMIT $2`,
+      [at, limit < 0 ? null : limit],
+    );
+    return rows.map(toGrant);
+  }
+
+  /** Earliest expiresAt among active grants, or null. */
+  async nextExpiry(): Promise<number | null> {
+    const { rows } = await this.db.query<{ next: number | null }>("SELECT MIN(expires_at) AS next FROM grants WHERE state = 'active'");
+    return rows[0]?.next ?? null;
+  }
+
+  /** The number of grants in each state (0 for states without grants). */
+  async countByState(): Promise<Record<GrantState, number>> {
+    const counts = Object.fromEntries(GRANT_STATES.map((s) => [s, 0])) as Record<GrantState, number>;
+    const { rows } = await this.db.query<{ state: GrantState; n: number }>("SELECT state, COUNT(*) AS n FROM grants GROUP BY state");
+    for (const { state, n } of rows) counts[state] = n;
+    return counts;
+  }
+}
