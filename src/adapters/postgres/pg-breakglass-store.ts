@@ -108,7 +108,7 @@ export class PgBreakglassStore implements AsyncPort<BreakglassStore> {
   async overdue(subject: string, resource: string, at: number): Promise<BreakglassRecord[]> {
     const { rows } = await this.db.query<Row>(
       `SELECT ${COLUMNS} FROM breakglass_grants WHERE subject = $1 AND resource = $2 AND review_deadline <= $3
-       AND status = ANY($4::text[]) ORDER BY review_deadline, grant_id`,
+       AND status = ANY($4::text[]) ORDER BY review_deadline, grant_id COLLATE "C"`,
       [subject, resource, at, [...UNREVIEWED]],
     );
     return rows.map(toRecord);
@@ -116,7 +116,7 @@ export class PgBreakglassStore implements AsyncPort<BreakglassStore> {
 
   /** Records still `pending` (waiting for their PR's outcome), oldest first. */
   async pending(limit: number): Promise<BreakglassRecord[]> {
-    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM breakglass_grants WHERE status = 'pending' ORDER BY created_at, grant_id LIMIT $1`, [limit]);
+    const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM breakglass_grants WHERE status = 'pending' ORDER BY created_at, grant_id COLLATE "C" LIMIT $1`, [limit]);
     return rows.map(toRecord);
   }
 }

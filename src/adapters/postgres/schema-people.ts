@@ -7,9 +7,10 @@
  * Differences from SQLite, each kept to the same observable behaviour:
  * - Times are epoch milliseconds in BIGINT; JSON columns are JSONB (array/object checks kept,
  *   `breakglass_grants.channels`/`approvers` checked as arrays too); `active` is BOOLEAN.
- * - Text columns the stores ORDER BY (or compare as keys) use COLLATE "C": byte order, as SQLite's
- *   BINARY collation, whatever the database's locale (a glibc/ICU locale ignores punctuation and
- *   case at first level, so `a.b@x` and `ab@x` would sort differently from SQLite).
+ * - Text columns the stores ORDER BY use COLLATE "C": byte order, as SQLite's BINARY collation,
+ *   whatever the database's locale (a glibc/ICU locale may order case and punctuation otherwise).
+ *   `breakglass_grants.grant_id` keeps the collation of `grants.id` it references; the query
+ *   that orders by it says COLLATE "C" itself.
  * - `slack_cards.seq` stands in for SQLite's implicit rowid: card copies are listed in posting
  *   order (`posted_at`, then insertion order).
  * - Ids from SQLite's AUTOINCREMENT are identity columns (increasing, never reused).
@@ -83,7 +84,7 @@ CREATE TABLE slack_home_users (
 );
 
 CREATE TABLE breakglass_grants (
-  grant_id         TEXT COLLATE "C" PRIMARY KEY REFERENCES grants (id),
+  grant_id         TEXT PRIMARY KEY REFERENCES grants (id),   -- same collation as grants.id (pending() sorts it COLLATE "C")
   resource         TEXT NOT NULL,
   subject          TEXT NOT NULL,
   review_within_ms BIGINT NOT NULL,
@@ -98,7 +99,7 @@ CREATE TABLE breakglass_grants (
   escalations      INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX breakglass_by_person ON breakglass_grants (subject, resource);
-CREATE INDEX breakglass_pending ON breakglass_grants (created_at, grant_id) WHERE status = 'pending';
+CREATE INDEX breakglass_pending ON breakglass_grants (created_at) WHERE status = 'pending';
 
 CREATE TABLE access_reviews (
   id          TEXT COLLATE "C" PRIMARY KEY,
