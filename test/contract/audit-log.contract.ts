@@ -5,6 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { GENESIS_HASH, rowHash } from "../../src/adapters/sqlite/audit-chain.ts";
 import type { CoreFixture, OpenCore } from "./core-stores.ts";
+import type { AuditRecord } from "../../src/services/ports/index.ts";
 
 export function auditLogContract(name: string, open: OpenCore): void {
   describe(`AuditLog contract: ${name}`, () => {
@@ -21,7 +22,11 @@ export function auditLogContract(name: string, open: OpenCore): void {
         await s.audit.append({ at: 1_000 * i, actor: "grantbot", action: "grant.activated", grantId: `g${i % 2}`, data: { i, groups: ["prod"] } });
       }
     }
-    const all = async () => [...(await s.audit.all())];
+    const all = async () => {
+      const rows: AuditRecord[] = [];
+      for await (const r of s.audit.all()) rows.push(r);
+      return rows;
+    };
 
     it("chains each row to the previous one, starting from the genesis hash", async () => {
       const first = await s.audit.append({ at: 1, actor: "alice@example.com", action: "grant.requested", grantId: "g1", data: { b: 1, a: 2 } });

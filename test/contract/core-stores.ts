@@ -28,7 +28,7 @@ export const contractClock = { now: () => CONTRACT_NOW };
 export interface CoreStores {
   transactor: { transaction<T>(fn: () => Promise<T>, options?: { durable?: boolean }): Promise<T> };
   grants: AsyncPort<GrantStore>;
-  audit: AsyncPort<AuditLog>;
+  audit: AuditLog;
   deliveries: AsyncPort<DeliveryLog>;
   credentials: AsyncPort<CredentialStore>;
   close(): Promise<void>;
@@ -61,7 +61,7 @@ export async function openSqliteCore(): Promise<CoreFixture> {
   const stores = (): Omit<CoreStores, "close"> => ({
     transactor,
     grants: asyncStore<SqliteGrantStore>(new SqliteGrantStore(db, contractClock), transactor),
-    audit: asyncStore<SqliteAuditLog>(new SqliteAuditLog(db), transactor),
+    audit: asyncStore(new SqliteAuditLog(db), transactor, ["all"]),
     deliveries: asyncStore<SqliteDeliveryLog>(new SqliteDeliveryLog(db), transactor),
     credentials: asyncStore<SqliteCredentialStore>(new SqliteCredentialStore(db), transactor),
   });

@@ -12,7 +12,6 @@
  */
 import type { AuditEntry, AuditLog, AuditRecord } from "../../services/ports/index.ts";
 import { assertNoSecrets, canonicalJson, GENESIS_HASH, rowHash } from "../sqlite/audit-chain.ts";
-import type { AsyncPort } from "./async-port.ts";
 import { lockForTransaction, type PgDatabase, type Queryable } from "./pg-database.ts";
 
 /** The advisory lock every append takes (pg-database.ts `lockForTransaction`). */
@@ -51,7 +50,7 @@ function contentHash(row: AuditRow): string {
 
 const PAGE = 500;
 
-export class PgAuditLog implements AsyncPort<AuditLog> {
+export class PgAuditLog implements AuditLog {
   constructor(private readonly db: PgDatabase) {}
 
   /**
@@ -125,13 +124,9 @@ export class PgAuditLog implements AsyncPort<AuditLog> {
     });
   }
 
-  /** All rows in order, as one array (read in pages from one snapshot). For large logs prefer `records()`. */
-  async all(): Promise<AuditRecord[]> {
-    return this.snapshot(async (q) => {
-      const out: AuditRecord[] = [];
-      for await (const row of pages(q)) out.push(rowToRecord(row));
-      return out;
-    });
+  /** All rows in order (the port's `all`): streamed page by page from one snapshot, see `records()`. */
+  all(): AsyncIterable<AuditRecord> {
+    return this.records();
   }
 
   /**

@@ -136,4 +136,9 @@ export class PgDirectoryStore implements AsyncPort<DirectorySnapshotStore> {
     const { rows } = await this.db.query<{ n: number }>("SELECT COUNT(*) AS n FROM directory_people WHERE removed_at IS NULL");
     return rows[0]?.n ?? 0;
   }
+
+  async all(): Promise<DirectoryRecord[]> {
+    const { rows } = await this.db.query<PersonRow>("SELECT * FROM directory_people ORDER BY email COLLATE \"C\"");
+    return rows.map(toRecord);
+  }
 }
