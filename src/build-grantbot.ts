@@ -3,10 +3,13 @@
  * `startGrantbot` (main.ts) serves what this builds; the one-shot CLI commands (`revoke`,
  * `reconcile`) use it on its own.
  */
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { resolve } from "node:path";
 import { ulid } from "ulid";
 import type { Config } from "./config/types.ts";
-import { openStore, type Store } from "./adapters/sqlite/open-store.ts";
+import { openStores, type Stores } from "./adapters/open-stores.ts";
+import { CLUSTER_LEASE_MS, openCluster, type Cluster } from "./adapters/postgres/cluster.ts";
 import { loadOrCreateSigningKeys } from "./adapters/credentials/key-store.ts";
 import { JoseCredentialSigner } from "./adapters/credentials/jose-credential-signer.ts";
 import { createOctokit, githubAuthFromConfig } from "./adapters/github/octokit.ts";
@@ -51,6 +54,8 @@ export interface StartOptions {
    * leave it off (their dependencies show as "unchecked").
    */
   dependencyChecks?: boolean;
+  /** This process among several instances (default: host, pid and a random suffix). */
+  instanceId?: string;
 }
 
 /** How a bounded stop goes: running jobs get at most `boundMs`, then their leases are handed back. */
@@ -62,7 +67,10 @@ export interface BuiltGrantbot {
   config: Config;
   deps: ServiceDeps;
   runner: JobRunner;
-  store: Store;
+  store: Stores;
+  /** On PostgreSQL: the instance's leadership, job wake-ups and shared signing keys; null on SQLite. */
+  cluster: Cluster | null;
+  instanceId: string;
   slack: ReturnType<typeof createSlackApp>;
   metrics: PromMetrics;
   log: Log;
@@ -87,13 +95,26 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   const timers = options.timers ?? systemTimers;
   const log = options.log ?? createLogger({ level: config.logLevel });
   const dataDir = resolve(config.dataDir);
-  const store = openStore(dataDir, clock);
-  const recovered = options.recoverJobs === false ? 0 : await store.jobs.requeueRunning();
-  if (recovered > 0) log.warn({ jobs: recovered }, "re-queued jobs left running by a previous process");
-
-  const keys = await loadOrCreateSigningKeys(dataDir, { now: clock.now() });
-  log.info({ kid: keys.current.kid, event: keys.event }, "signing keys ready");
-  const signer = new JoseCredentialSigner({ keys, issuer: config.publicUrl, clock });
+  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+  const store = await openStores(config.database, clock, { instanceId });
+  let cluster: Cluster | null = null;
+  let signer: JoseCredentialSigner;
+  try {
+    const recovered = options.recoverJobs === false ? 0 : await store.jobs.requeueRunning();
+    if (recovered > 0) log.warn({ jobs: recovered }, "re-queued jobs left running by a previous process");
+    if (store.pg && config.database.kind === "postgres") {
+      cluster = await openCluster({ store: store.pg, database: config.database, instanceId, clock, log: log.child({ component: "cluster" }), publicUrl: config.publicUrl });
+      signer = cluster.signer;
+    } else {
+      const keys = await loadOrCreateSigningKeys(dataDir, { now: clock.now() });
+      log.info({ kid: keys.current.kid, event: keys.event }, "signing keys ready");
+      signer = new JoseCredentialSigner({ keys, issuer: config.publicUrl, clock });
+    }
+  } catch (err) {
+    await cluster?.close();
+    await store.close();
+    throw err;
+  }
 
   const gh = config.github;
   const octokit = createOctokit({ baseUrl: gh.apiUrl, auth: githubAuthFromConfig(gh.auth) });
@@ -163,10 +184,14 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
   };
   const runner = new JobRunner({ jobs: store.jobs, clock, timers, log, metrics, tx: store.transactor, foreground }, jobHandlers(deps, slackExperience), {
     concurrency: options.jobConcurrency ?? 32,
-    leaseMs: 120_000,
+    // Several instances: short leases (renewed a third of a lease apart) so a dead instance's
+    // jobs are taken over within seconds; one process: a crash is recovered at restart anyway.
+    leaseMs: store.kind === "postgres" ? CLUSTER_LEASE_MS : 120_000,
     retry: config.jobRetry,
+    groupClaims: store.kind === "sqlite",
   });
   jobRunner = runner;
+  cluster?.listen(runner);
   registerSlackHandlers(slack.app, { deps, slack: slackExperience, directory });
   let stopping: Promise<string[]> | null = null;
   const stopWork = (opts: StopOptions = {}) =>
@@ -182,6 +207,8 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     deps,
     runner,
     store,
+    cluster,
+    instanceId,
     slack,
     metrics,
     log,
@@ -190,9 +217,10 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
       ? ScimPeopleSource.fromConfig({ name: "directory", baseUrl: config.directory.url, token: config.directory.token.reveal(), profile: config.directory.profile })
       : null,
     stopWork,
-    handBack: async () => (store.db.open ? handBackRunning(runner, store.jobs) : []),
+    handBack: async () => (store.isOpen() ? handBackRunning(runner, store.jobs) : []),
     close: async (opts) => {
       await stopWork(opts);
+      await cluster?.close();
       await store.close();
     },
   };

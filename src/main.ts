@@ -6,7 +6,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "./config/types.ts";
-import type { Store } from "./adapters/sqlite/open-store.ts";
+import type { Stores } from "./adapters/open-stores.ts";
 import { buildRoutes } from "./adapters/http/routes.ts";
 import { createHttpServer } from "./adapters/http/server.ts";
 import { directoryHookRoute } from "./adapters/http/directory-hook.ts";
@@ -20,7 +20,8 @@ import { systemClock, systemTimers } from "./shared/clock.ts";
 import type { ServiceDeps } from "./services/deps.ts";
 import type { JobRunner } from "./services/jobs/runner.ts";
 import { warmGroupLookups } from "./services/targets/warm-group-lookups.ts";
-import { scheduleAll } from "./services/schedule.ts";
+import { scheduleAll, type ClusterDuties } from "./services/schedule.ts";
+import { LEADERSHIP_TICK_MS, type Cluster } from "./adapters/postgres/cluster.ts";
 import { buildGrantbot, type BuiltGrantbot, type StartOptions, type StopOptions } from "./build-grantbot.ts";
 
 export { buildGrantbot, type BuiltGrantbot, type StartOptions, type StopOptions } from "./build-grantbot.ts";
@@ -30,7 +31,7 @@ export interface RunningGrantbot {
   port: number;
   deps: ServiceDeps;
   runner: JobRunner;
-  store: Store;
+  store: Stores;
   /** Runs the backstop sweep and a GitHub poll now (tests, demo). */
   tick(): Promise<void>;
   /** Runs one periodic task now, by name: `directory-poll`, `reconcile`, `stale-requests`, ... */
@@ -50,9 +51,14 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
   const clock = options.clock ?? systemClock;
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const lock = acquireDataDirLock(dataDir, { now: () => clock.now() });
+  // One process per SQLite data directory; on PostgreSQL any number of instances share the database.
+  const lock = config.database.kind === "sqlite" ? acquireDataDirLock(dataDir, { now: () => clock.now() }) : { release: () => undefined };
   let built: BuiltGrantbot | null = null;
-  const health = new DependencyHealth(config.scimTargets.map((t) => t.name), async () => (built ? (await built.store.jobs.nextWakeAt(), null) : "not open"));
+  const health = new DependencyHealth(config.scimTargets.map((t) => t.name), async () => {
+    if (!built) return "not open";
+    await built.store.jobs.nextWakeAt();
+    return built.runner.leaseProblem();
+  });
   try {
     const checker = options.dependencyChecks ? DependencyChecker.fromConfig(config, health, log.child({ component: "health" })) : null;
     const { slackIds } = checker ? await checkAtStartup(checker, log) : {};
@@ -70,6 +76,7 @@ async function serveBuilt(built: BuiltGrantbot, life: { health: DependencyHealth
   const gh = config.github;
   let phase: "starting" | "ready" | "stopping" = "starting";
   metrics.watchDependencies(() => life.health.upValues());
+  metrics.watchInstance(built.instanceId, () => ({ running: runner.inFlight, leaseAgeMs: runner.leaseAgeMs(), leader: built.cluster ? built.cluster.isLeader() : true, listening: built.cluster ? built.cluster.listening() : true }));
   const http = createHttpServer({
     host: config.server.host,
     port: config.server.port,
@@ -105,6 +112,7 @@ async function serveBuilt(built: BuiltGrantbot, life: { health: DependencyHealth
     peopleSource: built.peopleSource,
     log,
     ...(checker ? { dependencyCheck: { everyMs: RECHECK_EVERY_MS, run: () => checker.checkAll() } } : {}),
+    ...(built.cluster ? { cluster: clusterDuties(built.cluster) } : {}),
   });
   const sweep = tasks.get("expiry-sweep")!;
 
@@ -144,4 +152,9 @@ async function serveBuilt(built: BuiltGrantbot, life: { health: DependencyHealth
       })()),
     handBack: () => built.handBack(),
   };
+}
+
+/** The schedule's view of the cluster: who leads, its tick, and the leader's key rotation. */
+function clusterDuties(cluster: Cluster): ClusterDuties {
+  return { isLeader: () => cluster.isLeader(), tickEveryMs: LEADERSHIP_TICK_MS, tick: () => cluster.tick(), rotateKeys: () => cluster.rotateKeys() };
 }

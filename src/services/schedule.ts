@@ -25,6 +25,23 @@ import { pollReviewPrs } from "./reviews/review-prs.ts";
 
 export type Task = () => Promise<unknown> | unknown;
 
+/**
+ * Several instances on one database: the duties that must run once per cluster run only where
+ * `isLeader()` holds; `tick` (every `tickEveryMs`, on every instance) keeps the leadership and the
+ * shared signing keys current; the leader rotates the keys when due.
+ */
+export interface ClusterDuties {
+  isLeader(): boolean;
+  tickEveryMs: number;
+  tick(): Promise<boolean>;
+  rotateKeys(): Promise<void>;
+}
+
+/** Tasks that run on the leader only when several instances share the database. */
+const CLUSTER_ONCE = new Set(["github-poll", "prune", "reconcile", "stale-requests", "access-reviews", "review-prs", "directory-poll", "key-rotation"]);
+/** The leader gained its role: these catch up at once instead of at their next interval. */
+const ON_LEADERSHIP = ["directory-poll", "github-poll", "review-prs"];
+
 export interface ScheduleSettings {
   /** Whether GitHub webhooks are configured (polling is then only a backstop). */
   githubWebhooks: boolean;
@@ -61,8 +78,18 @@ export function scheduleAll(input: {
   log: Log;
   /** Re-checks Slack, GitHub and the SCIM targets for /readyz (bounded, cheap); absent = not checked. */
   dependencyCheck?: { everyMs: number; run(): Promise<unknown> };
+  /** Several instances share the database (PostgreSQL): leader-only duties. Absent = this process leads. */
+  cluster?: ClusterDuties;
 }): Map<string, Task> {
-  const { scheduler, deps, settings, log } = input;
+  const { deps, settings, log, cluster } = input;
+  // Registration through a gate: a cluster-once task is skipped (it runs on the leader) while this
+  // instance does not lead. `tasks` (runTask, the CLI, tests) stay ungated.
+  const gated = (name: string, run: Task): Task => (cluster && CLUSTER_ONCE.has(name) ? () => (cluster.isLeader() ? run() : undefined) : run);
+  const scheduler: Pick<Scheduler, "every" | "everyMinute" | "runNow"> = {
+    every: (task) => input.scheduler.every({ ...task, run: gated(task.name, task.run) }),
+    everyMinute: (name, run) => input.scheduler.everyMinute(name, gated(name, run)),
+    runNow: (name, run) => input.scheduler.runNow(name, gated(name, run)),
+  };
   let polls = 0;
   let reviewPolls = 0;
   const tasks = new Map<string, Task>([
@@ -121,7 +148,21 @@ export function scheduleAll(input: {
     const poller = new DirectoryPoller(deps, input.peopleSource);
     tasks.set("directory-poll", () => poller.poll());
     scheduler.every({ name: "directory-poll", everyMs: settings.directoryPollIntervalMs, run: () => poller.poll() });
-    void poller.poll().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "first directory poll failed"));
+    if (!cluster || cluster.isLeader()) void poller.poll().catch((err: unknown) => log.warn({ err: err instanceof Error ? err.message : String(err) }, "first directory poll failed"));
+  }
+  if (cluster) {
+    tasks.set("key-rotation", () => cluster.rotateKeys());
+    scheduler.every({ name: "key-rotation", everyMs: 3_600_000, run: tasks.get("key-rotation")! });
+    let led = cluster.isLeader();
+    input.scheduler.every({
+      name: "cluster-tick",
+      everyMs: cluster.tickEveryMs,
+      run: async () => {
+        const leads = await cluster.tick();
+        if (leads && !led) for (const name of ON_LEADERSHIP) if (tasks.has(name)) void scheduler.runNow(name, tasks.get(name)!);
+        led = leads;
+      },
+    });
   }
   return tasks;
 }

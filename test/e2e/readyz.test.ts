@@ -52,7 +52,7 @@ describe("health and readiness per dependency", () => {
   });
 
   it("answers 503 when the database does not answer", async () => {
-    stack.grantbot.store.db.close();
+    stack.grantbot.store.sqlite!.db.close();
     const res = await get(`${stack.url}/readyz`);
     expect(res.status).toBe(503);
     expect(res.body).toMatchObject({ ready: false, slack: "ok", database: "down: The database connection is not open" });

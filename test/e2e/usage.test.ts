@@ -31,7 +31,7 @@ describe("use of grants", () => {
     expect(inMemory!.firstUse).toBeGreaterThanOrEqual(before);
     expect(inMemory!.lastUse).toBeGreaterThanOrEqual(inMemory!.firstUse);
     await stack.grantbot.runTask("usage-flush");
-    const row = stack.grantbot.store.db.prepare("SELECT uses, first_use, last_use FROM grant_usage WHERE grant_id = ?").get(used.id);
+    const row = stack.grantbot.store.sqlite!.db.prepare("SELECT uses, first_use, last_use FROM grant_usage WHERE grant_id = ?").get(used.id);
     expect(row).toEqual({ uses: 3, first_use: inMemory!.firstUse, last_use: inMemory!.lastUse });
     // An inactive answer is not a use.
     expect((await stack.introspect("not-a-token")).body).toEqual({ active: false });

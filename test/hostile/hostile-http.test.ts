@@ -36,7 +36,7 @@ describe("hostile input over HTTP", () => {
   });
 
   const grantCount = async () => await stack.latestGrant() === null ? 0 : (await stack.grantbot.deps.grants.listByState(["requested", "pr_open", "approved", "active", "expired", "released", "revoked", "declined", "rejected", "cancelled"], 1_000_000)).length;
-  const openPrJobs = () => stack.grantbot.store.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE kind = ?").get(JOB.openPr) as { n: number };
+  const openPrJobs = () => stack.grantbot.store.sqlite!.db.prepare("SELECT COUNT(*) AS n FROM jobs WHERE kind = ?").get(JOB.openPr) as { n: number };
 
   it("answers any slash-command text with a reply and files either exactly one request or none", async () => {
     const alice = stack.person("alice");

@@ -48,6 +48,19 @@ export class PromMetrics implements Metrics {
    * `grantbot_dependency_up{dependency="slack"|"github"|"scim:<target>"|"database"}`: 1 up, 0 down
    * or refusing grantbot's credential, from the last check (the database at scrape time).
    */
+  /**
+   * Per-instance gauges, labelled with the instance id (several instances behind one load balancer
+   * are told apart): jobs running here, age of their leases, leadership, job wake-up connection.
+   */
+  watchInstance(instance: string, read: () => { running: number; leaseAgeMs: number; leader: boolean; listening: boolean }): void {
+    const gauge = (name: string, help: string, value: (r: ReturnType<typeof read>) => number) =>
+      new Gauge({ name, help, labelNames: ["instance"], registers: [this.registry], collect() { this.set({ instance }, value(read())); } });
+    gauge("grantbot_instance_jobs_running", "Jobs this instance is running now", (r) => r.running);
+    gauge("grantbot_instance_lease_age_seconds", "Since this instance last extended its running jobs' leases (0 when none run)", (r) => r.leaseAgeMs / 1000);
+    gauge("grantbot_instance_leader", "1 when this instance runs the once-per-cluster duties (always 1 on SQLite)", (r) => (r.leader ? 1 : 0));
+    gauge("grantbot_instance_listening", "1 when this instance hears other instances' job wake-ups (always 1 on SQLite)", (r) => (r.listening ? 1 : 0));
+  }
+
   watchDependencies(read: () => Record<string, 0 | 1>): void {
     new Gauge({
       name: "grantbot_dependency_up",

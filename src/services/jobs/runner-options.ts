@@ -6,6 +6,11 @@ export interface JobRunnerOptions {
   concurrency: number;
   leaseMs: number;
   retry: { baseMs: number; maxMs: number };
+  /**
+   * Claim inside the turn's bookkeeping transaction (default true: one commit per turn on the
+   * single-process SQLite store). false on PostgreSQL, where claims serialize cluster-wide.
+   */
+  groupClaims?: boolean;
 }
 
 export interface JobRunnerDeps {

@@ -4,10 +4,9 @@
  * a timer is armed for the earliest due job, so an expiry runs at its second, not at the next
  * sweep. Jobs sharing a lock key never overlap.
  *
- * Throughput (PRODUCT.md: 1,000 grants expiring in the same second, revoked within a second):
- * - one transaction per turn of the runner records every job that finished since the last turn
- *   and claims the next ones (group commit: one fsync, not two per job). A job that finished but
- *   was not yet recorded when the process dies simply runs again; handlers are idempotent.
+ * Throughput (1,000 grants expiring in the same second, revoked within a second): one transaction
+ * per turn records the jobs finished since the last turn and claims the next ones (one fsync, not
+ * two per job); a job finished but not yet recorded when the process dies runs again (idempotent).
  * - kinds whose handler has `batch` (expiries, SCIM removals) are claimed many at a time and run
  *   together (one transaction for many expiries, one PATCH and one read-back per SCIM group);
  *   at most one batch per `batch.key` runs at once, so the next batch collects what arrived
@@ -15,7 +14,8 @@
  */
 import { AsyncResource } from "node:async_hooks";
 import type { Job } from "../ports/index.ts";
-import { MAX_FOREGROUND_WAIT_MS, RECHECK_BLOCKED_MS, SLOTS_WHILE_REVOKING, type JobRunnerDeps, type JobRunnerOptions } from "./runner-options.ts";
+import { ForegroundHold } from "./foreground-hold.ts";
+import { RECHECK_BLOCKED_MS, SLOTS_WHILE_REVOKING, type JobRunnerDeps, type JobRunnerOptions } from "./runner-options.ts";
 import type { BatchFailures, JobHandler } from "./handler.ts";
 import { recordFailure } from "./failures.ts";
 
@@ -39,8 +39,7 @@ export class JobRunner {
   private readonly batchesRunning = new Map<string, Set<string>>();
   private readonly batchKinds: string[];
   private readonly singleKinds: string[];
-  /** Since when other jobs have been held back for interactive requests (null = not held). */
-  private heldSince: number | null = null;
+  private readonly foregroundHold = new ForegroundHold(() => this.deps.foreground, () => this.deps.timers, () => this.wake());
   /** Jobs of kinds without `batch` running now. */
   private singlesRunning = 0;
   private readonly active = new Map<number, string>(); // running jobs: id -> kind (activeJobs)
@@ -87,6 +86,21 @@ export class JobRunner {
     setImmediate(() => this.scope.runInAsyncScope(() => (this.currentTick = this.tick())));
   }
 
+  /** Since the running jobs' leases were last extended (0 when none run). */
+  leaseAgeMs(): number {
+    return this.active.size === 0 ? 0 : Math.max(0, this.deps.clock.now() - this.renewedAt);
+  }
+  leaseProblem(): string | null {
+    const age = this.leaseAgeMs();
+    return age > this.options.leaseMs ? `job leases not renewed for ${Math.round(age / 1000)} s (lease ${this.options.leaseMs / 1000} s)` : null;
+  }
+
+  /** A job due at `at` was queued (by another instance): claim at that moment. */
+  wakeAt(at: number): void {
+    if (at <= this.deps.clock.now()) this.wake();
+    else this.armAt(at);
+  }
+
   /** Waits until no job is due or running (tests, demo, CLI one-shots). */
   async drain(timeoutMs = 30_000): Promise<void> {
     for (let waited = 0; ; waited += 5) {
@@ -100,9 +114,7 @@ export class JobRunner {
     }
   }
 
-  get inFlight(): number {
-    return this.running.size;
-  }
+  get inFlight(): number { return this.running.size; }
   /** The jobs running now (still running when `stop()` gave up waiting: leases to hand back). */
   get activeJobs(): Array<{ id: number; kind: string }> { return [...this.active].map(([id, kind]) => ({ id, kind })); }
 
@@ -112,9 +124,11 @@ export class JobRunner {
       if (this.stopped) return;
       const single: Job[] = [];
       const batches: Job[][] = [];
-      const turn = async () => {
+      const bookkeeping = async () => {
         await this.flushNow();
         await this.renewLeases();
+      };
+      const claims = async () => {
         let free = this.options.concurrency - this.running.size;
         if (free <= 0) return;
         const now = this.deps.clock.now();
@@ -135,17 +149,26 @@ export class JobRunner {
         // those running, not per claim (every finished removal group wakes the runner) — so they
         // neither delay the removals nor starve.
         const revoking = batches.length > 0 || [...this.batchesRunning.values()].some((keys) => keys.size > 0);
-        const limit = this.holdForForeground(now) ? 0 : revoking ? Math.min(free, SLOTS_WHILE_REVOKING - this.singlesRunning) : free;
+        const limit = this.foregroundHold.hold(now) ? 0 : revoking ? Math.min(free, SLOTS_WHILE_REVOKING - this.singlesRunning) : free;
         if (limit > 0 && this.singleKinds.length > 0) single.push(...await this.deps.jobs.claim(now, limit, this.options.leaseMs, this.singleKinds));
       };
-      // Leases and completions only: losing them with the machine re-runs idempotent jobs.
+      // Leases and completions only: losing them with the machine re-runs idempotent jobs. Claims
+      // join that transaction (one commit per turn) unless the queue is shared by several
+      // instances (`groupClaims: false`), where each claim commits on its own, so the cluster-wide
+      // claim lock is never held across this turn's other writes.
+      const grouped = this.options.groupClaims !== false;
+      const turn = async () => {
+        await bookkeeping();
+        if (grouped) await claims();
+      };
       if (this.deps.tx) await this.deps.tx.transaction(turn, { durable: false });
       else await turn();
+      if (!grouped) await claims();
       if (this.stopped) {
-        // stop() came while the claim was on its way: hand the jobs straight back.
         await this.deps.jobs.release([...batches.flat(), ...single].map((j) => j.id));
         return;
       }
+      if (this.active.size === 0) this.renewedAt = this.deps.clock.now(); // fresh leases from the claim
       for (const group of batches) this.launchBatch(group);
       for (const job of single) this.launch(job);
       await this.arm();
@@ -156,26 +179,6 @@ export class JobRunner {
       this.ticking = false;
       if (this.tickAgain) this.wake();
     }
-  }
-
-  /**
-   * True while other jobs should wait for interactive requests in flight (at most
-   * MAX_FOREGROUND_WAIT_MS); arranges a wake-up for when they are answered.
-   */
-  private holdForForeground(now: number): boolean {
-    const fg = this.deps.foreground;
-    if (!fg?.busy) {
-      this.heldSince = null;
-      return false;
-    }
-    if (this.heldSince === null) {
-      this.heldSince = now;
-      fg.onIdle(() => this.wake());
-      this.deps.timers.setTimeout(() => this.wake(), MAX_FOREGROUND_WAIT_MS);
-    }
-    if (now - this.heldSince < MAX_FOREGROUND_WAIT_MS) return true;
-    this.heldSince = null;
-    return false;
   }
 
   /** Records finished jobs as done (in the caller's transaction, if any). */
