@@ -54,11 +54,11 @@ export async function startGrantbot(config: Config, options: StartOptions = {}):
   // One process per SQLite data directory; on PostgreSQL any number of instances share the database.
   const lock = config.database.kind === "sqlite" ? acquireDataDirLock(dataDir, { now: () => clock.now() }) : { release: () => undefined };
   let built: BuiltGrantbot | null = null;
-  const health = new DependencyHealth(config.scimTargets.map((t) => t.name), async () => {
-    if (!built) return "not open";
-    await built.store.jobs.nextWakeAt();
-    return built.runner.leaseProblem();
-  });
+  const health = new DependencyHealth(
+    config.scimTargets.map((t) => t.name),
+    async () => (built ? (await built.store.jobs.nextWakeAt(), null) : "not open"),
+    () => built?.runner.leaseProblem() ?? null,
+  );
   try {
     const checker = options.dependencyChecks ? DependencyChecker.fromConfig(config, health, log.child({ component: "health" })) : null;
     const { slackIds } = checker ? await checkAtStartup(checker, log) : {};

@@ -29,7 +29,7 @@ describe("health and readiness per dependency", () => {
     expect(await get(`${stack.url}/healthz`)).toEqual({ status: 200, body: { status: "ready" } });
     expect(await get(`${stack.url}/readyz`)).toEqual({
       status: 200,
-      body: { ready: true, slack: "ok", github: "ok", scim: { aws: "ok", snowflake: "ok", okta: "ok" }, database: "ok" },
+      body: { ready: true, slack: "ok", github: "ok", scim: { aws: "ok", snowflake: "ok", okta: "ok" }, database: "ok", leases: "ok" },
     });
     const metrics = await get(`${stack.url}/metrics`);
     expect(gauges(String(metrics.body))).toEqual({ slack: "1", github: "1", "scim:aws": "1", "scim:snowflake": "1", "scim:okta": "1", database: "1" });
@@ -42,7 +42,7 @@ describe("health and readiness per dependency", () => {
     const down = await get(`${stack.url}/readyz`);
     expect(down).toEqual({
       status: 503,
-      body: { ready: false, slack: "ok", github: "ok", scim: { aws: "ok", snowflake: "ok", okta: "down: no answer within 2000 ms (GET /Groups)" }, database: "ok" },
+      body: { ready: false, slack: "ok", github: "ok", scim: { aws: "ok", snowflake: "ok", okta: "down: no answer within 2000 ms (GET /Groups)" }, database: "ok", leases: "ok" },
     });
     expect(gauges(String((await get(`${stack.url}/metrics`)).body))).toMatchObject({ "scim:okta": "0", "scim:aws": "1", slack: "1" });
     expect(await get(`${stack.url}/healthz`)).toEqual({ status: 200, body: { status: "ready" } }); // still alive

@@ -38,4 +38,12 @@ describe("dependency health", () => {
     expect(await throwing.readiness(true)).toMatchObject({ ready: false, database: "down: The database connection is not open" });
     expect(throwing.upValues()).toEqual({ database: 0 });
   });
+
+  it("is not ready while this instance's job leases are stale, and says why", async () => {
+    let problem: string | null = null;
+    const health = new DependencyHealth([], () => null, () => problem);
+    expect(await health.readiness(true)).toMatchObject({ ready: true, leases: "ok" });
+    problem = "job leases not renewed for 5 s (lease 3 s)";
+    expect(await health.readiness(true)).toMatchObject({ ready: false, database: "ok", leases: "stale: job leases not renewed for 5 s (lease 3 s)" });
+  });
 });

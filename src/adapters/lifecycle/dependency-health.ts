@@ -29,6 +29,8 @@ export type ReadinessBody = {
   github: string;
   scim: Record<string, string>;
   database: string;
+  /** Whether this instance's job leases are current ("ok", or "stale: <why>"); present when asked for. */
+  leases?: string;
 };
 
 export function describeState(state: DependencyState): string {
@@ -57,6 +59,8 @@ export class DependencyHealth {
   constructor(
     private readonly scimTargets: readonly string[],
     private readonly database: () => Promise<string | null> | string | null,
+    /** Why this instance's job leases are not current, or null (absent: not reported). */
+    private readonly leases?: () => string | null,
   ) {
     for (const name of this.names()) this.#states.set(name, { kind: "unchecked" });
   }
@@ -94,8 +98,9 @@ export class DependencyHealth {
   /** The /readyz answer; `started` false while grantbot is still starting. */
   async readiness(started: boolean): Promise<ReadinessBody> {
     const database = await this.databaseState();
+    const leaseProblem = this.leases ? this.leases() : null;
     const all = [database, ...this.names().map((n) => this.get(n))];
-    const healthy = all.every((s) => s.kind === "ok" || s.kind === "unchecked");
+    const healthy = all.every((s) => s.kind === "ok" || s.kind === "unchecked") && leaseProblem === null;
     return {
       ready: started && healthy,
       ...(started ? {} : { phase: "starting" as const }),
@@ -103,6 +108,7 @@ export class DependencyHealth {
       github: describeState(this.get("github")),
       scim: Object.fromEntries(this.scimTargets.map((t) => [t, describeState(this.get(scimDependency(t)))])),
       database: describeState(database),
+      ...(this.leases ? { leases: leaseProblem === null ? "ok" : `stale: ${leaseProblem}` } : {}),
     };
   }
 
