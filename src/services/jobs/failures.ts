@@ -24,8 +24,9 @@ export async function recordFailure(deps: FailureDeps, job: Job, handler: JobHan
   deps.metrics.jobFailed(job.kind);
   const giveUp = exhausted || (!retryable && handler.maxAttempts !== null);
   if (giveUp) {
+    // Not "dead": another instance took the job over after our lease lapsed; its outcome stands.
+    if ((await deps.jobs.fail(job.id, message, null)) !== "dead") return;
     log.error({ err: message }, "job failed for good");
-    await deps.jobs.fail(job.id, message, null);
     await safely(() => handler.onDead?.(job.payload, message), log);
     return;
   }
@@ -33,7 +34,7 @@ export async function recordFailure(deps: FailureDeps, job: Job, handler: JobHan
   const hinted = isAppError(err) ? (err as { retryAfterMs?: number }).retryAfterMs : undefined;
   const delay = Math.max(hinted ?? 0, backoffDelay(job.attempts, deps.retry));
   log.warn({ err: message, retryInMs: delay }, "job failed; will retry");
-  await deps.jobs.fail(job.id, message, now + delay);
+  if ((await deps.jobs.fail(job.id, message, now + delay)) !== "queued") return; // taken over elsewhere
   if (handler.alertAfterAttempts !== undefined && job.attempts === handler.alertAfterAttempts) {
     await safely(() => handler.onAlert?.(job.payload, message, job.attempts), log);
   }
