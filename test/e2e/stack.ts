@@ -4,6 +4,7 @@
  * (requests validated against GitHub's OpenAPI description) and one scimmy SCIM server per
  * target — all on 127.0.0.1. Used by the e2e suite, the demo and the benchmark.
  */
+import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -42,6 +43,18 @@ export interface StackOptions {
   /** Extra GRANTBOT_CONFIG YAML appended (e.g. a directory section). */
   configExtra?: string;
   scimProfile?: "generic" | "aws-identity-center";
+  /**
+   * Where grantbot keeps its state: the SQLite data directory (default) or a fresh database on
+   * the vitest run's PostgreSQL server (GRANTBOT_DATABASE_URL and a generated key encryption key).
+   */
+  database?: "sqlite" | "postgres";
+}
+
+/** GRANTBOT_DATABASE_URL (a new database on the vitest run's server) and a random key encryption key. */
+async function postgresEnv(): Promise<Record<string, string>> {
+  // Imported on demand: test/support/postgres.ts needs the vitest runner, the demo and bench do not.
+  const { freshDatabaseUrl } = await import("../support/postgres.ts");
+  return { GRANTBOT_DATABASE_URL: await freshDatabaseUrl("stack"), GRANTBOT_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64") };
 }
 
 export class Stack {
@@ -76,7 +89,7 @@ export class Stack {
       scimTimeout: "2s",
       ...(options.scimProfile ? { scimProfile: options.scimProfile } : {}),
       ...(options.configExtra ? { configExtra: options.configExtra } : {}),
-      ...(options.env ? { env: options.env } : {}),
+      env: { ...(options.database === "postgres" ? await postgresEnv() : {}), ...options.env },
     });
     const stack = new Stack(slack, github, scim, dataDir, env, catalog, options);
     await stack.startGrantbot();
