@@ -70,7 +70,7 @@ describe("grantbot serve and signals, with a Slack Web API that never answers", 
 
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
-    expect(await ready.json()).toEqual({ ready: false, slack: "down: timeout after 5000 ms", github: "ok", scim: { aws: "ok", snowflake: "ok", okta: "ok" }, database: "ok" });
+    expect(await ready.json()).toEqual({ ready: false, slack: "down: timeout after 5000 ms", github: "ok", scim: { aws: "ok", snowflake: "ok", okta: "ok" }, database: "ok", leases: "ok" });
     expect(serve.logLines("starting degraded: these dependencies did not answer; work for them waits in the queue (see /readyz)")[0]?.degraded).toEqual(["slack (down: timeout after 5000 ms)"]);
 
     serve.kill("SIGTERM");
