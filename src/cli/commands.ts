@@ -95,6 +95,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [], usageExit: 1, load: async () => (await import("./migrate.ts")).migrateCommand,
   },
   {
+    name: "store", args: "copy", summary: "copy a stopped SQLite deployment (data directory) into an empty PostgreSQL database, audit chain and signing keys included (GRANTBOT_KEY_ENCRYPTION_KEY encrypts the keys); prints the rows copied per table",
+    flags: [
+      { flag: "--from", value: "<dir>", valueForm: "either", help: "the SQLite data directory (GRANTBOT_DATA_DIR of the deployment; its serve must be stopped)" },
+      { flag: "--to", value: "<url>", valueForm: "either", help: "the PostgreSQL database to fill (postgres://…; must hold no grantbot data)" },
+    ],
+    usageExit: 1, load: async () => (await import("./store.ts")).storeCommand,
+  },
+  {
     name: "reviews", args: "", summary: "access reviews of standing members: who is due and overdue, open review PRs, completed reviews (kept, removed, approvers)",
     flags: [
       { flag: "--json", help: `print {"due","overdue","open","completed"} as JSON` },

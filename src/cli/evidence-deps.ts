@@ -7,7 +7,9 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Config } from "../config/types.ts";
-import { databasePath, openStore } from "../adapters/sqlite/open-store.ts";
+import { openStores } from "../adapters/open-stores.ts";
+import { databasePath } from "../adapters/sqlite/open-store.ts";
+import { cliInstanceId } from "./cli-stores.ts";
 import { createOctokit, githubAuthFromConfig } from "../adapters/github/octokit.ts";
 import { OctokitGrantsSource } from "../adapters/github/grants-source.ts";
 import { createGroupDirectories, scimTargetsFromConfig } from "../adapters/scim/group-directories.ts";
@@ -20,14 +22,19 @@ import { systemClock } from "../shared/clock.ts";
 export interface EvidenceRuntime {
   deps: GatherEvidenceDeps;
   peopleSource: PeopleSource | null;
-  close(): void;
+  close(): Promise<void>;
 }
 
-/** Throws when the data directory holds no database (a report of nothing would mislead). */
-export function evidenceRuntime(config: Config, log: Log, cwd = process.cwd()): EvidenceRuntime {
+/**
+ * On PostgreSQL (GRANTBOT_DATABASE_URL) the cluster's database, through a small pool; else the
+ * SQLite database of the data directory. Throws when the data directory holds no database (a
+ * report of nothing would mislead).
+ */
+export async function evidenceRuntime(config: Config, log: Log, cwd = process.cwd()): Promise<EvidenceRuntime> {
   const dataDir = resolve(cwd, config.dataDir);
-  if (!existsSync(databasePath(dataDir))) throw new Error(`no database at ${databasePath(dataDir)} (set GRANTBOT_DATA_DIR to grantbot's data directory)`);
-  const store = openStore(dataDir, systemClock);
+  if (config.database.kind === "sqlite" && !existsSync(databasePath(dataDir))) throw new Error(`no database at ${databasePath(dataDir)} (set GRANTBOT_DATA_DIR to grantbot's data directory)`);
+  const database = config.database.kind === "sqlite" ? { kind: "sqlite" as const, dataDir } : config.database;
+  const store = await openStores(database, systemClock, { instanceId: cliInstanceId("evidence"), poolSize: 2 });
   const gh = config.github;
   const octokit = createOctokit({ baseUrl: gh.apiUrl, auth: githubAuthFromConfig(gh.auth) });
   const source = new OctokitGrantsSource({ octokit, owner: gh.owner, repo: gh.repo, baseBranch: gh.baseBranch });

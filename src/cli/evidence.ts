@@ -77,7 +77,7 @@ export const evidenceCommand: Command = async (args, io) => {
   const log = createLogger({ level: config.logLevel === "silent" ? "silent" : "warn", destination: process.stderr });
   let runtime;
   try {
-    runtime = evidenceRuntime(config, log, io.cwd);
+    runtime = await evidenceRuntime(config, log, io.cwd);
   } catch (err) {
     io.stderr(`grantbot evidence: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
@@ -96,6 +96,6 @@ export const evidenceCommand: Command = async (args, io) => {
     io.stderr(`grantbot evidence: ${err instanceof Error ? err.message : String(err)}\n`);
     return 1;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 };

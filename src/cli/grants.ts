@@ -1,8 +1,9 @@
-/** `grantbot grants [--active] [--json]`: list grants from the local database. */
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+/**
+ * `grantbot grants [--active] [--json]`: list grants from grantbot's database (PostgreSQL with
+ * GRANTBOT_DATABASE_URL, else the SQLite database of GRANTBOT_DATA_DIR). Read-only.
+ */
 import type { Command } from "./io.ts";
-import { databasePath, openStore } from "../adapters/sqlite/open-store.ts";
+import { openCliStores } from "./cli-stores.ts";
 import { describeRemaining, formatDuration } from "../domain/durations.ts";
 import { GRANT_STATES } from "../domain/grant.ts";
 import { systemClock } from "../shared/clock.ts";
@@ -13,12 +14,9 @@ export const grantsCommand: Command = async (args, io) => {
     io.stderr(`grantbot grants: unknown option ${unknown[0]}\nusage: grantbot grants [--active] [--json]\n`);
     return 1;
   }
-  const dataDir = resolve(io.cwd, io.env.GRANTBOT_DATA_DIR ?? "./data");
-  if (!existsSync(databasePath(dataDir))) {
-    io.stderr(`grantbot grants: no database at ${databasePath(dataDir)} (set GRANTBOT_DATA_DIR)\n`);
-    return 1;
-  }
-  const store = openStore(dataDir, systemClock);
+  const opened = await openCliStores(io, "grants");
+  if (!opened) return 1;
+  const store = opened.stores;
   try {
     const states = args.includes("--active") ? (["active"] as const) : GRANT_STATES;
     const grants = await store.grants.listByState(states, 100_000);

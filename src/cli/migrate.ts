@@ -12,6 +12,7 @@ import { PgDatabase } from "../adapters/postgres/pg-database.ts";
 import { migrateDataDir } from "../adapters/sqlite/migrate-data-dir.ts";
 import { databaseUrl } from "../config/database-fields.ts";
 import { systemClock } from "../shared/clock.ts";
+import { location, messageOf, redact } from "./database-url.ts";
 
 export const migrateCommand: Command = async (args, io) => {
   if (args.length > 0) {
@@ -55,31 +56,4 @@ function migrateSqlite(io: CliIO): number {
     io.stderr(`grantbot migrate: SQLite database in ${dataDir}: ${messageOf(error)}\n`);
     return 1;
   }
-}
-
-/** `host:port/database` of a connection URL — never its user or password. */
-function location(raw: string): string {
-  try {
-    const url = new URL(raw);
-    const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || "(default database)";
-    return `${url.host || "(local socket)"}/${database}`;
-  } catch {
-    return "(from GRANTBOT_DATABASE_URL)";
-  }
-}
-
-/** Removes the URL and its password from a driver message, should one ever quote them. */
-function redact(message: string, raw: string): string {
-  let out = message.split(raw).join("*****");
-  try {
-    const password = new URL(raw).password;
-    if (password) for (const form of new Set([password, decodeURIComponent(password)])) out = out.split(form).join("*****");
-  } catch {
-    // not a WHATWG URL: the whole-URL replacement above is all we can do
-  }
-  return out;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -12,7 +12,8 @@
 import type { Command } from "./io.ts";
 import { configOrReport, takeTimeout } from "./load.ts";
 import type { DriftEntry } from "../domain/drift.ts";
-import { buildGrantbot } from "../main.ts";
+import { buildOneShot } from "./one-shot.ts";
+import { CLUSTER_LEASE_MS } from "../adapters/postgres/cluster.ts";
 import { JobRunner } from "../services/jobs/runner.ts";
 import { JOB } from "../services/jobs/kinds.ts";
 import { reconcileGroups } from "../services/reconcile/reconcile-group.ts";
@@ -58,12 +59,13 @@ export const reconcileCommand: Command = async (argv, io) => {
   if (!config) return 1;
   // Logs go to stderr so `--json` output stays parseable.
   const log = createLogger({ level: config.logLevel === "silent" ? "silent" : "warn", destination: process.stderr });
-  const built = await buildGrantbot(config, { log, recoverJobs: false });
+  const built = await buildOneShot(config, "reconcile", log);
   // Only the repair jobs run here; everything else stays for `grantbot serve`.
   const runner = new JobRunner(
     { jobs: built.deps.jobs, clock: built.deps.clock, timers: systemTimers, log, metrics: built.deps.metrics },
     { [JOB.reconcileAdd]: reconcileAddHandler(built.deps), [JOB.reconcileRemove]: reconcileRemoveHandler(built.deps) },
-    { concurrency: 8, leaseMs: 120_000, retry: config.jobRetry },
+    // On PostgreSQL, the cluster's short renewed leases: repairs this command dies holding are taken over within seconds.
+    { concurrency: 8, leaseMs: built.store.kind === "postgres" ? CLUSTER_LEASE_MS : 120_000, retry: config.jobRetry },
   );
   try {
     const result = await reconcileGroups(built.deps, { fix, alert: false });

@@ -1,18 +1,18 @@
 /**
  * `grantbot reviews [--json] [--dir <grants dir>]`: access reviews of standing members — who is
  * due and overdue, the review and removal PRs still open, and the completed ones (kept, removed,
- * approvers, or why rejected). Reads grantbot's database (GRANTBOT_DATA_DIR) and the catalog from
+ * approvers, or why rejected). Reads grantbot's database (GRANTBOT_DATABASE_URL, else
+ * GRANTBOT_DATA_DIR) and the catalog from
  * the grants repository as `serve` does (the configuration in the environment), or from a local
  * grants directory with `--dir`. Exit 0 (1 on error).
  */
-import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "./io.ts";
+import { openCliStores } from "./cli-stores.ts";
 import { configOrReport } from "./load.ts";
+import { buildOneShot } from "./one-shot.ts";
 import { readCatalogText } from "../adapters/files/grants-dir.ts";
-import { databasePath, openStore } from "../adapters/sqlite/open-store.ts";
 import type { Catalog } from "../domain/grant-files.ts";
-import { buildGrantbot } from "../main.ts";
 import { parsePolicy } from "../services/policy/policy-provider.ts";
 import { listReviews, type ReviewListing } from "../services/reviews/review-listing.ts";
 import { createLogger } from "../shared/logger.ts";
@@ -53,13 +53,10 @@ export const reviewsCommand: Command = async (args, io) => {
   const print = (listing: ReviewListing) => io.stdout(args.includes("--json") ? `${JSON.stringify(listing)}\n` : table(listing));
   try {
     if (dir !== undefined) {
-      const dataDir = resolve(io.cwd, io.env.GRANTBOT_DATA_DIR ?? "./data");
-      if (!existsSync(databasePath(dataDir))) {
-        io.stderr(`grantbot reviews: no database at ${databasePath(dataDir)} (set GRANTBOT_DATA_DIR)\n`);
-        return 1;
-      }
       const catalog: Catalog = parsePolicy(readCatalogText(resolve(io.cwd, dir)), null).catalog;
-      const store = openStore(dataDir, systemClock);
+      const opened = await openCliStores(io, "reviews");
+      if (!opened) return 1;
+      const store = opened.stores;
       try {
         print(await listReviews({ clock: systemClock, people: store.people, reviews: store.reviews }, catalog));
       } finally {
@@ -70,7 +67,7 @@ export const reviewsCommand: Command = async (args, io) => {
     const config = configOrReport(io);
     if (!config) return 1;
     const log = createLogger({ level: config.logLevel === "silent" ? "silent" : "warn", destination: process.stderr });
-    const built = await buildGrantbot(config, { log, recoverJobs: false });
+    const built = await buildOneShot(config, "reviews", log);
     try {
       const { catalog } = await built.deps.policy.current();
       print(await listReviews(built.deps, catalog));

@@ -1,15 +1,16 @@
 /**
  * `grantbot revoke <grant-id> [--timeout <duration>]`: end a live grant now, through the same
  * durable path as expiry, and wait (up to --timeout, default 2 minutes) until every SCIM removal
- * is confirmed. Safe while `serve` runs on the same database: jobs are claimed with leases, so
- * each runs once. Bounded whatever the remote side does: every remote call has a timeout, and jobs
+ * is confirmed. Safe while `serve` runs on the same database (SQLite or PostgreSQL, next to any
+ * number of instances): jobs are claimed with leases under this command's own instance id, so each
+ * runs once, and the command takes no cluster leadership (one-shot.ts). Bounded whatever the remote side does: every remote call has a timeout, and jobs
  * still running when the command ends (a DM to a Slack that does not answer) get CLOSE_BOUND_MS,
  * then their leases go back to the queue for `serve`.
  */
 import type { Command } from "./io.ts";
 import { configOrReport, takeTimeout } from "./load.ts";
 import { ULID_RE } from "../domain/grant-files.ts";
-import { buildGrantbot } from "../main.ts";
+import { buildOneShot, databaseName } from "./one-shot.ts";
 import { revokeGrant } from "../services/grants/grant-commands.ts";
 import { createLogger } from "../shared/logger.ts";
 import { settlesWithin } from "../adapters/lifecycle/bounded-stop.ts";
@@ -49,11 +50,11 @@ export const revokeCommand: Command = async (argv, io) => {
   const id = args[0]!.toUpperCase();
   const config = configOrReport(io);
   if (!config) return 1;
-  const built = await buildGrantbot(config, { log: createLogger({ level: "warn" }), recoverJobs: false });
+  const built = await buildOneShot(config, "revoke", createLogger({ level: "warn" }));
   try {
     const grant = await built.deps.grants.get(id);
     if (!grant) {
-      io.stderr(`grantbot revoke: no grant ${id} in the database of GRANTBOT_DATA_DIR=${config.dataDir}; \`grantbot grants\` lists the known grants\n`);
+      io.stderr(`grantbot revoke: no grant ${id} in ${databaseName(config)}; \`grantbot grants\` lists the known grants\n`);
       return 1;
     }
     const ended = await revokeGrant(built.deps, id, `cli:${io.env.USER ?? "operator"}`);
