@@ -5,77 +5,32 @@
  * benchmark uses a child so the fakes and the load generator do not share grantbot's event loop
  * and so its memory can be measured on its own.
  *
- * The parent inspects grantbot's state through its own read-only SQLite connection (WAL lets it
- * read while the child writes) with the product's store classes.
+ * The child keeps its state in the embedded SQLite database of its data directory, or, with
+ * `databaseUrl`, in a PostgreSQL database (GRANTBOT_DATABASE_URL and a fresh key encryption key).
+ * The parent reads it with the product's store classes (world-state.ts): `state` on either back
+ * end, the synchronous `stores()`/`grant()`/`allGrants()` on SQLite only.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync, rmSync } from "node:fs";
 import { setPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Database from "better-sqlite3";
 import { parse } from "yaml";
 import type { Grant, GrantState } from "../../src/domain/grant.ts";
 import { GRANT_STATES } from "../../src/domain/grant.ts";
-import { databasePath } from "../../src/adapters/sqlite/open-store.ts";
-import { SqliteAuditLog } from "../../src/adapters/sqlite/sqlite-audit-log.ts";
-import { SqliteGrantStore } from "../../src/adapters/sqlite/sqlite-grant-store.ts";
-import { SqliteJobQueue } from "../../src/adapters/sqlite/sqlite-job-queue.ts";
-import { SqliteCredentialStore } from "../../src/adapters/sqlite/sqlite-credential-store.ts";
 import { FakeGitHub } from "../fakes/fake-github/index.ts";
 import { pullRequestEvent, signWebhook } from "../fakes/github-webhooks.ts";
 import { FakeSlack } from "../fakes/fake-slack/index.ts";
 import { ScimTestServer } from "../fakes/scim-server/index.ts";
 import { standInEnv, startStandIns } from "../../src/demo/stand-in-world.ts";
 import { slashCommandBody, signSlackRequest } from "../fakes/slack-signing.ts";
+import { type WorldOptions, type WorldPerson, GITHUB_TOKEN, INTROSPECTION_TOKEN, OPS_CHANNEL, SIGNING_SECRET, WEBHOOK_SECRET } from "./world-options.ts";
+import { pgWorldState, sqliteInspection, sqliteWorldState, type SqliteInspection, type WorldState } from "./world-state.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const ENTRY = fileURLToPath(new URL("./child-entry.ts", import.meta.url));
-export const SIGNING_SECRET = "child-slack-signing-secret-0123456789";
-export const WEBHOOK_SECRET = "child-github-webhook-secret-0123456789";
-export const INTROSPECTION_TOKEN = "child-introspection-token-0123456789";
-export const GITHUB_TOKEN = "ghp_childFakeGithubToken0123456789abcdef";
-export const OPS_CHANNEL = "C0OPS00001";
-
-export interface WorldPerson {
-  email: string;
-  github: string;
-  slack: string;
-  groups?: string[];
-}
-
-export interface WorldOptions {
-  catalogText?: string;
-  /** people.yaml text; default the repository's. */
-  peopleText?: string;
-  /** Added latency per request at every fake (ms). */
-  rttMs?: number;
-  /** Deliver merges by signed webhook (default) or leave grantbot to poll. */
-  webhook?: boolean;
-  /** Extra env for the child (e.g. LOG_LEVEL). */
-  env?: Record<string, string>;
-  /** Appended to GRANTBOT_CONFIG. */
-  configExtra?: string;
-  /** job_retry in GRANTBOT_CONFIG (default `{ base: 1s, max: 5s }`). */
-  jobRetry?: string;
-  /** SCIM request timeout (default 2s). */
-  scimTimeout?: string;
-  jobConcurrency?: number;
-  slackRetries?: number;
-  /** Extra node flags for the child (e.g. `--cpu-prof`). */
-  nodeArgs?: string[];
-  /**
-   * Scheduling priority of the child (os.setPriority; negative = favoured). The benchmark favours
-   * grantbot over the fakes, which stand in for remote systems that would have their own CPUs.
-   */
-  priority?: number;
-  /**
-   * A source-of-truth directory (a scimmy SCIM server seeded with the people, their `groups` as
-   * directory groups), polled every `pollInterval` (default 5m), and signed pushes with `secret`.
-   */
-  directory?: { secret: string; pollInterval?: string };
-}
-
+export { GITHUB_TOKEN, INTROSPECTION_TOKEN, OPS_CHANNEL, SIGNING_SECRET, WEBHOOK_SECRET, type WorldOptions, type WorldPerson };
 interface Pending {
   resolve(value: Record<string, unknown>): void;
 }
@@ -87,7 +42,9 @@ export class World {
   url = "";
   readonly people: WorldPerson[];
   readonly catalog: { resources: Record<string, { scim: { target: string; groups: string[] }; credential?: { audience: string } }> };
-  private db: Database.Database | null = null;
+  /** grantbot's state, read through the parent's own connection (either back end). */
+  readonly state: WorldState;
+  private sqlite: SqliteInspection | null = null;
   private stderr = "";
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
@@ -105,6 +62,7 @@ export class World {
   ) {
     this.people = (parse(peopleText) as { people: WorldPerson[] }).people;
     this.catalog = parse(catalogText) as World["catalog"];
+    this.state = options.databaseUrl ? pgWorldState(options.databaseUrl) : sqliteWorldState(() => this.stores());
   }
 
   static async start(options: WorldOptions = {}): Promise<World> {
@@ -134,6 +92,7 @@ export class World {
       configExtra: `${directoryYaml}${options.configExtra ?? ""}`,
       env: {
         ...(options.directory ? { DIRECTORY_SCIM_TOKEN: "child-directory-token-0123456789", GRANTBOT_DIRECTORY_SECRET: options.directory.secret } : {}),
+        ...(options.databaseUrl ? { GRANTBOT_DATABASE_URL: options.databaseUrl, GRANTBOT_KEY_ENCRYPTION_KEY: randomBytes(32).toString("base64") } : {}),
         ...options.env,
       },
     });
@@ -228,24 +187,13 @@ export class World {
     if (this.child) await this.kill9();
   }
 
-  // ---- inspection (read-only SQLite) --------------------------------------------------------
+  // ---- inspection --------------------------------------------------------------------------
 
-  private conn(): Database.Database {
-    this.db ??= new Database(databasePath(this.dataDir), { readonly: true, fileMustExist: true });
-    return this.db;
-  }
-
-  /** The product's stores over the parent's read-only connection (only read methods are used). */
-  stores() {
-    const db = this.conn();
-    const clock = { now: () => Date.now() };
-    return {
-      grants: new SqliteGrantStore(db, clock),
-      jobs: new SqliteJobQueue(db, clock),
-      audit: new SqliteAuditLog(db),
-      credentials: new SqliteCredentialStore(db),
-      db,
-    };
+  /** The product's SQLite stores over the parent's read-only connection (SQLite only; see `state`). */
+  stores(): SqliteInspection {
+    if (this.options.databaseUrl) throw new Error("world.stores() reads SQLite; this world runs on PostgreSQL: use world.state");
+    this.sqlite ??= sqliteInspection(this.dataDir);
+    return this.sqlite;
   }
 
   grant(id: string): Grant | null {
@@ -256,10 +204,11 @@ export class World {
     return this.stores().grants.listByState(GRANT_STATES, 1_000_000);
   }
 
-  async waitFor<T>(probe: () => T | null | undefined | false, timeoutMs = 10_000, what = "condition", everyMs = 5): Promise<T> {
+  /** Polls `probe` (sync or async) every `everyMs` until it returns something truthy. */
+  async waitFor<T>(probe: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 10_000, what = "condition", everyMs = 5): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = probe();
+      const value = await probe();
       if (value) return value;
       if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.stderr.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, everyMs));
@@ -267,10 +216,15 @@ export class World {
   }
 
   async waitForGrant(id: string, states: GrantState[], timeoutMs = 10_000): Promise<Grant> {
-    return this.waitFor(() => {
-      const g = this.grant(id);
+    let seen = "absent";
+    const probe = async () => {
+      const g = await this.state.grant(id);
+      seen = g?.state ?? "absent";
       return g && states.includes(g.state) ? g : null;
-    }, timeoutMs, `grant ${id} to be ${states.join("|")} (is ${this.grant(id)?.state ?? "absent"})`);
+    };
+    return this.waitFor(probe, timeoutMs, `grant ${id} to be ${states.join("|")}`).catch((err: Error) => {
+      throw new Error(`${err.message}\n(the grant is ${seen})`);
+    });
   }
 
   // ---- driving grantbot over HTTP -----------------------------------------------------------
@@ -334,8 +288,9 @@ export class World {
 
   async close(): Promise<void> {
     await this.stopChild().catch(() => undefined);
-    this.db?.close();
-    this.db = null;
+    this.sqlite?.db.close();
+    this.sqlite = null;
+    await this.state.close();
     await Promise.allSettled([this.slack.close(), this.github.close(), ...[...this.scim.values(), ...(this.directory ? [this.directory] : [])].map((s) => s.close())]);
     rmSync(this.dir, { recursive: true, force: true });
   }
