@@ -11,14 +11,20 @@
  *   BENCH_PRIORITY=-5 npm run bench    grantbot's scheduling priority (default 0; negative favours it
  *                                      over the fakes, which stand in for remote systems)
  *   npm run bench -- --only a,b        run some scenarios: ack, pr, merge, breakglass, expiry1, throughput,
- *                                      usage, leaver, expiry1000, evidence, reconcile
+ *                                      usage, leaver, expiry1000, expiry1000kill, evidence, reconcile
+ *   npm run bench -- --store postgres --instances 3
+ *                                      every store on PostgreSQL (a server the benchmark starts on this
+ *                                      host, a fresh database), N instances as child processes; load
+ *                                      spread over them; expiry1000kill SIGKILLs one (N >= 2)
+ *   node --import tsx test/bench/compare.ts A.json B.json   one table of two runs (SQLite vs PostgreSQL)
  */
 import { execSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { cpus, freemem, totalmem } from "node:os";
+import { cpus, freemem, loadavg, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseDuration } from "../../src/domain/durations.ts";
 import { ROOT, World } from "../crash/world.ts";
+import { BenchCluster, type StoreKind } from "./bench-cluster.ts";
 import { catalogText, peopleText } from "./population.ts";
 import { renderBars, renderTable } from "./report.ts";
 import { expiryOne, expiryThousand } from "./scenarios/expiry.ts";
@@ -38,10 +44,12 @@ interface Args {
   rttMs: number;
   out: string | null;
   only: Set<string> | null;
+  store: StoreKind;
+  instances: number;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, rttMs: 0, out: null, only: null };
+  const args: Args = { quick: false, rttMs: 0, out: null, only: null, store: "sqlite", instances: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -59,8 +67,16 @@ function parseArgs(argv: string[]): Args {
       args.rttMs = ms;
     } else if (a.startsWith("--out")) args.out = value();
     else if (a.startsWith("--only")) args.only = new Set(value().split(","));
+    else if (a.startsWith("--store")) {
+      const v = value();
+      if (v !== "sqlite" && v !== "postgres") throw new Error(`--store: sqlite or postgres, not ${v}`);
+      args.store = v;
+    } else if (a.startsWith("--instances")) {
+      args.instances = Number(value());
+      if (!Number.isInteger(args.instances) || args.instances < 1) throw new Error("--instances: a whole number >= 1");
+    }
     else if (a === "--help" || a === "-h") {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--only ack,pr,merge,breakglass,expiry1,throughput,usage,leaver,reconcile,expiry1000,evidence]\n`);
+      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--store sqlite|postgres] [--instances N] [--only ack,pr,merge,breakglass,expiry1,throughput,usage,leaver,reconcile,expiry1000,expiry1000kill,evidence]\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -95,12 +111,18 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const runs = (name: string) => args.only === null || args.only.has(name);
   const started = Date.now();
+  const loadStart = loadavg().map((l) => l.toFixed(2)).join(" ");
   const log = (m: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1)}s] ${m}\n`);
   const expiryCount = 1000;
+  if (args.store === "sqlite" && args.instances !== 1) throw new Error("--instances above 1 needs --store postgres (one process per SQLite data directory)");
+  if (args.store === "postgres") log("starting PostgreSQL");
+  const prepared = await BenchCluster.prepare(args.store);
   log(`starting fakes (rtt ${args.rttMs} ms${args.quick ? ", quick" : ""})`);
-  const world = await World.start({ peopleText: peopleText(400), catalogText: catalogText(), directory: { secret: DIRECTORY_SECRET }, priority: Number(process.env.BENCH_PRIORITY ?? 0), rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", ...(process.env.BENCH_CPU_PROF ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] } : process.env.BENCH_NODE_ARGS ? { nodeArgs: process.env.BENCH_NODE_ARGS.split(" ") } : {}) });
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : process.env.BENCH_NODE_ARGS ? process.env.BENCH_NODE_ARGS.split(" ") : [];
+  const world = await World.start({ env: prepared.env,  peopleText: peopleText(400), catalogText: catalogText(), directory: { secret: DIRECTORY_SECRET }, priority: Number(process.env.BENCH_PRIORITY ?? 0), rttMs: args.rttMs, jobRetry: "{ base: 1s, max: 5s }", scimTimeout: "10s", nodeArgs });
+  const cluster = BenchCluster.attach(world, prepared, { store: args.store, instances: args.instances, priority: Number(process.env.BENCH_PRIORITY ?? 0), nodeArgs });
   let person = 0;
-  const ctx: BenchContext = { world, quick: args.quick, rttMs: args.rttMs, nextPerson: () => ++person, log };
+  const ctx: BenchContext = { world, cluster, quick: args.quick, rttMs: args.rttMs, nextPerson: () => ++person, log };
   const figures: Figure[] = [];
   const step = async (name: string, fn: () => Promise<Figure[]>) => {
     if (!runs(name)) return;
@@ -113,7 +135,7 @@ async function main(): Promise<void> {
     }
   };
   try {
-    await world.spawn();
+    await cluster.spawnAll();
     await step("ack", () => slashAck(ctx));
     await step("pr", () => requestToPr(ctx));
     await step("merge", () => mergeToEffective(ctx));
@@ -132,8 +154,9 @@ async function main(): Promise<void> {
     });
     // Before reconcile: its 10,000 seeded grants make every benchmark group 25 times larger.
     await step("expiry1000", () => expiryThousand(ctx, expiryCount));
+    if (args.instances > 1) await step("expiry1000kill", () => expiryThousand(ctx, expiryCount, { kill: true }));
     // Before reconcile too: its seeded memberships would all be unexpected in the evidence report's own database.
-    await step("evidence", () => evidenceFigures(ctx));
+    await step("evidence", async () => (args.store === "sqlite" ? evidenceFigures(ctx) : [pendingFigure("evidence_10000_wall", "Evidence report, 10,000 grants / 90 days: wall time", "SQLite only: its 90-day history is written by evidence-history.ts into a SQLite data dir")]));
     await step("reconcile", async () => {
       const feature = reconcileFeature();
       const { reconcileFigures } = (await optional("./scenarios/reconcile.ts")) as { reconcileFigures?: (c: BenchContext) => Promise<Figure[]> };
@@ -145,7 +168,7 @@ async function main(): Promise<void> {
     });
 
   } finally {
-    await world.close();
+    await cluster.close();
   }
 
   const testBars = [
@@ -156,11 +179,13 @@ async function main(): Promise<void> {
   const m = machine();
   const table = renderTable(figures);
   const bars = renderBars(figures, testBars);
-  const command = `npm run bench${args.quick || args.rttMs ? " --" : ""}${args.quick ? " --quick" : ""}${args.rttMs ? ` --rtt ${args.rttMs}ms` : ""}`;
+  const flags = `${args.quick ? " --quick" : ""}${args.rttMs ? ` --rtt ${args.rttMs}ms` : ""}${args.store !== "sqlite" ? ` --store ${args.store} --instances ${args.instances}` : ""}`;
+  const command = `npm run bench${flags ? ` --${flags}` : ""}`;
   process.stdout.write(`\ngrantbot benchmark — ${new Date().toISOString()} — ${command}\n`);
-  process.stdout.write(`machine: ${m.nproc} CPU (${m.cpu}), ${m.memory} memory, node ${m.node}, ${m.os}, disk ${m.disk}; fakes add ${args.rttMs} ms per request; grantbot at nice ${Number(process.env.BENCH_PRIORITY ?? 0)}\n\n`);
+  process.stdout.write(`machine: ${m.nproc} CPU (${m.cpu}), ${m.memory} memory, node ${m.node}, ${m.os}, disk ${m.disk}; fakes add ${args.rttMs} ms per request; grantbot at nice ${Number(process.env.BENCH_PRIORITY ?? 0)}; load average ${loadStart} at start, ${loadavg().map((l) => l.toFixed(2)).join(" ")} at end\nstore: ${cluster.describe()}\n\n`);
   process.stdout.write(`${table}\n\nBars (PRODUCT.md):\n${bars}\n`);
-  const out = resolve(ROOT, args.out ?? (args.rttMs ? `bench/results-rtt${args.rttMs}ms.json` : args.quick ? "bench/results-quick.json" : "bench/results.json"));
+  const suffix = `${args.store === "postgres" ? `-postgres-x${args.instances}` : ""}${args.rttMs ? `-rtt${args.rttMs}ms` : args.quick ? "-quick" : ""}`;
+  const out = resolve(ROOT, args.out ?? `bench/results${suffix}.json`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
@@ -168,8 +193,8 @@ async function main(): Promise<void> {
       {
         generatedAt: new Date().toISOString(),
         command,
-        options: { quick: args.quick, rttMs: args.rttMs, childPriority: Number(process.env.BENCH_PRIORITY ?? 0) },
-        machine: m,
+        options: { quick: args.quick, rttMs: args.rttMs, childPriority: Number(process.env.BENCH_PRIORITY ?? 0), store: args.store, instances: args.instances },
+        machine: { ...m, store: cluster.describe(), loadAverage: { start: loadStart, end: loadavg().map((l) => Number(l.toFixed(2))) } },
         durationSec: Math.round((Date.now() - started) / 1000),
         figures: figures.map((f) => ({ key: f.key, title: f.title.trim(), ...(f.summary ?? {}), ...(f.notes ? { notes: f.notes } : {}), ...(f.extra ? { extra: f.extra } : {}), ...(f.pending ? { pending: f.pending } : {}), ...(f.bar ? { bar: f.bar } : {}) })),
       },

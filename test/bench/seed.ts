@@ -2,18 +2,24 @@
  * Puts grantbot's database in the state 1,000 activations leave behind, without running 1,000
  * PR reviews: for each person an `active` grant of one resource whose SCIM membership exists in
  * the target, a credential record, a credential DM in Slack, and the expiry job queued for
- * `expiresAt` exactly as activate-grant.ts queues it. Written with the product's own stores while
- * the grantbot child is stopped. Returns what the benchmark needs to check the expiry.
+ * `expiresAt` exactly as activate-grant.ts queues it. Written with the product's own stores (SQLite
+ * or PostgreSQL, as the instances run) while the instances are stopped; the credentials are signed
+ * with the instances' keys (the data directory's, or the cluster's encrypted keys in the database).
+ * Returns what the benchmark needs to check the expiry.
  */
 import { ulid } from "ulid";
 import { openStore } from "../../src/adapters/sqlite/open-store.ts";
-import { loadOrCreateSigningKeys } from "../../src/adapters/credentials/key-store.ts";
+import type { Stores } from "../../src/adapters/open-stores.ts";
+import { openPgStore } from "../../src/adapters/postgres/open-pg-store.ts";
+import { PgKeyStore } from "../../src/adapters/postgres/pg-key-store.ts";
+import { loadOrCreateSigningKeys, type SigningKeys } from "../../src/adapters/credentials/key-store.ts";
 import { JoseCredentialSigner } from "../../src/adapters/credentials/jose-credential-signer.ts";
 import { renderGrantFile } from "../../src/domain/grant-file-text.ts";
 import { grantBranch, grantFilePath, type Grant } from "../../src/domain/grant.ts";
 import { formatDuration } from "../../src/domain/durations.ts";
 import { JOB } from "../../src/services/jobs/kinds.ts";
-import type { World, WorldPerson } from "../crash/world.ts";
+import type { WorldPerson } from "../crash/world.ts";
+import type { BenchCluster } from "./bench-cluster.ts";
 import { mapLimit } from "./stats.ts";
 import { addMembers, ensureUsers } from "./scim-targets.ts";
 
@@ -24,10 +30,27 @@ export interface SeededGrant {
   token: string;
 }
 
+type SeedStore = Pick<Stores, "grants" | "credentials" | "jobs" | "audit" | "transactor"> & { close(): Promise<void> };
+
+/** The stores the instances use, opened for writing, and their signing keys. */
+async function openSeedStore(cluster: BenchCluster, clock: { now(): number }): Promise<{ store: SeedStore; keys: SigningKeys }> {
+  const now = clock.now();
+  if (!cluster.databaseUrl) return { store: openStore(cluster.world.dataDir, clock), keys: await loadOrCreateSigningKeys(cluster.world.dataDir, { now }) };
+  const store = await openPgStore(cluster.databaseUrl, clock, { instanceId: "bench-seed", max: 2, applicationName: "grantbot-bench-seed" });
+  try {
+    const kek = Buffer.from(cluster.world.env.GRANTBOT_KEY_ENCRYPTION_KEY!, "base64");
+    return { store, keys: await new PgKeyStore({ db: store.db, keyEncryptionKey: kek }).loadOrCreate(now) };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+}
+
 export async function seedActiveGrants(
-  world: World,
+  cluster: BenchCluster,
   input: { people: WorldPerson[]; resource: (i: number) => string; expiresAt: (i: number) => number; scope: string; dm?: boolean },
 ): Promise<SeededGrant[]> {
+  const { world } = cluster;
   // SCIM users and memberships, as activations would have left them (with the user id recorded),
   // written straight into each target's test server, one call per target and group.
   const byTarget = new Map<string, number[]>();
@@ -49,7 +72,7 @@ export async function seedActiveGrants(
   for (const p of input.people) world.slack.addUser({ id: p.slack, email: p.email, name: p.email.split("@")[0]! });
   const now = Date.now();
   const clock = { now: () => now };
-  const keys = await loadOrCreateSigningKeys(world.dataDir, { now });
+  const { store, keys } = await openSeedStore(cluster, clock);
   const signer = new JoseCredentialSigner({ keys, issuer: world.env.GRANTBOT_PUBLIC_URL!, clock });
   const rows = input.people.map((p, i) => {
     const id = ulid(now - 3_600_000 + i);
@@ -74,7 +97,6 @@ export async function seedActiveGrants(
     return { token, ref: { channel: body.channel, ts: body.ts } };
   });
 
-  const store = openStore(world.dataDir, clock);
   try {
     await store.transactor.transaction(async () => {
       for (const [i, r] of rows.entries()) {

@@ -11,6 +11,7 @@
  */
 import { parse, stringify } from "yaml";
 import { benchPerson } from "../population.ts";
+import { waitUntil } from "../inspect.ts";
 import { sleep, summarize } from "../stats.ts";
 import { credentialShownAt } from "./merge-activation.ts";
 import type { BenchContext, Figure } from "./types.ts";
@@ -41,15 +42,15 @@ export async function breakglassToEffective(ctx: BenchContext): Promise<Figure[]
       return null;
     }, 30_000, `the break-glass reply to ${person.email}`, 2);
     const shown = await world.waitFor(() => credentialShownAt(world, id), 30_000, `credential DM of ${id}`, 2);
-    const rows = () => world.stores().audit.forGrant(id);
-    const activated = rows().find((r) => r.action === "grant.activated");
+    const rows = () => ctx.cluster.inspect.auditFor(id);
+    const activated = (await rows()).find((r) => r.action === "grant.activated");
     if (!activated) throw new Error(`grant ${id} has a DM but no activation`);
     if (i < 0) {
       await sleep(300); // let its PR and alerts finish
       continue;
     }
     effective.push(Math.max(shown, activated.at) - t0);
-    const announcedAt = await world.waitFor(() => rows().find((r) => r.action === "breakglass.activated")?.at, 30_000, `announcement of ${id}`, 2);
+    const announcedAt = await waitUntil(async () => (await rows()).find((r) => r.action === "breakglass.activated")?.at, 30_000, `announcement of ${id}`, 2);
     announced.push(announcedAt - t0);
     if (!world.scim.get("aws")!.members("prod-db-readonly").includes(person.email)) throw new Error(`break-glass grant ${id} is active without its SCIM membership`);
     await sleep(50);

@@ -8,7 +8,7 @@
  * until every membership is confirmed removed (audit `scim.member_removed` for each grant).
  */
 import { signDirectoryEvent } from "../../../src/adapters/http/directory-hook.ts";
-import type { World } from "../../crash/world.ts";
+import { waitUntil, type Inspector } from "../inspect.ts";
 import { benchPerson } from "../population.ts";
 import { seedActiveGrants } from "../seed.ts";
 import { summarize } from "../stats.ts";
@@ -17,10 +17,10 @@ import type { BenchContext, Figure } from "./types.ts";
 export const DIRECTORY_SECRET = "bench-directory-secret-0123456789";
 const RESOURCES = ["prod-db-readonly", "bench-01", "bench-02"];
 
-function removedAt(world: World, grantIds: string[]): number | null {
+async function removedAt(inspect: Inspector, grantIds: string[]): Promise<number | null> {
   let last = 0;
   for (const id of grantIds) {
-    const rows = world.stores().audit.forGrant(id).filter((r) => r.action === "scim.member_removed");
+    const rows = (await inspect.auditFor(id)).filter((r) => r.action === "scim.member_removed");
     if (rows.length === 0) return null;
     last = Math.max(last, ...rows.map((r) => r.at));
   }
@@ -34,16 +34,16 @@ export async function leaverFigures(ctx: BenchContext, via: "push" | "poll"): Pr
   const n = ctx.quick ? 5 : 15;
   const people = Array.from({ length: n }, () => benchPerson(ctx.nextPerson()));
   for (const p of people) if (!directory.store.userByName(p.email)) directory.createUser({ userName: p.email, displayName: p.email, groups: ["engineering"] });
-  await world.stopChild();
+  await ctx.cluster.stopAll();
   const far = Date.now() + 3_600_000;
-  const seeded = await seedActiveGrants(world, {
+  const seeded = await seedActiveGrants(ctx.cluster, {
     people: people.flatMap((p) => RESOURCES.map(() => p)),
     resource: (i) => RESOURCES[i % RESOURCES.length]!,
     expiresAt: () => far,
     scope: "bench:use",
     dm: false,
   });
-  await world.spawn();
+  await ctx.cluster.spawnAll();
   const lags: number[] = [];
   for (const [k, p] of people.entries()) {
     const ids = seeded.slice(k * RESOURCES.length, (k + 1) * RESOURCES.length).map((g) => g.id);
@@ -59,7 +59,7 @@ export async function leaverFigures(ctx: BenchContext, via: "push" | "poll"): Pr
       const r = await world.request("task", 60_000, { name: "directory-poll" });
       if (!r.ok) throw new Error("the directory poll failed");
     }
-    const done = await world.waitFor(() => removedAt(world, ids), 60_000, `removals for ${p.email}`, 5);
+    const done = await waitUntil(() => removedAt(ctx.cluster.inspect, ids), 60_000, `removals for ${p.email}`, 5);
     lags.push(done - t0);
   }
   const s = summarize(lags);

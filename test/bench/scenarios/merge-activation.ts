@@ -12,6 +12,7 @@ import { generateKeyPair, SignJWT } from "jose";
 import { pullRequestEvent } from "../../fakes/github-webhooks.ts";
 import { benchPerson } from "../population.ts";
 import { ensureUsers } from "../scim-targets.ts";
+import { waitForGrant, waitUntil } from "../inspect.ts";
 import { sleep, summarize } from "../stats.ts";
 import type { BenchContext, Figure } from "./types.ts";
 
@@ -29,8 +30,9 @@ export async function mergeToEffective(ctx: BenchContext): Promise<Figure[]> {
     }),
   );
   const prs = [];
-  for (const f of filed) prs.push({ ...f, pr: (await world.waitForGrant(f.id, ["pr_open"], 60_000)).prNumber! });
-  await world.waitFor(() => world.allGrants().every((g) => g.state !== "requested"), 60_000, "PRs opened", 20);
+  const { inspect } = ctx.cluster;
+  for (const f of filed) prs.push({ ...f, pr: (await waitForGrant(inspect, f.id, ["pr_open"], 60_000)).prNumber! });
+  await waitUntil(async () => (await inspect.grants()).every((g) => g.state !== "requested"), 60_000, "PRs opened", 20);
   await sleep(500);
 
   const latencies: number[] = [];
@@ -42,7 +44,7 @@ export async function mergeToEffective(ctx: BenchContext): Promise<Figure[]> {
     if (status !== 202) throw new Error(`merge webhook answered ${status}`);
     // The credential is "sent" when a DM first shows the token (grantbot posts the DM, then writes the token into it).
     const shown = await world.waitFor(() => credentialShownAt(world, id), 30_000, `credential DM of ${id}`, 2);
-    const activated = world.stores().audit.forGrant(id).find((r) => r.action === "grant.activated");
+    const activated = (await inspect.auditFor(id)).find((r) => r.action === "grant.activated");
     if (!activated) throw new Error(`grant ${id} has a DM but no activation`);
     latencies.push(Math.max(shown, activated.at) - t0);
     await sleep(50);

@@ -17,9 +17,9 @@ export async function reconcileFigures(ctx: BenchContext): Promise<Figure[]> {
   const { world } = ctx;
   const count = ctx.quick ? 2_000 : 10_000;
   const people = Array.from({ length: count }, () => benchPerson(ctx.nextPerson()));
-  await world.stopChild();
+  await ctx.cluster.stopAll();
   ctx.log(`seeding ${count} live grants over ${BENCH_GROUPS} groups`);
-  await seedActiveGrants(world, { people, resource: (i) => benchResource(i % BENCH_GROUPS).id, expiresAt: () => Date.now() + 86_400_000, scope: "bench:use", dm: false });
+  await seedActiveGrants(ctx.cluster, { people, resource: (i) => benchResource(i % BENCH_GROUPS).id, expiresAt: () => Date.now() + 86_400_000, scope: "bench:use", dm: false });
   for (const server of world.scim.values()) server.clearRequests();
   const started = performance.now();
   const child = spawn(process.execPath, [...(process.env.BENCH_RECONCILE_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_RECONCILE_PROF}`] : []), "--import", "tsx", CLI, "reconcile", "--json"], { cwd: ROOT, env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...world.env, LOG_LEVEL: "warn" }, stdio: ["ignore", "pipe", "pipe"] });
@@ -35,7 +35,7 @@ export async function reconcileFigures(ctx: BenchContext): Promise<Figure[]> {
   const drift = report.resources.reduce((n, r) => n + r.missing.length + r.unexpected.length, 0);
   const requests = [...world.scim.values()].flatMap((server) => server.requests());
   const pages = requests.filter((r) => r.method === "GET" && r.path === "/Users").length;
-  await world.spawn();
+  await ctx.cluster.spawnAll();
   const label = count.toLocaleString("en");
   return [
     { key: `reconcile_${count}_wall`, title: `Reconcile ${label} live grants / ${BENCH_GROUPS} groups: wall time`, summary: summarize([wallMs]), notes: `exit ${code}, ${drift} drift entries; ${requests.length} SCIM requests (${pages} pages of /Users); includes process start (~1 s)` },

@@ -5,14 +5,16 @@
  * to grantbot recording the PR (audit `grant.pr_opened`).
  */
 import { benchPerson } from "../population.ts";
+import { waitForGrant, waitUntil } from "../inspect.ts";
 import { sleep, summarize } from "../stats.ts";
 import type { BenchContext, Figure } from "./types.ts";
 
 export async function requestToPr(ctx: BenchContext): Promise<Figure[]> {
   const { world } = ctx;
+  const { inspect } = ctx.cluster;
   const n = ctx.quick ? 10 : 40;
   // Let earlier scenarios' PR jobs finish so their calls are not counted here.
-  await world.waitFor(() => world.allGrants().every((g) => g.state !== "requested"), 60_000, "earlier requests to open their PRs", 50);
+  await waitUntil(async () => (await inspect.grants()).every((g) => g.state !== "requested"), 60_000, "earlier requests to open their PRs", 50);
   await sleep(300);
   const calls: number[] = [];
   const latencies: number[] = [];
@@ -21,14 +23,14 @@ export async function requestToPr(ctx: BenchContext): Promise<Figure[]> {
   for (let i = 0; i < n; i++) {
     // One request at a time: the previous one's follow-up jobs (its request card and DMs, which
     // read the catalog themselves) finish before the next is counted.
-    await world.waitFor(() => world.stores().jobs.pending().length === 0, 30_000, "the previous request's jobs", 5);
+    await waitUntil(async () => (await inspect.pendingJobs()) === 0, 30_000, "the previous request's jobs", 5);
     const user = benchPerson(ctx.nextPerson());
     const before = world.github.calls().length;
     const t0 = Date.now();
     const ack = await world.slash(`prod-db-readonly 1h bench: request to PR ${i}`, user.slack);
     const id = await world.filedGrantId(ack.responseId);
-    const grant = await world.waitForGrant(id, ["pr_open"], 30_000);
-    const opened = world.stores().audit.forGrant(id).find((r) => r.action === "grant.pr_opened");
+    const grant = await waitForGrant(inspect, id, ["pr_open"], 30_000);
+    const opened = (await inspect.auditFor(id)).find((r) => r.action === "grant.pr_opened");
     latencies.push((opened?.at ?? Date.now()) - t0);
     // Up to the PR's last call (its labels): what follows belongs to later jobs (request card,
     // DMs), which may read the catalog for themselves.

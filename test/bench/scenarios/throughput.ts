@@ -4,6 +4,8 @@
  *   this process, one after another;
  * - introspection: POST /oauth/introspect on the grantbot child over HTTP keep-alive, 16 callers
  *   at once, for tokens of live grants (the answer is `active:true`, the most expensive path).
+ *   With several instances: once on instance 0 alone, then round-robin over all of them (how it
+ *   scales; on one machine the instances share its cores with the database and the load generator).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,8 +41,8 @@ export async function jwtIssue(ctx: BenchContext): Promise<Figure[]> {
 }
 
 export async function introspectionThroughput(ctx: BenchContext): Promise<Figure[]> {
-  const { world } = ctx;
-  const active = new Set(world.allGrants().filter((g) => g.state === "active" && (g.expiresAt ?? 0) > Date.now() + 60_000).map((g) => g.id));
+  const { world, cluster } = ctx;
+  const active = new Set((await cluster.inspect.grants()).filter((g) => g.state === "active" && (g.expiresAt ?? 0) > Date.now() + 60_000).map((g) => g.id));
   const tokens = world.slack
     .messages()
     .map((m) => ({ text: m.text, id: /Grant `([0-9A-Z]{26})`/.exec(m.text)?.[1] }))
@@ -53,17 +55,21 @@ export async function introspectionThroughput(ctx: BenchContext): Promise<Figure
     headers: { authorization: `Bearer ${INTROSPECTION_TOKEN}`, "content-type": "application/x-www-form-urlencoded" },
     body: new URLSearchParams({ token: tokens[i % tokens.length]! }).toString(),
   }));
-  const { results, elapsedMs } = await runLoadTimed(world.url, requests, 16);
-  const failed = results.filter((r) => r.status !== 200).length;
-  const perSec = n / (elapsedMs / 1000);
-  const latency = summarize(results.map((r) => r.ms));
-  return [
-    {
-      key: "introspection_per_second",
-      title: "Introspection (HTTP, 16 callers), per second",
+  const run = async (urls: string[]): Promise<Figure> => {
+    const { results, elapsedMs } = await runLoadTimed(urls, requests, 16);
+    const failed = results.filter((r) => r.status !== 200).length;
+    const perSec = n / (elapsedMs / 1000);
+    const latency = summarize(results.map((r) => r.ms));
+    const several = urls.length > 1;
+    return {
+      key: several ? `introspection_per_second_x${urls.length}` : "introspection_per_second",
+      title: `Introspection (HTTP, 16 callers)${several ? `, ${urls.length} instances` : cluster.instances > 1 ? ", 1 instance" : ""}, per second`,
       summary: summarize([perSec], "/s"),
-      notes: `${n} requests over keep-alive from a separate process, ${tokens.length} live tokens; latency p50 ${latency.p50} ms, p99 ${latency.p99} ms${failed ? `; ${failed} non-200!` : ""}`,
-      extra: { latency, requests: n },
-    },
-  ];
+      notes: `${n} requests over keep-alive from a separate process${several ? ", round-robin" : ""}, ${tokens.length} live tokens; latency p50 ${latency.p50} ms, p99 ${latency.p99} ms${failed ? `; ${failed} non-200!` : ""}`,
+      extra: { latency, requests: n, instances: urls.length },
+    };
+  };
+  const figures = [await run([world.url])];
+  if (cluster.urls.length > 1) figures.push(await run(cluster.urls));
+  return figures;
 }

@@ -1,8 +1,11 @@
 import type { World } from "../../crash/world.ts";
+import type { BenchCluster } from "../bench-cluster.ts";
 import type { Summary } from "../stats.ts";
 
 export interface BenchContext {
   world: World;
+  /** The instances (one on SQLite; `--instances N` on PostgreSQL) and the state they keep. */
+  cluster: BenchCluster;
   quick: boolean;
   rttMs: number;
   /** Index of the next unused generated person (each scenario takes fresh people). */

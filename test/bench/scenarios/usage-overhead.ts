@@ -44,7 +44,7 @@ function recordCost(): { nsPerCall: number; calls: number; grants: number; flush
 
 export async function usageOverhead(ctx: BenchContext): Promise<Figure[]> {
   const { world } = ctx;
-  const active = new Set(world.allGrants().filter((g) => g.state === "active" && (g.expiresAt ?? 0) > Date.now() + 120_000).map((g) => g.id));
+  const active = new Set((await ctx.cluster.inspect.grants()).filter((g) => g.state === "active" && (g.expiresAt ?? 0) > Date.now() + 120_000).map((g) => g.id));
   const tokens = world.slack
     .messages()
     .map((m) => ({ text: m.text, id: /Grant `([0-9A-Z]{26})`/.exec(m.text)?.[1] }))
