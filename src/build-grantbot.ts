@@ -9,7 +9,7 @@ import { resolve } from "node:path";
 import { ulid } from "ulid";
 import type { Config } from "./config/types.ts";
 import { openStores, type Stores } from "./adapters/open-stores.ts";
-import { CLUSTER_LEASE_MS, openCluster, type Cluster } from "./adapters/postgres/cluster.ts";
+import { CLUSTER_LEASE_MS, openCluster, PG_PARALLEL_BATCHES, type Cluster } from "./adapters/postgres/cluster.ts";
 import { loadOrCreateSigningKeys } from "./adapters/credentials/key-store.ts";
 import { JoseCredentialSigner } from "./adapters/credentials/jose-credential-signer.ts";
 import { createOctokit, githubAuthFromConfig } from "./adapters/github/octokit.ts";
@@ -189,6 +189,7 @@ export async function buildGrantbot(config: Config, options: StartOptions = {}):
     leaseMs: store.kind === "postgres" ? CLUSTER_LEASE_MS : 120_000,
     retry: config.jobRetry,
     groupClaims: store.kind === "sqlite",
+    parallelBatches: store.kind === "postgres" ? PG_PARALLEL_BATCHES : 1,
   });
   jobRunner = runner;
   cluster?.listen(runner);

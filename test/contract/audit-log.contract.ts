@@ -29,8 +29,9 @@ export function auditLogContract(name: string, open: OpenCore): void {
     };
 
     it("chains each row to the previous one, starting from the genesis hash", async () => {
-      const first = await s.audit.append({ at: 1, actor: "alice@example.com", action: "grant.requested", grantId: "g1", data: { b: 1, a: 2 } });
-      const second = await s.audit.append({ at: 2, actor: "github:carol-gh", action: "grant.approved" });
+      await s.audit.append({ at: 1, actor: "alice@example.com", action: "grant.requested", grantId: "g1", data: { b: 1, a: 2 } });
+      await s.audit.append({ at: 2, actor: "github:carol-gh", action: "grant.approved" });
+      const [first, second] = (await all()) as [AuditRecord, AuditRecord];
       expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, grantId: "g1" });
       expect(second).toMatchObject({ seq: 2, prevHash: first.hash, grantId: null, data: {} });
       expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -39,7 +40,8 @@ export function auditLogContract(name: string, open: OpenCore): void {
 
     it("computes the same hashes as every other back end", async () => {
       // Pinned: a chain written on SQLite verifies on PostgreSQL after a copy, and vice versa.
-      const r = await s.audit.append({ at: 1_700_000_000_000, actor: "grantbot", action: "grant.activated", grantId: "g1", data: { z: [1, { y: null, x: "é" }], a: 1.5 } });
+      await s.audit.append({ at: 1_700_000_000_000, actor: "grantbot", action: "grant.activated", grantId: "g1", data: { z: [1, { y: null, x: "é" }], a: 1.5 } });
+      const [r] = (await s.audit.forGrant("g1")) as [AuditRecord];
       expect(r.hash).toBe(rowHash({ seq: 1, at: 1_700_000_000_000, actor: "grantbot", action: "grant.activated", grantId: "g1", data: { a: 1.5, z: [1, { x: "é", y: null }] }, prevHash: GENESIS_HASH }));
       expect((await all())[0]).toEqual(r);
       expect(Object.keys((await all())[0]!.data!)).toEqual(["a", "z"]);
@@ -117,7 +119,8 @@ export function auditLogContract(name: string, open: OpenCore): void {
       await appendFive();
       await s.dropAuditGuards();
       await s.exec("DELETE FROM audit_log WHERE seq = 5");
-      expect((await s.audit.append({ at: 9, actor: "grantbot", action: "x" })).seq).toBe(6);
+      await s.audit.append({ at: 9, actor: "grantbot", action: "x" });
+      expect((await all()).map((r) => r.seq)).toEqual([1, 2, 3, 4, 6]);
       expect((await s.audit.verify()).problems).toEqual(["seq 6: seq 5 is missing (row deleted)"]);
     });
 
@@ -139,7 +142,25 @@ export function auditLogContract(name: string, open: OpenCore): void {
         }),
       ).rejects.toThrow("activation failed");
       expect(await s.audit.verify()).toEqual({ ok: true, rows: 0, problems: [] });
-      expect((await s.audit.append({ at: 2, actor: "grantbot", action: "grant.activated" })).seq).toBe(1);
+      await s.audit.append({ at: 2, actor: "grantbot", action: "grant.activated" });
+      expect((await all()).map((r) => [r.seq, r.at])).toEqual([[1, 2]]);
+    });
+
+    it("drops the rows of a rolled-back savepoint and keeps the rest of the transaction's, in order", async () => {
+      await s.transactor.transaction(async () => {
+        await s.audit.append({ at: 1, actor: "grantbot", action: "kept", grantId: "g1" });
+        await expect(
+          s.transactor.transaction(async () => {
+            await s.audit.append({ at: 2, actor: "grantbot", action: "dropped", grantId: "g1" });
+            // A read in the savepoint sees the transaction's rows so far (and writes them on PostgreSQL).
+            expect((await s.audit.forGrant("g1")).map((r) => r.action)).toEqual(["kept", "dropped"]);
+            throw new Error("this grant failed");
+          }),
+        ).rejects.toThrow("this grant failed");
+        await s.audit.append({ at: 3, actor: "grantbot", action: "kept too", grantId: "g1" });
+      });
+      expect((await all()).map((r) => [r.seq, r.action])).toEqual([[1, "kept"], [2, "kept too"]]);
+      expect(await s.audit.verify()).toEqual({ ok: true, rows: 2, problems: [] });
     });
 
     it("reads a log longer than one page", async () => {
@@ -164,7 +185,7 @@ export function auditLogContract(name: string, open: OpenCore): void {
       }
     });
 
-    it("queues an append behind another writer's open transaction and chains onto its row", async () => {
+    it("chains transactions in the order they commit, whichever appended first", async () => {
       const peer = await s.openPeer();
       try {
         let release!: () => void;
@@ -172,18 +193,20 @@ export function auditLogContract(name: string, open: OpenCore): void {
         let appended!: () => void;
         const first = new Promise<void>((resolve) => (appended = resolve));
         const slow = s.transactor.transaction(async () => {
-          const r = await s.audit.append({ at: 1, actor: "grantbot", action: "slow" });
+          await s.audit.append({ at: 1, actor: "grantbot", action: "slow" });
           appended();
           await held;
-          return r;
         });
         await first;
         const fast = peer.audit.append({ at: 2, actor: "grantbot", action: "fast" });
         await new Promise((resolve) => setTimeout(resolve, 50));
         release();
-        const [a, b] = await Promise.all([slow, fast]);
-        expect([a.seq, b.seq]).toEqual([1, 2]);
-        expect(b.prevHash).toBe(a.hash);
+        await Promise.all([slow, fast]);
+        const rows = await all();
+        // SQLite has one writer: the fast append waits for the slow transaction and comes second.
+        // PostgreSQL chains at commit: the fast append commits first. Either way, one chain.
+        expect(rows.map((r) => r.action).sort()).toEqual(["fast", "slow"]);
+        expect(rows[1]!.prevHash).toBe(rows[0]!.hash);
         expect(await s.audit.verify()).toEqual({ ok: true, rows: 2, problems: [] });
       } finally {
         await peer.close();

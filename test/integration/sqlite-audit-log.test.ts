@@ -21,8 +21,8 @@ afterEach(() => db.close());
 
 describe("SqliteAuditLog", () => {
   it("chains each row to the previous one, starting from the genesis hash", () => {
-    const first = log.append({ at: 1, actor: "alice@example.com", action: "grant.requested", grantId: "g1", data: { b: 1, a: 2 } });
-    const second = log.append({ at: 2, actor: "github:carol-gh", action: "grant.approved" });
+    const first = log.appendRecord({ at: 1, actor: "alice@example.com", action: "grant.requested", grantId: "g1", data: { b: 1, a: 2 } });
+    const second = log.appendRecord({ at: 2, actor: "github:carol-gh", action: "grant.approved" });
     expect(first).toMatchObject({ seq: 1, prevHash: GENESIS_HASH, grantId: "g1" });
     expect(second).toMatchObject({ seq: 2, prevHash: first.hash, grantId: null, data: {} });
     expect(first.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -88,7 +88,7 @@ describe("SqliteAuditLog", () => {
     appendFive();
     db.exec("DROP TRIGGER audit_log_no_delete");
     db.prepare("DELETE FROM audit_log WHERE seq = 5").run();
-    expect(log.append({ at: 9, actor: "grantbot", action: "x" }).seq).toBe(6);
+    expect(log.appendRecord({ at: 9, actor: "grantbot", action: "x" }).seq).toBe(6);
     expect(log.verify().problems).toEqual(["seq 6: seq 5 is missing (row deleted)"]);
   });
 
@@ -107,7 +107,7 @@ describe("SqliteAuditLog", () => {
 
   it("accepts ordinary data that merely resembles token prefixes", () => {
     const data = { resource: "ghp-docs", scope: "db:read", jti: "01JD2S3K7Q8R9T0V1W2X3Y4Z5A", url: "https://github.com/acme/grants/pull/7" };
-    expect(log.append({ at: 1, actor: "grantbot", action: "credential.issued", data }).data).toEqual(data);
+    expect(log.appendRecord({ at: 1, actor: "grantbot", action: "credential.issued", data }).data).toEqual(data);
   });
 
   it("rolls back an appended row with the caller's transaction", () => {
@@ -119,7 +119,7 @@ describe("SqliteAuditLog", () => {
       }),
     ).toThrow("activation failed");
     expect(log.verify()).toEqual({ ok: true, rows: 0, problems: [] });
-    expect(log.append({ at: 2, actor: "grantbot", action: "grant.activated" }).seq).toBe(1);
+    expect(log.appendRecord({ at: 2, actor: "grantbot", action: "grant.activated" }).seq).toBe(1);
   });
 
   it("exports one JSON line per row that can be re-verified from the line alone", async () => {

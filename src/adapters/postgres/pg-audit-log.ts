@@ -50,40 +50,58 @@ function contentHash(row: AuditRow): string {
 
 const PAGE = 500;
 
+/** An appended row waiting for its transaction's commit to join the chain. */
+type PendingRow = { at: number; actor: string; action: string; grantId: string | null; data: Record<string, unknown> };
+/** The key of those rows' buffer and commit hook in the transaction (PgDatabase). */
+const PENDING = Symbol("pending audit rows");
+
 export class PgAuditLog implements AuditLog {
   constructor(private readonly db: PgDatabase) {}
 
   /**
-   * Appends one row and moves audit_head, atomically (inside the caller's transaction when there
-   * is one, so the audit row commits with the change it describes). Throws `bad_input` when any
-   * string in the entry looks like a secret (JWT, Slack/GitHub token, PEM); nothing is written.
+   * Appends one row, hash-chained, committed with the caller's transaction (its own when there is
+   * none). Inside a transaction the row is only collected: the transaction's rows join the chain
+   * just before it commits (`writePending`), so the chain's lock is held for that moment, not for
+   * the whole transaction — several instances' transactions do their work side by side and queue
+   * only to append. A row appended in a savepoint that rolls back is dropped with it. Throws
+   * `bad_input` when any string in the entry looks like a secret (JWT, Slack/GitHub token, PEM);
+   * nothing is written.
    */
-  async append(entry: AuditEntry): Promise<AuditRecord> {
+  async append(entry: AuditEntry): Promise<void> {
     assertNoSecrets({ actor: entry.actor, action: entry.action, grantId: entry.grantId ?? null }, "entry");
     assertNoSecrets(entry.data ?? {});
     // Store (and hash) exactly what JSON round-trips to, so verify() recomputes the same value.
     const data = JSON.parse(canonicalJson(entry.data ?? {})) as Record<string, unknown>;
-    return this.db.transaction(async () => {
-      await lockForTransaction(this.db, AUDIT_LOCK);
-      const { rows } = await this.db.query<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_head WHERE id = 1");
-      const head = rows[0] ?? { seq: 0, hash: GENESIS_HASH };
-      const fields = {
-        seq: head.seq + 1,
-        at: entry.at,
-        actor: entry.actor,
-        action: entry.action,
-        grantId: entry.grantId ?? null,
-        data,
-        prevHash: head.hash,
-      };
+    const pending: PendingRow = { at: entry.at, actor: entry.actor, action: entry.action, grantId: entry.grantId ?? null, data };
+    const collect = async () => {
+      this.db.transactionBuffer<PendingRow>(PENDING)!.push(pending);
+      this.db.beforeCommit(PENDING, () => this.writePending());
+    };
+    // In the caller's transaction: no savepoint of its own (nothing is written until the commit).
+    if (this.db.inTransaction) await collect();
+    else await this.db.transaction(collect);
+  }
+
+  /**
+   * Writes this transaction's collected rows at the chain's head: under the chain's advisory lock
+   * (held until the commit right after), one round trip for all of them (`audit_append`, whose
+   * triggers check each row extends the chain). Reads in the same transaction call it first, so
+   * they see the rows appended before them.
+   */
+  private async writePending(): Promise<void> {
+    const pending = this.db.transactionBuffer<PendingRow>(PENDING);
+    if (!pending || pending.length === 0) return;
+    const batch = pending.splice(0);
+    await lockForTransaction(this.db, AUDIT_LOCK);
+    const { rows } = await this.db.query<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_head WHERE id = 1");
+    let head = rows[0] ?? { seq: 0, hash: GENESIS_HASH };
+    const chained = batch.map((row) => {
+      const fields = { seq: head.seq + 1, at: row.at, actor: row.actor, action: row.action, grantId: row.grantId, data: row.data, prevHash: head.hash };
       const hash = rowHash(fields);
-      await this.db.query(
-        `INSERT INTO audit_log (seq, at, actor, action, grant_id, data, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [fields.seq, fields.at, fields.actor, fields.action, fields.grantId, canonicalJson(data), fields.prevHash, hash],
-      );
-      await this.db.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [fields.seq, hash]);
-      return { ...fields, hash };
+      head = { seq: fields.seq, hash };
+      return { seq: fields.seq, at: fields.at, actor: fields.actor, action: fields.action, grant_id: fields.grantId, data: fields.data, prev_hash: fields.prevHash, hash };
     });
+    await this.db.query("SELECT audit_append($1::jsonb)", [JSON.stringify(chained)]);
   }
 
   /**
@@ -91,6 +109,7 @@ export class PgAuditLog implements AuditLog {
    * out of order, and a cut tail (through audit_head), with the SQLite log's messages.
    */
   async verify(): Promise<{ ok: boolean; rows: number; problems: string[] }> {
+    await this.writePending();
     return this.snapshot(async (q) => {
       const problems: string[] = [];
       let rows = 0;
@@ -134,6 +153,7 @@ export class PgAuditLog implements AuditLog {
    * holding it in memory). Holds one pooled connection until the iteration ends or is abandoned.
    */
   async *records(): AsyncIterable<AuditRecord> {
+    await this.writePending();
     if (this.db.inTransaction) {
       for await (const row of pages(this.db)) yield rowToRecord(row);
       return;
@@ -152,6 +172,7 @@ export class PgAuditLog implements AuditLog {
 
   /** The rows of one grant, in order. */
   async forGrant(grantId: string): Promise<AuditRecord[]> {
+    await this.writePending();
     const { rows } = await this.db.query<AuditRow>("SELECT * FROM audit_log WHERE grant_id = $1 ORDER BY seq", [grantId]);
     return rows.map(rowToRecord);
   }

@@ -34,6 +34,10 @@ interface Ambient {
    * never the released client.
    */
   open: boolean;
+  /** Per-transaction buffers (transactionBuffer); a savepoint rolled back truncates them. */
+  buffers: Map<symbol, unknown[]>;
+  /** Run in order just before COMMIT, inside the transaction (beforeCommit). */
+  beforeCommit: Map<symbol, () => Promise<void>>;
 }
 
 /** Errors worth retrying a whole transaction for: serialization failure, deadlock detected. */
@@ -86,6 +90,31 @@ export class PgDatabase implements Queryable {
   }
 
   /**
+   * A buffer that lives as long as this async context's transaction (null outside one): what a
+   * store collects to write at commit (see beforeCommit). A savepoint that rolls back puts every
+   * buffer back as it was when the savepoint began (entries pushed in it dropped, entries taken
+   * out of it to be written restored: those writes were rolled back too); a transaction retried
+   * from the start begins with it empty.
+   */
+  transactionBuffer<T>(key: symbol): T[] | null {
+    const tx = this.current();
+    if (!tx) return null;
+    let buffer = tx.buffers.get(key);
+    if (!buffer) tx.buffers.set(key, (buffer = []));
+    return buffer as T[];
+  }
+
+  /**
+   * Runs `hook` inside this transaction just before it commits (once per key, however often it
+   * is registered); an error in it rolls the transaction back. Must be called inside one.
+   */
+  beforeCommit(key: symbol, hook: () => Promise<void>): void {
+    const tx = this.current();
+    if (!tx) throw new Error("beforeCommit outside a transaction");
+    if (!tx.beforeCommit.has(key)) tx.beforeCommit.set(key, hook);
+  }
+
+  /**
    * Runs `fn` in one transaction (a savepoint when nested). A serialization failure or deadlock
    * retries the whole of `fn`, so `fn` must only touch the database (no external side effects).
    */
@@ -95,11 +124,15 @@ export class PgDatabase implements Queryable {
     for (let attempt = 1; ; attempt += 1) {
       const client = await this.pool.connect();
       let broken = false;
-      const ambient: Ambient = { client, savepoints: 0, open: true };
+      const ambient: Ambient = { client, savepoints: 0, open: true, buffers: new Map(), beforeCommit: new Map() };
       try {
         await client.query("BEGIN");
         if (options.durable === false) await client.query("SET LOCAL synchronous_commit = off");
-        const result = await this.ambient.run(ambient, fn);
+        const result = await this.ambient.run(ambient, async () => {
+          const value = await fn();
+          for (const hook of ambient.beforeCommit.values()) await hook();
+          return value;
+        });
         ambient.open = false;
         await client.query("COMMIT");
         return result;
@@ -126,12 +159,14 @@ export class PgDatabase implements Queryable {
     outer.savepoints += 1;
     const name = `sp_${outer.savepoints}`;
     await outer.client.query(`SAVEPOINT ${name}`);
+    const saved = new Map([...outer.buffers].map(([key, buffer]) => [key, buffer.slice()]));
     try {
       const result = await fn();
       await outer.client.query(`RELEASE SAVEPOINT ${name}`);
       return result;
     } catch (error) {
       await outer.client.query(`ROLLBACK TO SAVEPOINT ${name}`);
+      for (const [key, buffer] of outer.buffers) buffer.splice(0, buffer.length, ...(saved.get(key) ?? []));
       throw error;
     }
   }

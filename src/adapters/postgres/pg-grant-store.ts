@@ -8,7 +8,7 @@
  * whatever the database's default collation (en_US.UTF-8 would order "a-b" and "ab" otherwise).
  */
 import { AppError } from "../../domain/errors.ts";
-import { assertTransition, GRANT_STATES, type Grant, type GrantState } from "../../domain/grant.ts";
+import { assertTransition, canTransition, GRANT_STATES, type Grant, type GrantState } from "../../domain/grant.ts";
 import type { Clock, GrantStore } from "../../services/ports/index.ts";
 import { columnOf, encodeField, GRANT_FIELDS, rowToGrant, type GrantRow } from "../sqlite/grant-rows.ts";
 import type { AsyncPort } from "./async-port.ts";
@@ -63,32 +63,37 @@ export class PgGrantStore implements AsyncPort<GrantStore> {
    * (e.g. recording the credential DM of an active grant). `updatedAt` comes from the patch or
    * the clock. Throws `invalid_transition` for an illegal state change, `bad_input` for an
    * unknown field; returns false when the grant is missing or not in one of `fromStates`.
-   * Atomic on its own (a savepoint inside the caller's transaction).
+   * One statement, atomic on its own: the compare-and-set is the UPDATE's condition (re-checked
+   * on the locked row under READ COMMITTED), limited to the states the change is legal from; only
+   * when no row changed is the grant read again, to tell "not in one of `fromStates`" (false) from
+   * an illegal transition (thrown).
    */
   async update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): Promise<boolean> {
     if (fromStates.length === 0) return false;
-    return this.db.transaction(async () => {
-      const { rows } = await this.db.query<{ state: GrantState }>("SELECT state FROM grants WHERE id = $1 FOR UPDATE", [id]);
-      const current = rows[0];
-      if (!current || !fromStates.includes(current.state)) return false;
-      if (patch.state !== undefined && patch.state !== current.state) assertTransition(current.state, patch.state);
-      const fields = { ...patch, updatedAt: patch.updatedAt ?? this.clock.now() } as Partial<Grant>;
-      if ("id" in fields) throw new AppError("bad_input", "a grant's id cannot be changed");
-      const params: unknown[] = [];
-      const sets = Object.entries(fields)
-        .filter(([, value]) => value !== undefined)
-        .map(([field, value]) => {
-          const column = columnOf(field);
-          params.push(encodeField(field as keyof Grant, value as never));
-          return `${column} = $${params.length}`;
-        });
-      params.push(id, [...fromStates]);
-      const result = await this.db.query(
-        `UPDATE grants SET ${sets.join(", ")} WHERE id = $${params.length - 1} AND state = ANY($${params.length}::text[])`,
-        params,
-      );
-      return result.rowCount === 1;
-    });
+    const fields = { ...patch, updatedAt: patch.updatedAt ?? this.clock.now() } as Partial<Grant>;
+    if ("id" in fields) throw new AppError("bad_input", "a grant's id cannot be changed");
+    const params: unknown[] = [];
+    const sets = Object.entries(fields)
+      .filter(([, value]) => value !== undefined)
+      .map(([field, value]) => {
+        const column = columnOf(field);
+        params.push(encodeField(field as keyof Grant, value as never));
+        return `${column} = $${params.length}`;
+      });
+    const target = patch.state;
+    const legal = target === undefined ? [...fromStates] : fromStates.filter((from) => from === target || canTransition(from, target));
+    if (legal.length > 0) {
+      params.push(id, legal);
+      const result = await this.db.query(`UPDATE grants SET ${sets.join(", ")} WHERE id = $${params.length - 1} AND state = ANY($${params.length}::text[])`, params);
+      if (result.rowCount === 1) return true;
+    }
+    if (target === undefined || legal.length === fromStates.length) return false;
+    const { rows } = await this.db.query<{ state: GrantState }>("SELECT state FROM grants WHERE id = $1", [id]);
+    const current = rows[0]?.state;
+    // Changed meanwhile to a state the change is legal from: another writer's turn, not an error.
+    if (current === undefined || !fromStates.includes(current) || legal.includes(current)) return false;
+    assertTransition(current, target);
+    return false;
   }
 
   /** Grants in any of `states`, oldest request first (ties by id); `limit` < 0 = all. */

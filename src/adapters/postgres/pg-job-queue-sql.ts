@@ -100,6 +100,11 @@ export const COMPLETE_SQL = `
 UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $1
 WHERE id = $2 AND state = 'running' AND leased_by = $3`;
 
+/** `$1` now, `$2` ids, `$3` instance. */
+export const COMPLETE_ALL_SQL = `
+UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $1
+WHERE id = ANY($2::bigint[]) AND state = 'running' AND leased_by = $3`;
+
 /** `$1` now, `$2` id, `$3` instance, `$4` error, `$5` retryAt or null. */
 export const FAIL_SQL = `
 UPDATE jobs SET

@@ -130,6 +130,10 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
     await this.db.query(sql.COMPLETE_SQL, [this.clock.now(), id, this.instanceId]);
   }
 
+  async completeAll(ids: readonly number[]): Promise<void> {
+    if (ids.length > 0) await this.db.query(sql.COMPLETE_ALL_SQL, [this.clock.now(), ids, this.instanceId]);
+  }
+
   /**
    * Records a failure if this instance still holds the job. A job at its maxAttempts goes `dead`
    * even when `retryAt` is given. A job that is not running, or is held by another instance, is

@@ -130,4 +130,18 @@ END $$;
 CREATE TRIGGER audit_head_forward_only BEFORE UPDATE ON audit_head FOR EACH ROW EXECUTE FUNCTION audit_head_check_advance();
 CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head FOR EACH ROW EXECUTE FUNCTION audit_head_check_advance();
 CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head FOR EACH STATEMENT EXECUTE FUNCTION audit_head_check_advance();
+
+-- Appends rows (a JSON array, in chain order, hashed by grantbot) one at a time, each followed by
+-- the move of audit_head onto it: the triggers above check every row. One round trip for a
+-- transaction's audit rows (pg-audit-log.ts).
+CREATE FUNCTION audit_append(rows_in jsonb) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  r jsonb;
+BEGIN
+  FOR r IN SELECT value FROM jsonb_array_elements(rows_in) LOOP
+    INSERT INTO audit_log (seq, at, actor, action, grant_id, data, prev_hash, hash)
+    VALUES ((r->>'seq')::bigint, (r->>'at')::bigint, r->>'actor', r->>'action', r->>'grant_id', r->'data', r->>'prev_hash', r->>'hash');
+    UPDATE audit_head SET seq = (r->>'seq')::bigint, hash = r->>'hash' WHERE id = 1;
+  END LOOP;
+END $$;
 `;

@@ -69,7 +69,12 @@ export class SqliteAuditLog {
    * there is one, so the audit row commits with the change it describes). Throws `bad_input`
    * when any string in the entry looks like a secret (JWT, Slack/GitHub token, PEM).
    */
-  append(entry: AuditEntry): AuditRecord {
+  append(entry: AuditEntry): void {
+    this.appendRecord(entry);
+  }
+
+  /** `append`, returning the row as written (its seq and hash: SQLite knows them at once). */
+  appendRecord(entry: AuditEntry): AuditRecord {
     assertNoSecrets({ actor: entry.actor, action: entry.action, grantId: entry.grantId ?? null }, "entry");
     assertNoSecrets(entry.data ?? {});
     // Store (and hash) exactly what JSON round-trips to, so verify() recomputes the same bytes.

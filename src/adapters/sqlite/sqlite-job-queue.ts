@@ -215,6 +215,11 @@ export class SqliteJobQueue {
   }
 
   /** Idempotent; a job that is no longer running (already completed) is left as it is. */
+  completeAll(ids: readonly number[]): void {
+    const now = this.clock.now();
+    for (const id of ids) this.stmts.complete.run(now, id);
+  }
+
   complete(id: number): void {
     this.stmts.complete.run(this.clock.now(), id);
   }

@@ -11,6 +11,13 @@ export interface JobRunnerOptions {
    * single-process SQLite store). false on PostgreSQL, where claims serialize cluster-wide.
    */
   groupClaims?: boolean;
+  /**
+   * Batches of one kind and key that may run at once (default 1: the next batch collects what
+   * arrived meanwhile — one writer, one fsync per batch, on SQLite). On PostgreSQL a batch waits
+   * on round trips, not on the disk or the CPU, and jobs sharing a lock key still never run
+   * together (the claim's rule), so several run side by side.
+   */
+  parallelBatches?: number;
 }
 
 export interface JobRunnerDeps {

@@ -15,12 +15,12 @@
 import { AsyncResource } from "node:async_hooks";
 import type { Job } from "../ports/index.ts";
 import { ForegroundHold } from "./foreground-hold.ts";
+import { LeaseHeartbeat } from "./lease-heartbeat.ts";
 import { RECHECK_BLOCKED_MS, SLOTS_WHILE_REVOKING, type JobRunnerDeps, type JobRunnerOptions } from "./runner-options.ts";
 import type { BatchFailures, JobHandler } from "./handler.ts";
 import { recordFailure } from "./failures.ts";
 
 export type { BatchContext, BatchFailures, JobContext, JobHandler } from "./handler.ts";
-
 export type { JobRunnerDeps, JobRunnerOptions } from "./runner-options.ts";
 
 export class JobRunner {
@@ -35,16 +35,18 @@ export class JobRunner {
   private tickAgain = false;
   /** Jobs that finished and are not yet recorded as done (flushed by the next tick). */
   private finished: number[] = [];
-  /** Batch keys with a batch running, per kind. */
-  private readonly batchesRunning = new Map<string, Set<string>>();
+  /** Finished jobs being recorded as done right now (still held until that commits). */
+  private recording: number[] = [];
+  /** Batches running, per kind and batch key. */
+  private readonly batchesRunning = new Map<string, Map<string, number>>();
   private readonly batchKinds: string[];
   private readonly singleKinds: string[];
   private readonly foregroundHold = new ForegroundHold(() => this.deps.foreground, () => this.deps.timers, () => this.wake());
   /** Jobs of kinds without `batch` running now. */
   private singlesRunning = 0;
   private readonly active = new Map<number, string>(); // running jobs: id -> kind (activeJobs)
-  /** When the leases of the running jobs were last extended (a third of a lease apart). */
-  private renewedAt = Number.NEGATIVE_INFINITY;
+  /** Extends the leases of the running and finished-not-recorded jobs, a third of a lease apart. */
+  private readonly heartbeat: LeaseHeartbeat;
 
   constructor(
     private readonly deps: JobRunnerDeps,
@@ -53,6 +55,7 @@ export class JobRunner {
   ) {
     this.batchKinds = Object.keys(handlers).filter((k) => handlers[k]!.batch);
     this.singleKinds = Object.keys(handlers).filter((k) => !handlers[k]!.batch);
+    this.heartbeat = new LeaseHeartbeat(deps, options.leaseMs, () => [...this.active.keys(), ...this.finished, ...this.recording], this.scope);
   }
 
   start(): void {
@@ -68,6 +71,7 @@ export class JobRunner {
     await this.currentTick;
     await Promise.allSettled([...this.running]);
     await this.flush();
+    this.heartbeat.stop();
   }
 
   /** New work may be due: claim now and re-arm the timer. Cheap; safe to call often. */
@@ -88,7 +92,7 @@ export class JobRunner {
 
   /** Since the running jobs' leases were last extended (0 when none run). */
   leaseAgeMs(): number {
-    return this.active.size === 0 ? 0 : Math.max(0, this.deps.clock.now() - this.renewedAt);
+    return this.heartbeat.ageMs();
   }
   leaseProblem(): string | null {
     const age = this.leaseAgeMs();
@@ -125,8 +129,8 @@ export class JobRunner {
       const single: Job[] = [];
       const batches: Job[][] = [];
       const bookkeeping = async () => {
+        await this.heartbeat.renewIfDue();
         await this.flushNow();
-        await this.renewLeases();
       };
       const claims = async () => {
         let free = this.options.concurrency - this.running.size;
@@ -134,7 +138,8 @@ export class JobRunner {
         const now = this.deps.clock.now();
         for (const kind of this.batchKinds) {
           const batch = this.handlers[kind]!.batch!;
-          const busy = [...(this.batchesRunning.get(kind) ?? [])];
+          const parallel = this.options.parallelBatches ?? 1;
+          const busy = [...(this.batchesRunning.get(kind) ?? [])].filter(([, n]) => n >= parallel).map(([key]) => key);
           const jobs = await this.deps.jobs.claim(now, batch.size, this.options.leaseMs, [kind], busy);
           const byKey = new Map<string, Job[]>();
           for (const job of jobs) {
@@ -168,9 +173,10 @@ export class JobRunner {
         await this.deps.jobs.release([...batches.flat(), ...single].map((j) => j.id));
         return;
       }
-      if (this.active.size === 0) this.renewedAt = this.deps.clock.now(); // fresh leases from the claim
+      if (batches.length > 0 || single.length > 0) this.heartbeat.claimed(); // fresh leases from the claim
       for (const group of batches) this.launchBatch(group);
       for (const job of single) this.launch(job);
+      this.heartbeat.arm();
       await this.arm();
     } catch (err) {
       this.deps.log.error({ err: String(err) }, "job runner tick failed");
@@ -186,7 +192,8 @@ export class JobRunner {
     if (this.finished.length === 0) return;
     const ids = this.finished;
     this.finished = [];
-    for (const id of ids) await this.deps.jobs.complete(id);
+    this.recording = ids;
+    await this.deps.jobs.completeAll(ids).finally(() => (this.recording = []));
   }
 
   /** Records finished jobs as done, in one transaction. */
@@ -213,17 +220,7 @@ export class JobRunner {
     // every finish wakes the runner; a timer at "now" would only spin (a claim query per turn of
     // the event loop while saturated). A slower re-check covers a lock whose lease runs out.
     const now = this.deps.clock.now();
-    const at = next <= now ? now + RECHECK_BLOCKED_MS : next;
-    // While jobs run, tick again before their leases need extending.
-    this.armAt(this.active.size > 0 ? Math.min(at, this.renewedAt + this.options.leaseMs / 3) : at);
-  }
-
-  /** Heartbeat: running jobs keep their leases however long they run (a third of a lease apart). */
-  private async renewLeases(): Promise<void> {
-    const now = this.deps.clock.now();
-    if (this.active.size === 0 || now - this.renewedAt < this.options.leaseMs / 3) return;
-    await this.deps.jobs.renew([...this.active.keys()], now + this.options.leaseMs);
-    this.renewedAt = now;
+    this.armAt(next <= now ? now + RECHECK_BLOCKED_MS : next);
   }
 
   private armAt(at: number): void {
@@ -270,12 +267,14 @@ export class JobRunner {
     const kind = jobs[0]!.kind;
     const handler = this.handlers[kind]!;
     const key = handler.batch!.key(jobs[0]!);
-    const keys = this.batchesRunning.get(kind) ?? new Set<string>();
-    keys.add(key);
+    const keys = this.batchesRunning.get(kind) ?? new Map<string, number>();
+    keys.set(key, (keys.get(key) ?? 0) + 1);
     this.batchesRunning.set(kind, keys);
     for (const job of jobs) this.active.set(job.id, kind);
     const p = this.executeBatch(handler, jobs).finally(() => {
-      keys.delete(key);
+      const left = (keys.get(key) ?? 1) - 1;
+      if (left > 0) keys.set(key, left);
+      else keys.delete(key);
       for (const job of jobs) this.active.delete(job.id);
       this.running.delete(p);
       this.wake();

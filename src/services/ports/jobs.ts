@@ -50,6 +50,8 @@ export interface JobQueue {
   renew(ids: readonly number[], leaseUntil: number): Promise<number>;
   /** Marks a claimed job done. */
   complete(id: number): Promise<void>;
+  /** Marks these claimed jobs done, in one statement (the runner's per-turn record of finished jobs). */
+  completeAll(ids: readonly number[]): Promise<void>;
   /**
    * Records a failure. With `retryAt` the job goes back to `queued` at that time; with null it
    * becomes `dead`. Returns the resulting state.

@@ -59,8 +59,12 @@ export interface AuditRecord extends AuditEntry {
 }
 
 export interface AuditLog {
-  /** Appends a row whose hash chains to the previous row. Never updates or deletes. */
-  append(entry: AuditEntry): Promise<AuditRecord>;
+  /**
+   * Appends a row whose hash chains to the previous row, committed with the caller's transaction.
+   * Never updates or deletes. Its place in the chain (seq) is the order of commits: read it back
+   * (forGrant, all) rather than expecting it here.
+   */
+  append(entry: AuditEntry): Promise<void>;
   /** Re-computes the chain; lists every row that was edited, deleted or inserted out of order. */
   verify(): Promise<{ ok: boolean; rows: number; problems: string[] }>;
   /** All rows in order (for export), read in batches: iterate with `for await`. */
