@@ -91,6 +91,7 @@ export function expireHandler(deps: ExpireHandlerDeps): KindHandler<"expire"> {
       // hundreds (introspection and Slack acks wait meanwhile)
       size: 100,
       key: () => "grant:",
+      parallel: true,
       async run(jobs) {
         const failures: BatchFailures = new Map();
         await deps.tx.transaction(async () => {

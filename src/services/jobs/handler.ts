@@ -36,6 +36,11 @@ export interface JobHandler {
     /** Most jobs in one batch. */
     size: number;
     key(job: Job): string;
+    /**
+     * Batches of one key may overlap when the runner allows it (`parallelBatches`, PostgreSQL):
+     * for work that waits on the database, not on a remote system that more requests would slow.
+     */
+    parallel?: boolean;
     run(jobs: Job[], ctx: BatchContext): Promise<BatchFailures>;
   };
 }

@@ -12,10 +12,10 @@ export interface JobRunnerOptions {
    */
   groupClaims?: boolean;
   /**
-   * Batches of one kind and key that may run at once (default 1: the next batch collects what
-   * arrived meanwhile — one writer, one fsync per batch, on SQLite). On PostgreSQL a batch waits
-   * on round trips, not on the disk or the CPU, and jobs sharing a lock key still never run
-   * together (the claim's rule), so several run side by side.
+   * Batches of one kind and key that may run at once, for kinds whose batch says `parallel`
+   * (default 1: the next batch collects what arrived meanwhile — one writer, one fsync per batch,
+   * on SQLite). On PostgreSQL an expiry batch waits on round trips, not on the disk, and jobs
+   * sharing a lock key still never run together (the claim's rule), so several run side by side.
    */
   parallelBatches?: number;
 }

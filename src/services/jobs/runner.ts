@@ -138,7 +138,7 @@ export class JobRunner {
         const now = this.deps.clock.now();
         for (const kind of this.batchKinds) {
           const batch = this.handlers[kind]!.batch!;
-          const parallel = this.options.parallelBatches ?? 1;
+          const parallel = batch.parallel ? (this.options.parallelBatches ?? 1) : 1;
           const busy = [...(this.batchesRunning.get(kind) ?? [])].filter(([, n]) => n >= parallel).map(([key]) => key);
           const jobs = await this.deps.jobs.claim(now, batch.size, this.options.leaseMs, [kind], busy);
           const byKey = new Map<string, Job[]>();
