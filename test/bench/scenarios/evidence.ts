@@ -6,13 +6,18 @@
  * and the same report built in this process (gather + render, no process start).
  * PRODUCT.md bar: a report over 10,000 grants builds in < 5 s and weighs < 5 MB.
  * BENCH_EVIDENCE_PROF=<dir> writes a CPU profile of each CLI run there.
+ * On PostgreSQL (`databaseUrl`): the same history, moved into that (empty) database with
+ * `grantbot store copy`'s code, and the CLI run with GRANTBOT_DATABASE_URL.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { openPgStore } from "../../../src/adapters/postgres/open-pg-store.ts";
 import { openStore } from "../../../src/adapters/sqlite/open-store.ts";
+import { copyStore } from "../../../src/adapters/store-copy/copy-store.ts";
 import { createGroupDirectories } from "../../../src/adapters/scim/group-directories.ts";
 import { renderEvidencePage } from "../../../src/adapters/report/evidence-page.ts";
 import { parsePeriod } from "../../../src/domain/evidence-period.ts";
@@ -40,8 +45,8 @@ async function runCli(env: Record<string, string>, args: string[]): Promise<{ wa
 }
 
 /** gather + render in this process, against the same database and targets (no process start). */
-async function inProcess(ctx: BenchContext, dataDir: string, now: number): Promise<number> {
-  const store = openStore(dataDir, { now: () => now });
+async function inProcess(ctx: BenchContext, dataDir: string, now: number, databaseUrl?: string): Promise<number> {
+  const store = databaseUrl ? await openPgStore(databaseUrl, { now: () => now }, { max: 2 }) : openStore(dataDir, { now: () => now });
   try {
     const targets = createGroupDirectories([...ctx.world.scim.entries()].map(([name, server]) => ({ name, url: server.url, token: server.token, profile: "generic" as const })));
     const deps = { audit: store.audit, clock: { now: () => now }, grants: store.grants, jobs: store.jobs, offboarding: store.offboarding, people: store.people, policy: new StaticPolicyProvider(parsePolicy(catalogText(), peopleText(400))), reviews: store.reviews, targets };
@@ -55,14 +60,18 @@ async function inProcess(ctx: BenchContext, dataDir: string, now: number): Promi
   }
 }
 
-export async function evidenceFigures(ctx: BenchContext): Promise<Figure[]> {
+export async function evidenceFigures(ctx: BenchContext, opts: { databaseUrl?: string } = {}): Promise<Figure[]> {
   const count = ctx.quick ? 2_000 : 10_000;
   const dir = mkdtempSync(join(tmpdir(), "grantbot-evidence-bench-"));
   const dataDir = join(dir, "data");
   const now = Date.now();
   ctx.log(`writing 90 days of history with ${count} grants`);
   const seeded = await writeEvidenceHistory(dataDir, { count, people: 400, now });
-  const env = { ...ctx.world.env, GRANTBOT_DATA_DIR: dataDir };
+  if (opts.databaseUrl) {
+    ctx.log("copying it into a fresh PostgreSQL database (grantbot store copy)");
+    await copyStore({ from: dataDir, to: opts.databaseUrl, keyEncryptionKey: randomBytes(32) });
+  }
+  const env = { ...ctx.world.env, GRANTBOT_DATA_DIR: dataDir, ...(opts.databaseUrl ? { GRANTBOT_DATABASE_URL: opts.databaseUrl } : {}) };
   const html = join(dir, "evidence.html");
   const json = join(dir, "evidence.json");
   // Three runs (one with --quick): the first also fills tsx's compile cache, as any first command does.
@@ -74,7 +83,7 @@ export async function evidenceFigures(ctx: BenchContext): Promise<Figure[]> {
   await runCli(env, ["--json", "--out", json]);
   const htmlBytes = statSync(html).size;
   const jsonBytes = statSync(json).size;
-  const builtMs = await inProcess(ctx, dataDir, now);
+  const builtMs = await inProcess(ctx, dataDir, now, opts.databaseUrl);
   const label = count.toLocaleString("en");
   const met = worst < 5_000 && htmlBytes < 5 * MB;
   return [
