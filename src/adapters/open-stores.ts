@@ -67,6 +67,11 @@ export async function openStores(database: DatabaseConfig, clock: Clock, options
     applicationName: `grantbot:${options.instanceId}`.slice(0, 63),
     ...(options.poolSize === undefined ? {} : { max: options.poolSize }),
   });
+  return storesOverPg(pg);
+}
+
+/** The ports of an opened PostgreSQL store as `Stores` (closing them closes its pool). */
+export function storesOverPg(pg: PgStore): Stores {
   let open = true;
   return {
     ...portsOf(pg),

@@ -15,7 +15,7 @@ import { hostname } from "node:os";
 import { resolve } from "node:path";
 import type { CliIO } from "./io.ts";
 import { location, messageOf, redact } from "./database-url.ts";
-import { openStores, type Stores } from "../adapters/open-stores.ts";
+import { openStores, storesOverPg, type Stores } from "../adapters/open-stores.ts";
 import { openPgStore } from "../adapters/postgres/open-pg-store.ts";
 import { databasePath } from "../adapters/sqlite/open-store.ts";
 import { databaseUrl } from "../config/database-fields.ts";
@@ -61,20 +61,7 @@ export async function openCliStores(io: CliIO, command: string): Promise<OpenedC
   const instanceId = cliInstanceId(command);
   try {
     const pg = await openPgStore(parsed.data.reveal(), systemClock, { instanceId, applicationName: instanceId.slice(0, 63), max: 2 });
-    let open = true;
-    const { transactor, grants, jobs, audit, deliveries, credentials, people, offboarding, cards, homeUsers, breakglass, reviews, usage } = pg;
-    const stores: Stores = {
-      kind: "postgres",
-      transactor, grants, jobs, audit, deliveries, credentials, people, offboarding, cards, homeUsers, breakglass, reviews, usage,
-      sqlite: null,
-      pg,
-      isOpen: () => open,
-      close: async () => {
-        open = false;
-        await pg.close();
-      },
-    };
-    return { stores, where };
+    return { stores: storesOverPg(pg), where };
   } catch (error) {
     io.stderr(`grantbot ${command}: ${where}: ${redact(messageOf(error), raw)}\n`);
     return null;

@@ -44,10 +44,7 @@ describe("crash safety of break-glass: kill -9 at chosen points", () => {
     await world?.close();
   });
 
-  async function ensureRunning(): Promise<void> {
-    if (!world.child) await world.spawn();
-    await world.request("tick").catch(() => undefined);
-  }
+  const ensureRunning = () => world.ensureRunning();
 
   const patchFor = (op: "add" | "remove", email: string) => (req: RecordedRequest) => req.method === "PATCH" && req.path === `/Groups/${groupId()}` && patchMembers(req.body)[op].includes(uid(email));
 

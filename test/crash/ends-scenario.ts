@@ -9,28 +9,19 @@
  * justifies it, every removal PATCH was applied exactly once, every ended grant's credential
  * introspects inactive, no job is dead and the audit chain verifies.
  */
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Grant } from "../../src/domain/grant.ts";
 import { signDirectoryEvent } from "../../src/adapters/http/directory-hook.ts";
 import { pullRequestEvent } from "../fakes/github-webhooks.ts";
 import type { RecordedRequest } from "../fakes/scim-server/index.ts";
 import { benchPerson, peopleText } from "../bench/population.ts";
+import { MULTI_GROUP_CATALOG } from "../fixtures/multi-group-catalog.ts";
 import { KillSwitch, patchMembers } from "./kill-switch.ts";
 import { activeCredentialProblems } from "./lifecycle-invariants.ts";
-import { ROOT, World, type WorldOptions, type WorldPerson } from "./world.ts";
+import { World, type WorldOptions, type WorldPerson } from "./world.ts";
 
 const DIRECTORY_SECRET = "crash-directory-push-secret-0123456789";
-const CATALOG = `${readFileSync(`${ROOT}/grants/catalog.yaml`, "utf8").trimEnd()}
-
-  multi:
-    description: Two groups in one target
-    scim: { target: aws, groups: [multi-a, multi-b] }
-    duration: { default: 1h, max: 4h }
-    approvers: { users: [carol-gh], min: 1 }
-    reason_required: false
-    credential: { audience: multi, scopes: ["multi:use"] }
-`;
+const CATALOG = MULTI_GROUP_CATALOG;
 type How = "revoke" | "release" | "leaver";
 type Window = "add-applied" | "add-in-flight" | "active";
 
@@ -55,10 +46,7 @@ export function describeEndCrashes(name: string, extra?: () => Promise<Partial<W
       await world?.close();
     });
 
-    async function restart(): Promise<void> {
-      if (!world.child) await world.spawn();
-      await world.request("tick").catch(() => undefined);
-    }
+    const restart = () => world.ensureRunning();
 
     async function killOn(match: (req: RecordedRequest) => boolean, what: string, hang: boolean, action: () => Promise<unknown>): Promise<void> {
       const sw = new KillSwitch(world);

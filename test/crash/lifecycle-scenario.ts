@@ -67,11 +67,7 @@ export function describeLifecycleCrashes({ name, seed: SEED, kills: KILLS, world
       await world?.close();
     });
 
-    async function ensureRunning(): Promise<void> {
-      if (!world.child) await world.spawn();
-      // The backstops a restart relies on: expiry sweep and a GitHub poll (merges whose webhook died with us).
-      await world.request("tick").catch(() => undefined);
-    }
+    const ensureRunning = () => world.ensureRunning();
 
     /** Files `/access prod-db-readonly <duration>` for a new person; resolves with the grant id (null if killed first). */
     async function file(duration: string): Promise<string | null> {

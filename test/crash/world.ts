@@ -106,6 +106,15 @@ export class World {
   }
 
   /** Starts grantbot in a child process; resolves once it listens. */
+  /**
+   * After a kill: a new child if none runs, then the backstops a restart relies on (expiry sweep,
+   * GitHub poll for merges whose webhook died with the old one).
+   */
+  async ensureRunning(): Promise<void> {
+    if (!this.child) await this.spawn();
+    await this.request("tick").catch(() => undefined);
+  }
+
   async spawn(timeoutMs = 20_000): Promise<void> {
     if (this.child) throw new Error("grantbot child already running");
     const childOptions = {

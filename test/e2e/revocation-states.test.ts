@@ -4,24 +4,14 @@
  * committed. These tests hold a grant there (the target keeps failing the second group's add),
  * then end it every way a grant can end, and check that no membership survives.
  */
-import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeGrant, releaseGrant } from "../../src/services/grants/grant-commands.ts";
 import { pushDirectoryEvent, startDirectory, type TestDirectory } from "./directory-fixture.ts";
 import { activeGrant, fileRequest, waitForDm, type FiledRequest } from "./flows.ts";
 import { Stack } from "./stack.ts";
+import { MULTI_GROUP_CATALOG } from "../fixtures/multi-group-catalog.ts";
 
-const CATALOG = readFileSync(new URL("../../grants/catalog.yaml", import.meta.url), "utf8");
-const MULTI = `${CATALOG.trimEnd()}
-
-  multi:
-    description: Two groups in one target
-    scim: { target: aws, groups: [multi-a, multi-b] }
-    duration: { default: 1h, max: 4h }
-    approvers: { users: [carol-gh], min: 1 }
-    reason_required: false
-    credential: { audience: multi, scopes: ["multi:use"] }
-
+const MULTI = `${MULTI_GROUP_CATALOG}
   multi-broken:
     description: The second group does not exist in the target
     scim: { target: aws, groups: [multi-a, multi-gone] }

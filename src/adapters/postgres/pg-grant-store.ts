@@ -7,10 +7,9 @@
  * Ties are ordered by id in byte order, as SQLite does: every ORDER BY on text says `COLLATE "C"`,
  * whatever the database's default collation (en_US.UTF-8 would order "a-b" and "ab" otherwise).
  */
-import { AppError } from "../../domain/errors.ts";
 import { assertTransition, canTransition, GRANT_STATES, type Grant, type GrantState } from "../../domain/grant.ts";
 import type { Clock, GrantStore } from "../../services/ports/index.ts";
-import { columnOf, encodeField, GRANT_FIELDS, rowToGrant, type GrantRow } from "../sqlite/grant-rows.ts";
+import { columnOf, encodeField, GRANT_FIELDS, patchAssignments, rowToGrant, type GrantRow } from "../sqlite/grant-rows.ts";
 import type { AsyncPort } from "./async-port.ts";
 import type { PgDatabase } from "./pg-database.ts";
 
@@ -70,16 +69,7 @@ export class PgGrantStore implements AsyncPort<GrantStore> {
    */
   async update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): Promise<boolean> {
     if (fromStates.length === 0) return false;
-    const fields = { ...patch, updatedAt: patch.updatedAt ?? this.clock.now() } as Partial<Grant>;
-    if ("id" in fields) throw new AppError("bad_input", "a grant's id cannot be changed");
-    const params: unknown[] = [];
-    const sets = Object.entries(fields)
-      .filter(([, value]) => value !== undefined)
-      .map(([field, value]) => {
-        const column = columnOf(field);
-        params.push(encodeField(field as keyof Grant, value as never));
-        return `${column} = $${params.length}`;
-      });
+    const { sets, params } = patchAssignments(patch, this.clock.now(), (n) => `$${n}`);
     const target = patch.state;
     const legal = target === undefined ? [...fromStates] : fromStates.filter((from) => from === target || canTransition(from, target));
     if (legal.length > 0) {

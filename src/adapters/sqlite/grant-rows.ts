@@ -84,6 +84,25 @@ export function encodeField<K extends keyof Grant>(field: K, value: Grant[K]): u
   return encode ? encode(value) : value;
 }
 
+/**
+ * The `column = <placeholder>` assignments and their values for an update of a grant with `patch`
+ * (`updatedAt` from the patch, else `now`); `placeholder(n)` writes the n-th parameter (1-based:
+ * `?` on SQLite, `$n` on PostgreSQL). Throws `bad_input` for the id or an unknown field.
+ */
+export function patchAssignments(patch: Partial<Omit<Grant, "id">>, now: number, placeholder: (n: number) => string): { sets: string[]; params: unknown[] } {
+  const fields = { ...patch, updatedAt: patch.updatedAt ?? now } as Partial<Grant>;
+  if ("id" in fields) throw new AppError("bad_input", "a grant's id cannot be changed");
+  const params: unknown[] = [];
+  const sets = Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([field, value]) => {
+      const column = columnOf(field);
+      params.push(encodeField(field as keyof Grant, value as never));
+      return `${column} = ${placeholder(params.length)}`;
+    });
+  return { sets, params };
+}
+
 /** Named parameters (keyed by column) for inserting a whole grant. */
 export function grantToParams(grant: Grant): Record<string, unknown> {
   const params: Record<string, unknown> = {};

@@ -3,11 +3,10 @@
  * webhook and the poller) racing on one grant cannot both move it (CONVENTIONS.md §2).
  */
 import type Database from "better-sqlite3";
-import { AppError } from "../../domain/errors.ts";
 import { assertTransition, GRANT_STATES, type Grant, type GrantState } from "../../domain/grant.ts";
 import type { Clock } from "../../services/ports/index.ts";
 import { inTransaction } from "./database.ts";
-import { columnOf, encodeField, GRANT_FIELDS, grantToParams, rowToGrant, type GrantRow } from "./grant-rows.ts";
+import { columnOf, GRANT_FIELDS, grantToParams, patchAssignments, rowToGrant, type GrantRow } from "./grant-rows.ts";
 
 const INSERT_SQL = `INSERT INTO grants (${GRANT_FIELDS.map(columnOf).join(", ")})
 VALUES (${GRANT_FIELDS.map((f) => `@${columnOf(f)}`).join(", ")})`;
@@ -64,15 +63,7 @@ export class SqliteGrantStore {
       if (patch.state !== undefined && patch.state !== current.state) {
         assertTransition(current.state as GrantState, patch.state);
       }
-      const fields = { ...patch, updatedAt: patch.updatedAt ?? this.clock.now() } as Partial<Grant>;
-      if ("id" in fields) throw new AppError("bad_input", "a grant's id cannot be changed");
-      const params: unknown[] = [];
-      const sets = Object.entries(fields)
-        .filter(([, value]) => value !== undefined)
-        .map(([field, value]) => {
-          params.push(encodeField(field as keyof Grant, value as never));
-          return `${columnOf(field)} = ?`;
-        });
+      const { sets, params } = patchAssignments(patch, this.clock.now(), () => "?");
       const placeholders = fromStates.map(() => "?").join(", ");
       const info = this.prepared(`UPDATE grants SET ${sets.join(", ")} WHERE id = ? AND state IN (${placeholders})`)
         .run(...params, id, ...fromStates);
