@@ -127,6 +127,17 @@ export function jobQueueContract(name: string, open: () => Promise<JobQueueHarne
       await expect(queue.fail(987_654, "x", null)).rejects.toMatchObject({ code: "internal" });
     });
 
+    it("records several claimed jobs as done at once, leaving queued and finished ones as they are", async () => {
+      const [a, b, waiting] = [(await queue.enqueue({ kind: "k", payload: { n: 1 } }))!, (await queue.enqueue({ kind: "k", payload: { n: 2 } }))!, (await queue.enqueue({ kind: "k", payload: { n: 3 } }))!];
+      await queue.claim(clock.now(), 2, LEASE);
+      await queue.complete(a);
+      await queue.completeAll([a, b, waiting]);
+      expect((await queue.get(a))?.state).toBe("done");
+      expect((await queue.get(b))?.state).toBe("done");
+      expect((await queue.get(waiting))?.state).toBe("queued");
+      await queue.completeAll([]);
+    });
+
     it("keeps only the first 2000 characters of an error", async () => {
       const id = (await queue.enqueue({ kind: "k", payload: {} }))!;
       await queue.claim(clock.now(), 1, LEASE);

@@ -111,6 +111,21 @@ describeWithPostgres("PgJobQueue shared by several instances", () => {
     expect((await a.get(id))?.state).toBe("done");
   });
 
+  it("records a batch of completions (completeAll) only for the jobs this instance still holds", async () => {
+    const [taken, kept] = [(await a.enqueue({ kind: "k", payload: { n: 1 } }))!, (await a.enqueue({ kind: "k", payload: { n: 2 } }))!];
+    expect((await a.claim(clock.now(), 1, LEASE)).map((j) => j.id)).toEqual([taken]);
+    clock.t += LEASE; // a stalled past this lease: b takes the job over
+    expect((await b.claim(clock.now(), 1, LEASE)).map((j) => j.id)).toEqual([taken]);
+    expect((await a.claim(clock.now(), 1, LEASE)).map((j) => j.id)).toEqual([kept]);
+    // a's late turn records both as done: only the one it still holds is.
+    await a.completeAll([taken, kept]);
+    expect(await a.get(taken)).toMatchObject({ state: "running", attempts: 2 });
+    expect((await a.get(kept))?.state).toBe("done");
+    await b.completeAll([taken]);
+    expect((await a.get(taken))?.state).toBe("done");
+    await a.completeAll([]);
+  });
+
   it("refuses to renew, complete or fail a job leased by another instance", async () => {
     const id = (await a.enqueue({ kind: "k", payload: {} }))!;
     const [job] = await a.claim(clock.now(), 1, LEASE);
