@@ -95,11 +95,6 @@ RETURNING *`;
 export const CLAIM_ANY_SQL = claimSql(ANY_KIND);
 export const CLAIM_KINDS_SQL = claimSql(OF_KINDS);
 
-/** `$1` now, `$2` id, `$3` instance. */
-export const COMPLETE_SQL = `
-UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $1
-WHERE id = $2 AND state = 'running' AND leased_by = $3`;
-
 /** `$1` now, `$2` ids, `$3` instance. */
 export const COMPLETE_ALL_SQL = `
 UPDATE jobs SET state = 'done', lease_until = NULL, updated_at = $1

@@ -127,7 +127,7 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
    * other instance's run decides its outcome).
    */
   async complete(id: number): Promise<void> {
-    await this.db.query(sql.COMPLETE_SQL, [this.clock.now(), id, this.instanceId]);
+    await this.completeAll([id]);
   }
 
   async completeAll(ids: readonly number[]): Promise<void> {

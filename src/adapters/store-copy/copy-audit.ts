@@ -5,8 +5,9 @@
  *
  * The rows go through the same guards as any append (schema-core.ts: a row must extend the chain
  * where `audit_head` ends, and the head advances one row at a time onto a row that exists): they
- * are staged in a temporary table, then appended one by one by a server-side loop that moves the
- * head after each row — no trigger is disabled, and a round trip per row is avoided.
+ * are staged in a temporary table, then appended one by one by `audit_append`, the server-side
+ * loop that moves the head after each row — no trigger is disabled, and a round trip per row is
+ * avoided.
  *
  * The source is verified first (a broken chain is not copied: the move would carry the tampering
  * over and hide when it happened), and the copy is verified in the copying transaction before it
@@ -42,16 +43,8 @@ export async function copyAudit(source: Db, target: PgDatabase, expected: AuditC
   await target.query("CREATE TEMP TABLE grantbot_audit_copy (LIKE audit_log) ON COMMIT DROP");
   const rows = source.prepare(`SELECT ${COLUMNS.join(", ")} FROM audit_log ORDER BY seq`).iterate() as IterableIterator<Record<string, unknown>>;
   await insertBatches(target, "grantbot_audit_copy", COLUMNS, rows);
-  await target.query(`
-DO $$
-DECLARE r record;
-BEGIN
-  FOR r IN SELECT * FROM grantbot_audit_copy ORDER BY seq LOOP
-    INSERT INTO audit_log (seq, at, actor, action, grant_id, data, prev_hash, hash)
-      VALUES (r.seq, r.at, r.actor, r.action, r.grant_id, r.data, r.prev_hash, r.hash);
-    UPDATE audit_head SET seq = r.seq, hash = r.hash WHERE id = 1;
-  END LOOP;
-END $$`);
+  // audit_append (schema-core.ts): the same server-side append every instance uses at commit.
+  await target.query("SELECT audit_append(coalesce(jsonb_agg(to_jsonb(c) ORDER BY c.seq), '[]'::jsonb)) FROM grantbot_audit_copy c");
   const verified = await new PgAuditLog(target).verify();
   if (!verified.ok) throw new Error(`the copied audit log does not verify on PostgreSQL: ${verified.problems.slice(0, 3).join("; ")}`);
   const head = (await target.query<{ seq: number; hash: string }>("SELECT seq, hash FROM audit_head WHERE id = 1")).rows[0];

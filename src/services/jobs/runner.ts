@@ -128,10 +128,8 @@ export class JobRunner {
       if (this.stopped) return;
       const single: Job[] = [];
       const batches: Job[][] = [];
-      const bookkeeping = async () => {
-        await this.heartbeat.renewIfDue();
-        await this.flushNow();
-      };
+      // Leases are the heartbeat's (lease-heartbeat.ts), on a timer of its own.
+      const bookkeeping = () => this.flushNow();
       const claims = async () => {
         let free = this.options.concurrency - this.running.size;
         if (free <= 0) return;
