@@ -3,7 +3,12 @@
  * under concurrent writers (another instance on the same database).
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { GrantEnd } from "../../src/services/ports/index.ts";
 import { CHECK_VIOLATION, CONTRACT_NOW, grant, UNIQUE_VIOLATION, type CoreFixture, type OpenCore } from "./core-stores.ts";
+
+const live = (id: string, overrides = {}) => grant(id, { state: "active", approvedBy: ["carol-gh"], approvedAt: 1, activatedAt: 2, expiresAt: 500, updatedAt: 2, ...overrides });
+const expiry = (id: string, at = 700): GrantEnd => ({ id, from: "active", state: "expired", endedAt: at, endReason: "expired" });
+const byId = <T extends { id: string }>(items: T[]) => [...items].sort((a, b) => Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)));
 
 export function grantStoreContract(name: string, open: OpenCore): void {
   describe(`GrantStore contract: ${name}`, () => {
@@ -143,6 +148,96 @@ export function grantStoreContract(name: string, open: OpenCore): void {
 
     it("never stores an active grant without an expiry", async () => {
       await expect(s.grants.insert(grant("g1", { state: "active", expiresAt: null }))).rejects.toThrow(CHECK_VIOLATION);
+    });
+
+    it("reads many grants at once: those that exist, each once", async () => {
+      for (const id of ["a", "b", "c"]) await s.grants.insert(grant(id, { requestedAt: 7 }));
+      expect(byId(await s.grants.getMany(["b", "missing", "a", "b"]))).toEqual([grant("a", { requestedAt: 7 }), grant("b", { requestedAt: 7 })]);
+      expect(await s.grants.getMany(["missing"])).toEqual([]);
+      expect(await s.grants.getMany([])).toEqual([]);
+    });
+
+    it("ends many grants at once, only those still in their expected state, and returns them as they are after", async () => {
+      for (const id of ["a", "b", "c"]) await s.grants.insert(live(id));
+      await s.grants.update("c", ["active"], { state: "released", endedAt: 300, endReason: "released", updatedAt: 300 });
+      const ended = await s.grants.endMany([expiry("a"), expiry("b", 701), expiry("c"), expiry("missing")]);
+      expect(byId(ended)).toEqual([
+        live("a", { state: "expired", endedAt: 700, endReason: "expired", updatedAt: 700 }),
+        live("b", { state: "expired", endedAt: 701, endReason: "expired", updatedAt: 701 }),
+      ]);
+      expect(await s.grants.get("a")).toEqual(ended.find((g) => g.id === "a"));
+      expect(await s.grants.get("c")).toMatchObject({ state: "released", endedAt: 300, endReason: "released", updatedAt: 300 });
+      expect(await s.grants.endMany([expiry("a")])).toEqual([]);
+      expect(await s.grants.endMany([])).toEqual([]);
+    });
+
+    it("refuses a batch of ends with an illegal transition and changes no grant, not even the legal ones", async () => {
+      await s.grants.insert(live("a"));
+      await s.grants.insert(grant("r"));
+      const illegal: GrantEnd = { id: "r", from: "requested", state: "expired", endedAt: 700, endReason: "expired" };
+      await expect(s.grants.endMany([expiry("a"), illegal])).rejects.toMatchObject({
+        code: "invalid_transition",
+        message: expect.stringMatching(/cannot go from requested to expired/),
+      });
+      // Illegal even though no grant is in `from`: the batch is wrong, whatever the data.
+      await expect(s.grants.endMany([expiry("a"), { ...illegal, id: "missing" }])).rejects.toMatchObject({ code: "invalid_transition" });
+      expect(await s.grants.get("a")).toEqual(live("a"));
+      expect(await s.grants.get("r")).toEqual(grant("r"));
+    });
+
+    it("ends a grant named twice in one batch once, by its first end", async () => {
+      await s.grants.insert(live("a"));
+      const ended = await s.grants.endMany([expiry("a", 700), { id: "a", from: "active", state: "revoked", endedAt: 800, endReason: "revoked" }]);
+      expect(ended).toEqual([live("a", { state: "expired", endedAt: 700, endReason: "expired", updatedAt: 700 })]);
+      expect(await s.grants.get("a")).toMatchObject({ state: "expired", endedAt: 700 });
+      // The first end of an id decides, even when it no longer applies and a later one would.
+      await s.grants.insert(live("b"));
+      const stale: GrantEnd = { id: "b", from: "approved", state: "revoked", endedAt: 800, endReason: "revoked" };
+      expect(await s.grants.endMany([stale, expiry("b")])).toEqual([]);
+      expect(await s.grants.get("b")).toEqual(live("b"));
+    });
+
+    it("rolls a batch of ends back with the surrounding transaction", async () => {
+      await s.grants.insert(live("a"));
+      await expect(s.transactor.transaction(async () => {
+        expect(await s.grants.endMany([expiry("a")])).toHaveLength(1);
+        throw new Error("later step failed");
+      })).rejects.toThrow("later step failed");
+      expect(await s.grants.get("a")).toEqual(live("a"));
+    });
+
+    it("ends each grant exactly once when two instances end the same batch at once", async () => {
+      const peer = await s.openPeer();
+      try {
+        const ids = Array.from({ length: 50 }, (_, i) => `batch-${String(i).padStart(2, "0")}`);
+        for (const id of ids) await s.grants.insert(live(id));
+        const revoke = (id: string): GrantEnd => ({ id, from: "active", state: "revoked", endedAt: 900, endReason: "revoked" });
+        // The peer names the grants in the opposite order: neither may deadlock the other.
+        const [mine, theirs] = await Promise.all([s.grants.endMany(ids.map((id) => expiry(id))), peer.grants.endMany([...ids].reverse().map(revoke))]);
+        expect([...mine, ...theirs].map((g) => g.id).sort()).toEqual(ids);
+        for (const g of mine) expect(await s.grants.get(g.id)).toMatchObject({ state: "expired", endedAt: 700 });
+        for (const g of theirs) expect(await s.grants.get(g.id)).toMatchObject({ state: "revoked", endedAt: 900 });
+      } finally {
+        await peer.close();
+      }
+    });
+
+    it("lists the grants of several subjects in request order, ties by id, filtered by state", async () => {
+      const bob = { subject: "bob@example.com" };
+      await s.grants.insert(live("a-b", { requestedAt: 5 }));
+      await s.grants.insert(live("ab", { requestedAt: 5, ...bob }));
+      await s.grants.insert(live("B", { requestedAt: 5, ...bob }));
+      await s.grants.insert(grant("early", { requestedAt: 1, state: "approved", approvedAt: 1, ...bob }));
+      await s.grants.insert(grant("ended", { requestedAt: 0, state: "expired" }));
+      await s.grants.insert(live("carol", { requestedAt: 0, subject: "carol@example.com" }));
+      const states = ["approved", "active"] as const;
+      const listed = (await s.grants.listBySubjects(["alice@example.com", "bob@example.com", "nobody@example.com"], states)).map((g) => g.id);
+      expect(listed).toEqual(["early", "B", "a-b", "ab"]);
+      const one = (await s.grants.listBySubject("bob@example.com", states)).map((g) => g.id);
+      expect(listed.filter((id) => one.includes(id))).toEqual(one);
+      expect((await s.grants.listBySubjects(["alice@example.com"], ["expired"])).map((g) => g.id)).toEqual(["ended"]);
+      expect(await s.grants.listBySubjects([], states)).toEqual([]);
+      expect(await s.grants.listBySubjects(["alice@example.com"], [])).toEqual([]);
     });
 
     it("lets exactly one of two racing writers move each grant", async () => {

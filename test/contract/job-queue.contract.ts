@@ -262,6 +262,65 @@ export function jobQueueContract(name: string, open: () => Promise<JobQueueHarne
       expect(await queue.pendingOf("notify", "g1")).toEqual([]);
     });
 
+    it("enqueues many jobs at once, each once per dedupe key, the first of the batch winning", async () => {
+      await queue.enqueue({ kind: "expire", payload: { v: "old" }, dedupeKey: "d:1" });
+      const inserted = await queue.enqueueMany([
+        { kind: "expire", payload: { v: "new" }, dedupeKey: "d:1" },
+        { kind: "expire", payload: { v: "first" }, dedupeKey: "d:2", runAt: clock.now() + 5, lockKey: "aws:alice", maxAttempts: 3 },
+        { kind: "expire", payload: { v: "second" }, dedupeKey: "d:2" },
+        { kind: "notify", payload: { v: "x" } },
+        { kind: "notify", payload: { v: "x" } },
+      ]);
+      expect(inserted).toBe(3);
+      expect((await queue.pending("d:")).map((j) => [j.dedupeKey, j.payload])).toEqual([["d:1", { v: "old" }], ["d:2", { v: "first" }]]);
+      expect((await queue.pending("d:2"))[0]).toMatchObject({ runAt: clock.now() + 5, lockKey: "aws:alice", maxAttempts: 3, state: "queued", attempts: 0, createdAt: clock.now() });
+      expect(await queue.depth()).toEqual({ expire: 2, notify: 2 });
+      expect(await queue.enqueueMany([{ kind: "expire", payload: {}, dedupeKey: "d:2" }])).toBe(0);
+      expect(await queue.enqueueMany([])).toBe(0);
+    });
+
+    it("refuses a batch with a maxAttempts that is not a positive integer and enqueues none of it", async () => {
+      const good = { kind: "k", payload: {}, dedupeKey: "good" };
+      await expect(queue.enqueueMany([good, { kind: "k", payload: {}, maxAttempts: 0 }])).rejects.toMatchObject({ code: "bad_input" });
+      await expect(queue.enqueueMany([good, { kind: "k", payload: {}, maxAttempts: 1.5 }])).rejects.toMatchObject({ code: "bad_input" });
+      expect(await queue.pending()).toEqual([]);
+      expect(await queue.enqueueMany([good, { kind: "k", payload: {}, maxAttempts: null }])).toBe(2);
+    });
+
+    it("keeps no job of a batch enqueued in a transaction that rolls back", async () => {
+      await expect(h.transaction(async () => {
+        await queue.enqueueMany([{ kind: "k", payload: {}, dedupeKey: "rolled-back" }, { kind: "k", payload: {} }]);
+        throw new Error("abort");
+      })).rejects.toThrow("abort");
+      expect(await queue.pending()).toEqual([]);
+    });
+
+    it("runs the jobs of a batch due at the same time in the order they were given", async () => {
+      const order = [3, 1, 4, 0, 2];
+      expect(await queue.enqueueMany(order.map((n) => ({ kind: "k", payload: { n }, runAt: clock.now() })))).toBe(order.length);
+      const pending = await queue.pending();
+      expect(pending.map((j) => j.payload.n)).toEqual(order);
+      expect(ids(pending)).toEqual([...ids(pending)].sort((a, b) => a - b));
+      const claimed = [];
+      for (let i = 0; i < order.length; i++) claimed.push(...(await queue.claim(clock.now(), 1, LEASE)));
+      expect(claimed.map((j) => j.payload.n)).toEqual(order);
+    });
+
+    it("lists the pending jobs of one kind for several grants, earliest due first, leaving out finished ones", async () => {
+      const a = (await queue.enqueue({ kind: "expire", payload: { grantId: "g1" }, runAt: clock.now() + 20 }))!;
+      const b = (await queue.enqueue({ kind: "expire", payload: { grantId: "g2" }, runAt: clock.now() + 10 }))!;
+      await queue.enqueue({ kind: "expire", payload: { grantId: "g3" }, runAt: clock.now() + 5 });
+      const d = (await queue.enqueue({ kind: "notify", payload: { grantId: "g1" }, runAt: clock.now() }))!;
+      const e = (await queue.enqueue({ kind: "expire", payload: { grantId: "g2" }, runAt: clock.now() }))!;
+      const f = (await queue.enqueue({ kind: "expire", payload: { grantId: "g1" }, runAt: clock.now() }))!;
+      expect(ids(await queue.claim(clock.now(), 2, LEASE, ["expire"]))).toEqual([e, f]);
+      await queue.complete(e);
+      expect(ids(await queue.pendingOfGrants("expire", ["g1", "g2", "ghost"]))).toEqual([f, b, a]);
+      expect((await queue.pendingOfGrants("expire", ["g1"]))[0]).toMatchObject({ id: f, state: "running" });
+      expect(ids(await queue.pendingOfGrants("notify", ["g1", "g2"]))).toEqual([d]);
+      expect(await queue.pendingOfGrants("expire", [])).toEqual([]);
+    });
+
     it("prunes finished jobs last touched before a time", async () => {
       const id = (await queue.enqueue({ kind: "a", payload: {} }))!;
       await queue.claim(clock.now(), 1, LEASE);

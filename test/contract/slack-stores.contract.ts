@@ -95,6 +95,15 @@ export function homeUsersContract(name: string, open: Opener<HomeStores>): void 
       expect(await s.homeUsers.get("bob@example.com")).toBeNull();
     });
 
+    it("looks up many emails at once, lower-cased, leaving out those who never opened the tab", async () => {
+      await s.homeUsers.remember("Alice@Example.com", "U0ALICE0001", 1);
+      await s.homeUsers.remember("bob@example.com", "U0BOB00001", 2);
+      const found = await s.homeUsers.getMany(["ALICE@example.com", "carol@example.com", "Bob@Example.COM"]);
+      expect(found).toEqual(new Map([["alice@example.com", "U0ALICE0001"], ["bob@example.com", "U0BOB00001"]]));
+      expect(found.has("carol@example.com")).toBe(false);
+      expect(await s.homeUsers.getMany([])).toEqual(new Map());
+    });
+
     it("keeps one user id per email when two instances record openings at once", async () => {
       const other = await s.peer();
       try {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { revokeGrant, releaseGrant } from "../../src/services/grants/grant-commands.ts";
 import { pushDirectoryEvent, startDirectory, type TestDirectory } from "./directory-fixture.ts";
-import { activeGrant, fileRequest, waitForDm, type FiledRequest } from "./flows.ts";
+import { activeGrant, fileRequest, waitForComment, waitForDm, type FiledRequest } from "./flows.ts";
 import { Stack } from "./stack.ts";
 import { MULTI_GROUP_CATALOG } from "../fixtures/multi-group-catalog.ts";
 
@@ -84,6 +84,10 @@ describe("ending a grant caught between approval and activation", () => {
     expect(confirmation).toContain("`multi-a` in aws — verified (removed)");
     expect(confirmation).toMatch(/`multi-b` in aws — verified \((removed|already absent)\)/);
     expect(aws().members("multi-a")).not.toContain(bob.email);
+    // The two removals finished in different batches: the PR's end comment still lists both.
+    const comment = await waitForComment(stack, filed.pr, /Revoked: the person left/, 20_000);
+    expect(comment).toContain("`multi-a`: membership removed (verified)");
+    expect(comment).toContain("`multi-b`: membership removed (verified)");
   });
 
   it("a failed activation on a multi-group resource removes what it added", async () => {

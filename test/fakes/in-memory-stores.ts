@@ -4,7 +4,7 @@
  * grant updates with legal transitions only) so tests cannot pass on behaviour SQLite forbids.
  */
 import { assertTransition, GRANT_STATES, newGrant, type Grant, type GrantState } from "../../src/domain/grant.ts";
-import type { Clock, CredentialRecord, CredentialStore, GrantStore } from "../../src/services/ports/index.ts";
+import type { Clock, CredentialRecord, CredentialStore, GrantEnd, GrantStore } from "../../src/services/ports/index.ts";
 
 export class InMemoryCredentialStore implements CredentialStore {
   readonly #rows = new Map<string, CredentialRecord>();
@@ -31,6 +31,15 @@ export class InMemoryCredentialStore implements CredentialStore {
       }
     }
     return count;
+  }
+
+  async revokeForGrants(grantIds: readonly string[], at: number): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const grantId of new Set(grantIds)) {
+      const count = await this.revokeForGrant(grantId, at);
+      if (count > 0) counts.set(grantId, count);
+    }
+    return counts;
   }
 }
 
@@ -62,12 +71,39 @@ export class InMemoryGrantStore implements GrantStore {
     return true;
   }
 
+  async getMany(ids: readonly string[]): Promise<Grant[]> {
+    return [...new Set(ids)].flatMap((id) => (this.#rows.has(id) ? [clone(this.#rows.get(id)!)] : []));
+  }
+
+  /** All transitions checked first (nothing changes when one is illegal); the first end per id wins. */
+  async endMany(ends: readonly GrantEnd[]): Promise<Grant[]> {
+    for (const end of ends) if (end.from !== end.state) assertTransition(end.from, end.state);
+    const seen = new Set<string>();
+    const ended: Grant[] = [];
+    for (const { id, from, state, endedAt, endReason } of ends) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const row = this.#rows.get(id);
+      if (!row || row.state !== from) continue;
+      Object.assign(row, { state, endedAt, endReason, updatedAt: endedAt });
+      ended.push(clone(row));
+    }
+    return ended;
+  }
+
   async listByState(states: readonly GrantState[], limit = Number.POSITIVE_INFINITY): Promise<Grant[]> {
     return this.#sorted((g) => states.includes(g.state), (a, b) => a.requestedAt - b.requestedAt).slice(0, limit);
   }
 
   async listBySubject(subject: string, states: readonly GrantState[]): Promise<Grant[]> {
     return this.#sorted((g) => g.subject === subject && states.includes(g.state), (a, b) => a.requestedAt - b.requestedAt);
+  }
+
+  async listBySubjects(subjects: readonly string[], states: readonly GrantState[]): Promise<Grant[]> {
+    return this.#sorted(
+      (g) => subjects.includes(g.subject) && states.includes(g.state),
+      (a, b) => a.requestedAt - b.requestedAt || Buffer.compare(Buffer.from(a.id), Buffer.from(b.id)),
+    );
   }
 
   async listDueForExpiry(at: number, limit: number): Promise<Grant[]> {

@@ -83,6 +83,17 @@ describeWithPostgres("PgJobListener", () => {
     expect(heard).toEqual([2]);
   });
 
+  it("hears one notification per batch, with its earliest inserted runAt, and none for a batch that inserted nothing", async () => {
+    const batch = [30, 10, 20].map((runAt) => ({ kind: "k", payload: {}, runAt, dedupeKey: `batch-${runAt}` }));
+    expect(await queue.enqueueMany([{ kind: "k", payload: {}, runAt: 5, dedupeKey: "batch-10" }, ...batch])).toBe(3);
+    expect(await queue.enqueueMany(batch)).toBe(0);
+    const quiet = new PgJobQueue(db, clock, { instanceId: "q", notify: false });
+    expect(await quiet.enqueueMany([{ kind: "k", payload: {}, runAt: 1 }])).toBe(1);
+    await queue.enqueue({ kind: "k", payload: {}, runAt: 99 }); // the last notification: all before it arrived
+    await until(() => heard.includes(99));
+    expect(heard).toEqual([5, 99]);
+  });
+
   it("reconnects after its backend is terminated, tells the runner to re-read, and keeps delivering", async () => {
     const { rows } = await db.query<{ ok: boolean }>(
       "SELECT pg_terminate_backend(pid, 5000) AS ok FROM pg_stat_activity WHERE application_name = 'grantbot:test-listener'",

@@ -32,6 +32,21 @@ function rowToRecord(row: CredentialRow): CredentialRecord {
   };
 }
 
+/**
+ * `revokeForGrants` in one statement: `$1` at, `$2` grant ids. The unrevoked credentials are
+ * locked in jti order first (an InitPlan, `ARRAY(…)`, runs before the UPDATE scans), so two
+ * instances revoking overlapping sets of grants wait on each other in one order instead of
+ * deadlocking; a credential the other revoked meanwhile fails the re-checked `revoked_at IS NULL`.
+ */
+const REVOKE_FOR_GRANTS_SQL = `
+WITH locked AS (
+  SELECT jti FROM credentials WHERE grant_id = ANY($2::text[]) AND revoked_at IS NULL
+  ORDER BY jti COLLATE "C"
+  FOR UPDATE)
+UPDATE credentials SET revoked_at = $1
+WHERE jti = ANY(ARRAY(SELECT jti FROM locked)) AND revoked_at IS NULL
+RETURNING grant_id`;
+
 export class PgCredentialStore implements AsyncPort<CredentialStore> {
   constructor(private readonly db: Queryable) {}
 
@@ -70,5 +85,17 @@ export class PgCredentialStore implements AsyncPort<CredentialStore> {
   async revokeForGrant(grantId: string, at: number): Promise<number> {
     const result = await this.db.query("UPDATE credentials SET revoked_at = $1 WHERE grant_id = $2 AND revoked_at IS NULL", [at, grantId]);
     return result.rowCount ?? 0;
+  }
+
+  /**
+   * `revokeForGrant` for many grants in one statement: per grant id, how many credentials it
+   * revoked (grants with none to revoke are absent). Concurrent calls count each credential once.
+   */
+  async revokeForGrants(grantIds: readonly string[], at: number): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (grantIds.length === 0) return counts;
+    const { rows } = await this.db.query<{ grant_id: string }>(REVOKE_FOR_GRANTS_SQL, [at, [...grantIds]]);
+    for (const { grant_id: grantId } of rows) counts.set(grantId, (counts.get(grantId) ?? 0) + 1);
+    return counts;
   }
 }

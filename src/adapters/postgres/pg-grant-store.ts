@@ -8,8 +8,8 @@
  * whatever the database's default collation (en_US.UTF-8 would order "a-b" and "ab" otherwise).
  */
 import { assertTransition, canTransition, GRANT_STATES, type Grant, type GrantState } from "../../domain/grant.ts";
-import type { Clock, GrantStore } from "../../services/ports/index.ts";
-import { columnOf, encodeField, GRANT_FIELDS, patchAssignments, rowToGrant, type GrantRow } from "../sqlite/grant-rows.ts";
+import type { Clock, GrantEnd, GrantStore } from "../../services/ports/index.ts";
+import { columnOf, encodeField, firstEndPerId, GRANT_FIELDS, patchAssignments, rowToGrant, type GrantRow } from "../sqlite/grant-rows.ts";
 import type { AsyncPort } from "./async-port.ts";
 import type { PgDatabase } from "./pg-database.ts";
 
@@ -22,6 +22,25 @@ type PgGrantRow = Omit<GrantRow, "approved_by" | "access" | "credential_message"
 const COLUMNS = GRANT_FIELDS.map(columnOf);
 const INSERT_SQL = `INSERT INTO grants (${COLUMNS.join(", ")}) VALUES (${COLUMNS.map((_, i) => `$${i + 1}`).join(", ")})`;
 const BY_REQUEST = `ORDER BY requested_at, id COLLATE "C"`;
+
+/**
+ * `endMany` in one statement. `$1`: the ends as a JSON array. The grants still in their `from`
+ * state are first locked in id order (an InitPlan, `ARRAY(…)`, runs before the UPDATE scans), so
+ * two instances ending overlapping batches wait on each other in the same order instead of
+ * deadlocking; a row another writer moved meanwhile fails the re-checked state and is skipped.
+ */
+const END_MANY_SQL = `
+WITH e AS MATERIALIZED (
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(id text, "from" text, state text, ended_at bigint, end_reason text)),
+locked AS (
+  SELECT g.id FROM grants g JOIN e ON g.id = e.id
+  WHERE g.state = e."from"
+  ORDER BY g.id COLLATE "C"
+  FOR UPDATE OF g)
+UPDATE grants g SET state = e.state, ended_at = e.ended_at, end_reason = e.end_reason, updated_at = e.ended_at
+FROM e
+WHERE g.id = ANY(ARRAY(SELECT id FROM locked)) AND g.id = e.id AND g.state = e."from"
+RETURNING g.*`;
 
 /** A row as PostgreSQL returns it (JSONB already parsed) -> the Grant the SQLite store returns. */
 function toGrant(row: PgGrantRow): Grant {
@@ -86,6 +105,28 @@ export class PgGrantStore implements AsyncPort<GrantStore> {
     return false;
   }
 
+  /** The grants with these ids that exist, in no particular order (an id given twice: once). */
+  async getMany(ids: readonly string[]): Promise<Grant[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.db.query<PgGrantRow>("SELECT * FROM grants WHERE id = ANY($1::text[])", [[...ids]]);
+    return rows.map(toGrant);
+  }
+
+  /**
+   * Ends many grants in one statement (END_MANY_SQL): each a compare-and-set on `from`. An id given
+   * twice is ended by its first end. Every transition is checked before anything is sent: one
+   * illegal `from -> state` throws `invalid_transition` and changes no grant. `from === state` is
+   * not a transition and is allowed, as in `update`. Returns the changed grants, as they are after.
+   */
+  async endMany(ends: readonly GrantEnd[]): Promise<Grant[]> {
+    const unique = firstEndPerId(ends);
+    if (unique.length === 0) return [];
+    const { rows } = await this.db.query<PgGrantRow>(END_MANY_SQL, [JSON.stringify(unique.map((end) => ({
+      id: end.id, from: end.from, state: end.state, ended_at: end.endedAt, end_reason: end.endReason,
+    })))]);
+    return rows.map(toGrant);
+  }
+
   /** Grants in any of `states`, oldest request first (ties by id); `limit` < 0 = all. */
   async listByState(states: readonly GrantState[], limit = -1): Promise<Grant[]> {
     if (states.length === 0) return [];
@@ -102,6 +143,16 @@ export class PgGrantStore implements AsyncPort<GrantStore> {
     const { rows } = await this.db.query<PgGrantRow>(
       `SELECT * FROM grants WHERE subject = $1 AND state = ANY($2::text[]) ${BY_REQUEST}`,
       [subject, [...states]],
+    );
+    return rows.map(toGrant);
+  }
+
+  /** Grants of any of these subjects in any of `states`, oldest request first (ties by id). */
+  async listBySubjects(subjects: readonly string[], states: readonly GrantState[]): Promise<Grant[]> {
+    if (subjects.length === 0 || states.length === 0) return [];
+    const { rows } = await this.db.query<PgGrantRow>(
+      `SELECT * FROM grants WHERE subject = ANY($1::text[]) AND state = ANY($2::text[]) ${BY_REQUEST}`,
+      [[...subjects], [...states]],
     );
     return rows.map(toGrant);
   }

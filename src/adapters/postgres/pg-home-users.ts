@@ -15,6 +15,16 @@ export class PgHomeUsers implements AsyncPort<HomeUsers> {
     return rows[0]?.user_id ?? null;
   }
 
+  /** `get` for many emails in one statement: lower-cased email -> Slack user id, for those who opened the tab. */
+  async getMany(emails: readonly string[]): Promise<Map<string, string>> {
+    if (emails.length === 0) return new Map();
+    const { rows } = await this.db.query<{ email: string; user_id: string }>(
+      "SELECT email, user_id FROM slack_home_users WHERE email = ANY($1::text[])",
+      [emails.map((email) => email.toLowerCase())],
+    );
+    return new Map(rows.map((row) => [row.email, row.user_id]));
+  }
+
   /** Records (or refreshes) that `userId` (email `email`) opened the tab. Idempotent. */
   async remember(email: string, userId: string, at: number): Promise<void> {
     await this.db.query(

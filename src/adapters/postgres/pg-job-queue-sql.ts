@@ -3,7 +3,10 @@
  * Every value is a parameter; `$1` is always `now` where a statement takes one.
  */
 
-/** Channel the queue NOTIFYs on every enqueue (payload: the job's runAt) and listeners LISTEN on. */
+/**
+ * Channel the queue NOTIFYs on every enqueue (payload: the job's runAt; for a batch, the earliest
+ * inserted runAt) and listeners LISTEN on.
+ */
 export const JOBS_CHANNEL = "grantbot_jobs";
 
 /** The cluster-wide advisory lock every claim takes (transaction-scoped): see PgJobQueue.claim. */
@@ -17,6 +20,25 @@ WITH ins AS (
   ON CONFLICT (dedupe_key) DO NOTHING
   RETURNING id, run_at)
 SELECT id, CASE WHEN $8::boolean THEN pg_notify('${JOBS_CHANNEL}', run_at::text) END AS notified FROM ins`;
+
+/**
+ * Many inserts in one statement: `$2` a JSON array of specs ({kind, payload, run_at, max_attempts,
+ * dedupe_key, lock_key}), inserted in array order (ids ascending in that order: jobs due at the
+ * same time run by id); a dedupe key already present, or earlier in the array, skips the spec.
+ * `$3`: notify — one NOTIFY with the earliest inserted runAt. Returns `n`, how many were inserted.
+ */
+export const INSERT_MANY_SQL = `
+WITH ins AS (
+  INSERT INTO jobs (kind, payload, run_at, max_attempts, dedupe_key, lock_key, created_at, updated_at)
+  SELECT s.spec->>'kind', s.spec->'payload', (s.spec->>'run_at')::bigint, (s.spec->>'max_attempts')::int,
+    s.spec->>'dedupe_key', s.spec->>'lock_key', $1, $1
+  FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS s(spec, ord)
+  ORDER BY s.ord
+  ON CONFLICT (dedupe_key) DO NOTHING
+  RETURNING run_at)
+SELECT count(*)::int AS n,
+  CASE WHEN $3::boolean AND count(*) > 0 THEN pg_notify('${JOBS_CHANNEL}', min(run_at)::text) END AS notified
+FROM ins`;
 
 /**
  * Before a claim: expired leases (their instance died, or stalled past its lease). A job at its
@@ -138,6 +160,10 @@ export const PENDING_OF_KIND_SQL = "SELECT * FROM jobs WHERE kind = $1 AND state
 /** grant_id is generated from the payload, with a partial index over pending jobs. */
 export const PENDING_OF_GRANT_SQL = `
 SELECT * FROM jobs WHERE grant_id = $2 AND kind = $1 AND state IN ('queued', 'running') ORDER BY run_at, id`;
+
+/** The same for many grants (`$2`, text[]): one index range per grant id. */
+export const PENDING_OF_GRANTS_SQL = `
+SELECT * FROM jobs WHERE grant_id = ANY($2::text[]) AND kind = $1 AND state IN ('queued', 'running') ORDER BY run_at, id`;
 
 /**
  * A range on dedupe_key's unique index (byte-wise, COLLATE "C"): `$1` the prefix, `$2` the prefix

@@ -12,8 +12,9 @@
  * commit; it never waits on a row lock (SKIP LOCKED), so a claim is not held up by an instance
  * completing or renewing its jobs.
  *
- * Every enqueue NOTIFYs `grantbot_jobs` with the job's runAt (delivered at commit) so the other
- * instances re-arm their timers when an earlier job appears (PgJobListener).
+ * Every enqueue NOTIFYs `grantbot_jobs` with the job's runAt (delivered at commit; a batch sends one,
+ * with its earliest runAt) so the other instances re-arm their timers when an earlier job appears
+ * (PgJobListener).
  */
 import { AppError } from "../../domain/errors.ts";
 import type { Clock, Job, JobQueue, JobSpec, JobState } from "../../services/ports/index.ts";
@@ -85,9 +86,7 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
   /** Durable enqueue; idempotent per dedupeKey. Returns the job id, or null when deduplicated. */
   async enqueue(spec: JobSpec): Promise<number | null> {
     const now = this.clock.now();
-    if (spec.maxAttempts != null && !(Number.isInteger(spec.maxAttempts) && spec.maxAttempts > 0)) {
-      throw new AppError("bad_input", `maxAttempts must be a positive integer, got ${spec.maxAttempts}`);
-    }
+    checkMaxAttempts(spec);
     const { rows } = await this.db.query<{ id: number }>(sql.INSERT_SQL, [
       now,
       spec.kind,
@@ -99,6 +98,28 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
       this.notify,
     ]);
     return rows[0]?.id ?? null;
+  }
+
+  /**
+   * `enqueue` for many jobs in one statement (INSERT_MANY_SQL), inserted in the given order, each
+   * de-duplicated by its dedupeKey (also against the specs before it: the first wins), with one
+   * NOTIFY carrying the earliest inserted runAt. Every maxAttempts is checked first: a bad one
+   * throws `bad_input` and inserts none. Returns how many were inserted.
+   */
+  async enqueueMany(specs: readonly JobSpec[]): Promise<number> {
+    for (const spec of specs) checkMaxAttempts(spec);
+    if (specs.length === 0) return 0;
+    const now = this.clock.now();
+    const rows = specs.map((spec) => ({
+      kind: spec.kind,
+      payload: spec.payload,
+      run_at: spec.runAt ?? now,
+      max_attempts: spec.maxAttempts ?? null,
+      dedupe_key: spec.dedupeKey ?? null,
+      lock_key: spec.lockKey ?? null,
+    }));
+    const result = await this.db.query<{ n: number }>(sql.INSERT_MANY_SQL, [now, JSON.stringify(rows), this.notify]);
+    return result.rows[0]?.n ?? 0;
   }
 
   /**
@@ -202,6 +223,13 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
     return rows.map(rowToJob);
   }
 
+  /** Jobs of `kind` still queued or running that name any of these grants, oldest due first (ties by id). */
+  async pendingOfGrants(kind: string, grantIds: readonly string[]): Promise<Job[]> {
+    if (grantIds.length === 0) return [];
+    const { rows } = await this.db.query<JobRow & Record<string, unknown>>(sql.PENDING_OF_GRANTS_SQL, [kind, [...grantIds]]);
+    return rows.map(rowToJob);
+  }
+
   /** Jobs still queued or running whose dedupe key starts with `prefix` (all of them without one). */
   async pending(prefix?: string): Promise<Job[]> {
     const { rows } = prefix === undefined
@@ -216,6 +244,13 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
    */
   async pruneFinished(before: number): Promise<number> {
     return (await this.db.query(sql.PRUNE_SQL, [before])).rowCount ?? 0;
+  }
+}
+
+/** Throws `bad_input` unless the spec's maxAttempts is a positive integer or null/absent. */
+function checkMaxAttempts(spec: JobSpec): void {
+  if (spec.maxAttempts != null && !(Number.isInteger(spec.maxAttempts) && spec.maxAttempts > 0)) {
+    throw new AppError("bad_input", `maxAttempts must be a positive integer, got ${spec.maxAttempts}`);
   }
 }
 

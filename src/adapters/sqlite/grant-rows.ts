@@ -3,7 +3,8 @@
  * structured fields. Kept apart from the store so the SQL there stays readable.
  */
 import { AppError } from "../../domain/errors.ts";
-import type { Grant, GrantState } from "../../domain/grant.ts";
+import { assertTransition, type Grant, type GrantState } from "../../domain/grant.ts";
+import type { GrantEnd } from "../../services/ports/index.ts";
 
 export interface GrantRow {
   id: string;
@@ -141,4 +142,15 @@ export function rowToGrant(row: GrantRow): Grant {
     ...(row.owner ? { owner: row.owner } : {}),
     ...(row.policy_sha ? { policySha: row.policy_sha } : {}),
   };
+}
+
+/**
+ * The first end of each id, after checking every transition (throws `invalid_transition` before
+ * anything changes). `from === state` is no transition: allowed, as `update` allows it.
+ */
+export function firstEndPerId(ends: readonly GrantEnd[]): GrantEnd[] {
+  for (const end of ends) if (end.from !== end.state) assertTransition(end.from, end.state);
+  const byId = new Map<string, GrantEnd>();
+  for (const end of ends) if (!byId.has(end.id)) byId.set(end.id, end);
+  return [...byId.values()];
 }

@@ -64,10 +64,12 @@ export class SqliteCardStore {
 
 export class SqliteHomeUsers {
   private readonly getStmt: Database.Statement<[string], string>;
+  private readonly getManyStmt: Database.Statement<[string], { email: string; user_id: string }>;
   private readonly upsert: Database.Statement;
 
   constructor(db: Database.Database) {
     this.getStmt = db.prepare<[string], string>("SELECT user_id FROM slack_home_users WHERE email = ?").pluck();
+    this.getManyStmt = db.prepare("SELECT email, user_id FROM slack_home_users WHERE email IN (SELECT value FROM json_each(?))");
     this.upsert = db.prepare(
       `INSERT INTO slack_home_users (email, user_id, opened_at) VALUES (?, ?, ?)
        ON CONFLICT (email) DO UPDATE SET user_id = excluded.user_id, opened_at = excluded.opened_at`,
@@ -76,6 +78,13 @@ export class SqliteHomeUsers {
 
   get(email: string): string | null {
     return this.getStmt.get(email.toLowerCase()) ?? null;
+  }
+
+  /** Lower-cased email -> Slack user id, for those of `emails` who opened the tab. */
+  getMany(emails: readonly string[]): Map<string, string> {
+    if (emails.length === 0) return new Map();
+    const rows = this.getManyStmt.all(JSON.stringify(emails.map((email) => email.toLowerCase())));
+    return new Map(rows.map((row) => [row.email, row.user_id]));
   }
 
   remember(email: string, userId: string, at: number): void {

@@ -46,6 +46,9 @@ export class SqliteCredentialStore {
       revoke: db.prepare<[number, string]>(
         "UPDATE credentials SET revoked_at = ? WHERE grant_id = ? AND revoked_at IS NULL",
       ),
+      revokeMany: db.prepare<[number, string], string>(
+        "UPDATE credentials SET revoked_at = ? WHERE grant_id IN (SELECT value FROM json_each(?)) AND revoked_at IS NULL RETURNING grant_id",
+      ).pluck(),
     };
   }
 
@@ -68,5 +71,13 @@ export class SqliteCredentialStore {
 
   revokeForGrant(grantId: string, at: number): number {
     return this.stmts.revoke.run(at, grantId).changes;
+  }
+
+  /** Per grant id, how many unrevoked credentials it revoked (grants with none are absent). */
+  revokeForGrants(grantIds: readonly string[], at: number): Map<string, number> {
+    const counts = new Map<string, number>();
+    if (grantIds.length === 0) return counts;
+    for (const grantId of this.stmts.revokeMany.all(at, JSON.stringify(grantIds))) counts.set(grantId, (counts.get(grantId) ?? 0) + 1);
+    return counts;
   }
 }

@@ -4,9 +4,9 @@
  */
 import type Database from "better-sqlite3";
 import { assertTransition, GRANT_STATES, type Grant, type GrantState } from "../../domain/grant.ts";
-import type { Clock } from "../../services/ports/index.ts";
+import type { Clock, GrantEnd } from "../../services/ports/index.ts";
 import { inTransaction } from "./database.ts";
-import { columnOf, GRANT_FIELDS, grantToParams, patchAssignments, rowToGrant, type GrantRow } from "./grant-rows.ts";
+import { columnOf, firstEndPerId, GRANT_FIELDS, grantToParams, patchAssignments, rowToGrant, type GrantRow } from "./grant-rows.ts";
 
 const INSERT_SQL = `INSERT INTO grants (${GRANT_FIELDS.map(columnOf).join(", ")})
 VALUES (${GRANT_FIELDS.map((f) => `@${columnOf(f)}`).join(", ")})`;
@@ -14,6 +14,7 @@ VALUES (${GRANT_FIELDS.map((f) => `@${columnOf(f)}`).join(", ")})`;
 export class SqliteGrantStore {
   private readonly insertStmt: Database.Statement;
   private readonly getStmt: Database.Statement<[string], GrantRow>;
+  private readonly getManyStmt: Database.Statement<[string], GrantRow>;
   private readonly byPrStmt: Database.Statement<[number], GrantRow>;
   private readonly dueStmt: Database.Statement<[number, number], GrantRow>;
   private readonly nextExpiryStmt: Database.Statement<[], number | null>;
@@ -26,6 +27,7 @@ export class SqliteGrantStore {
   ) {
     this.insertStmt = db.prepare(INSERT_SQL);
     this.getStmt = db.prepare("SELECT * FROM grants WHERE id = ?");
+    this.getManyStmt = db.prepare("SELECT * FROM grants WHERE id IN (SELECT value FROM json_each(?))");
     this.byPrStmt = db.prepare("SELECT * FROM grants WHERE pr_number = ?");
     this.dueStmt = db.prepare(
       "SELECT * FROM grants WHERE state = 'active' AND expires_at <= ? ORDER BY expires_at, id LIMIT ?",
@@ -71,6 +73,30 @@ export class SqliteGrantStore {
     });
   }
 
+  /** The grants with these ids that exist, in no particular order (an id given twice: once). */
+  getMany(ids: readonly string[]): Grant[] {
+    if (ids.length === 0) return [];
+    return this.getManyStmt.all(JSON.stringify(ids)).map(rowToGrant);
+  }
+
+  /**
+   * Ends many grants: every transition is checked first (one illegal `from -> state` throws
+   * `invalid_transition` and changes nothing), then each end is `update`'s compare-and-set, all in
+   * one transaction (a savepoint inside the caller's). An id given twice is ended by its first end.
+   * Returns the changed grants, as they are after.
+   */
+  endMany(ends: readonly GrantEnd[]): Grant[] {
+    const unique = firstEndPerId(ends);
+    if (unique.length === 0) return [];
+    return inTransaction(this.db, () => {
+      const ended: Grant[] = [];
+      for (const { id, from, state, endedAt, endReason } of unique) {
+        if (this.update(id, [from], { state, endedAt, endReason, updatedAt: endedAt })) ended.push(this.get(id)!);
+      }
+      return ended;
+    });
+  }
+
   listByState(states: readonly GrantState[], limit = -1): Grant[] {
     if (states.length === 0) return [];
     const rows = this.prepared(
@@ -84,6 +110,15 @@ export class SqliteGrantStore {
     const rows = this.prepared(
       `SELECT * FROM grants WHERE subject = ? AND state IN (${states.map(() => "?").join(", ")}) ORDER BY requested_at, id`,
     ).all(subject, ...states) as GrantRow[];
+    return rows.map(rowToGrant);
+  }
+
+  /** Grants of any of these subjects in any of `states`, oldest request first (ties by id). */
+  listBySubjects(subjects: readonly string[], states: readonly GrantState[]): Grant[] {
+    if (subjects.length === 0 || states.length === 0) return [];
+    const rows = this.prepared(
+      `SELECT * FROM grants WHERE subject IN (SELECT value FROM json_each(?)) AND state IN (${states.map(() => "?").join(", ")}) ORDER BY requested_at, id`,
+    ).all(JSON.stringify(subjects), ...states) as GrantRow[];
     return rows.map(rowToGrant);
   }
 

@@ -8,6 +8,9 @@ import type Database from "better-sqlite3";
 import { AppError } from "../../domain/errors.ts";
 import type { Clock, Job, JobSpec, JobState } from "../../services/ports/index.ts";
 import { inTransaction } from "./database.ts";
+import { BURY_EXHAUSTED_SQL, CANDIDATES_SQL, candidatesOfKindsSql, LEASE_SQL, REQUEUE_EXPIRED_SQL } from "./sqlite-job-queue-sql.ts";
+
+export { candidatesOfKindsSql } from "./sqlite-job-queue-sql.ts";
 
 /** last_error is for operators; a stack trace or an HTML error page is cut to this length. */
 export const MAX_ERROR_LENGTH = 2000;
@@ -43,63 +46,6 @@ function rowToJob(row: JobRow): Job {
     createdAt: row.created_at,
   };
 }
-
-/**
- * What makes a due job `j` claimable: not under an excluded lock-key prefix (a batch of that key is
- * running) and not behind a live lease on its own lock key.
- */
-const CLAIMABLE = `
-  AND (@exclude IS NULL OR j.lock_key IS NULL OR NOT EXISTS (
-    SELECT 1 FROM json_each(@exclude) e WHERE substr(j.lock_key, 1, length(e.value)) = e.value))
-  AND (j.lock_key IS NULL OR NOT EXISTS (
-    SELECT 1 FROM jobs h
-    WHERE h.state = 'running' AND h.lock_key = j.lock_key AND h.lease_until > @now))`;
-
-/**
- * Candidates of any kind, earliest first: queued, due and claimable. Read in index order
- * (state, run_at) and cut at a window a few times the limit, so a claim costs the same with 10 or
- * 10,000 due jobs; the caller keeps the first job per lock key (a batch never holds a key twice)
- * and leases those. A lock key that shows up more than once in the window only delays its later
- * jobs to the next claim, which is when they could run anyway.
- */
-const CANDIDATES_SQL = `
-SELECT j.id, j.lock_key FROM jobs j
-WHERE j.state = 'queued' AND j.run_at <= @now${CLAIMABLE}
-ORDER BY j.run_at, j.id
-LIMIT @window`;
-
-/**
- * The same for the given kinds, read along the (kind, state, run_at, id) index one kind at a time
- * (one compound statement, each arm cut at the window): due jobs of other kinds (a thousand
- * notifications queued behind a burst of revocations) are never read.
- */
-export function candidatesOfKindsSql(count: number): string {
-  const arm = (i: number) => `SELECT * FROM (
-  SELECT j.id, j.lock_key, j.run_at FROM jobs j
-  WHERE j.kind = @k${i} AND j.state = 'queued' AND j.run_at <= @now${CLAIMABLE}
-  ORDER BY j.run_at, j.id
-  LIMIT @window)`;
-  return `${Array.from({ length: count }, (_, i) => arm(i)).join("\nUNION ALL\n")}\nORDER BY run_at, id\nLIMIT @window`;
-}
-
-const LEASE_SQL = `
-UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = @now + @leaseMs, updated_at = @now
-WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 'queued'
-RETURNING *`;
-
-/** Jobs whose worker died (lease expired) go back to the queue, keeping their place (runAt). */
-const REQUEUE_EXPIRED_SQL = `
-UPDATE jobs INDEXED BY jobs_running_lease SET state = 'queued', lease_until = NULL, updated_at = @now
-WHERE state = 'running' AND lease_until <= @now`;
-
-/**
- * A job whose worker died mid-run as many times as it may attempt: dead, not re-run forever
- * (a job that crashes the process would otherwise crash every restart).
- */
-const BURY_EXHAUSTED_SQL = `
-UPDATE jobs INDEXED BY jobs_running_lease SET state = 'dead', lease_until = NULL, updated_at = @now,
-  last_error = 'lease expired on the last allowed attempt (the worker stopped or crashed)'
-WHERE state = 'running' AND lease_until <= @now AND max_attempts IS NOT NULL AND attempts >= max_attempts`;
 
 export class SqliteJobQueue {
   private readonly stmts;
@@ -150,6 +96,9 @@ export class SqliteJobQueue {
       pendingOfGrant: db.prepare<[{ kind: string; grantId: string }], JobRow>(
         "SELECT * FROM jobs WHERE grant_id = @grantId AND kind = @kind AND state IN ('queued', 'running') ORDER BY run_at, id",
       ),
+      pendingOfGrants: db.prepare<[{ kind: string; grantIds: string }], JobRow>(
+        "SELECT * FROM jobs WHERE grant_id IN (SELECT value FROM json_each(@grantIds)) AND kind = @kind AND state IN ('queued', 'running') ORDER BY run_at, id",
+      ),
       // A range on dedupe_key's unique index (`+state` keeps the planner off the state index):
       // removal jobs ask this for every grant they finish; a scan of all pending jobs each time
       // adds up when a thousand grants end together.
@@ -166,9 +115,7 @@ export class SqliteJobQueue {
 
   enqueue(spec: JobSpec): number | null {
     const now = this.clock.now();
-    if (spec.maxAttempts != null && !(Number.isInteger(spec.maxAttempts) && spec.maxAttempts > 0)) {
-      throw new AppError("bad_input", `maxAttempts must be a positive integer, got ${spec.maxAttempts}`);
-    }
+    checkMaxAttempts(spec);
     const id = this.stmts.insert.get({
       kind: spec.kind,
       payload: JSON.stringify(spec.payload),
@@ -179,6 +126,22 @@ export class SqliteJobQueue {
       now,
     });
     return id ?? null;
+  }
+
+  /**
+   * `enqueue` for many jobs, in one transaction (a savepoint inside the caller's), in the given
+   * order: each de-duplicated by its dedupeKey, also against the specs before it (the first wins).
+   * Every maxAttempts is checked first: a bad one throws `bad_input` and inserts none. Returns how
+   * many were inserted.
+   */
+  enqueueMany(specs: readonly JobSpec[]): number {
+    for (const spec of specs) checkMaxAttempts(spec);
+    if (specs.length === 0) return 0;
+    return inTransaction(this.db, () => {
+      let inserted = 0;
+      for (const spec of specs) if (this.enqueue(spec) !== null) inserted += 1;
+      return inserted;
+    });
   }
 
   claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[], excludeLockPrefixes?: readonly string[]): Job[] {
@@ -254,6 +217,12 @@ export class SqliteJobQueue {
     return rows.map(rowToJob);
   }
 
+  /** Jobs of `kind` still queued or running that name any of these grants, oldest due first (ties by id). */
+  pendingOfGrants(kind: string, grantIds: readonly string[]): Job[] {
+    if (grantIds.length === 0) return [];
+    return this.stmts.pendingOfGrants.all({ kind, grantIds: JSON.stringify(grantIds) }).map(rowToJob);
+  }
+
   pending(prefix?: string): Job[] {
     const rows = prefix === undefined ? this.stmts.pending.all() : this.stmts.pendingWithPrefix.all({ prefix, end: `${prefix}\u{10FFFF}` });
     return rows.map(rowToJob);
@@ -281,6 +250,13 @@ export class SqliteJobQueue {
    */
   pruneFinished(before: number): number {
     return this.stmts.prune.run(before).changes;
+  }
+}
+
+/** Throws `bad_input` unless the spec's maxAttempts is a positive integer or null/absent. */
+function checkMaxAttempts(spec: JobSpec): void {
+  if (spec.maxAttempts != null && !(Number.isInteger(spec.maxAttempts) && spec.maxAttempts > 0)) {
+    throw new AppError("bad_input", `maxAttempts must be a positive integer, got ${spec.maxAttempts}`);
   }
 }
 

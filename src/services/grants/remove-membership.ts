@@ -12,21 +12,19 @@ import { lockKeys, payloadOf } from "../jobs/enqueue.ts";
 import { endComment, KEPT_FOR_STANDING } from "../../domain/pr-texts.ts";
 import type { ServiceDeps } from "../deps.ts";
 import type { BatchFailures } from "../jobs/runner.ts";
-import type { Job } from "../ports/index.ts";
+import type { Job, JobSpec } from "../ports/index.ts";
 import { JOB } from "../jobs/kinds.ts";
-import { queueNote, queuePrComment } from "../messages/outbox.ts";
+import { noteJob, prCommentJob } from "../messages/outbox.ts";
 import { ensureNotMembers } from "../targets/membership.ts";
-
-type CoveringGrantDeps = Pick<ServiceDeps, "grants">;
 
 /**
  * Another grant of the same subject that keeps this membership: only an ACTIVE grant whose
  * recorded access includes the group. An approved grant (an extension not yet activated) does not
  * count: it adds the membership itself when it activates, and if it is ended first, nothing would
- * ever remove what this one kept.
+ * ever remove what this one kept. `active`: the subject's active grants.
  */
-async function coveringGrant(deps: CoveringGrantDeps, grantId: string, subject: string, target: string, group: string): Promise<string | null> {
-  for (const other of await deps.grants.listBySubject(subject, ["active"])) {
+function coveringGrant(active: readonly Grant[], grantId: string, target: string, group: string): string | null {
+  for (const other of active) {
     if (other.id === grantId || !other.access) continue;
     if (other.access.target === target && other.access.groups.includes(group)) return other.id;
   }
@@ -40,6 +38,12 @@ interface Removal {
   target: string;
   group: string;
   reason: JobPayload<"scim_remove">["reason"];
+}
+
+/** A membership of an ended grant found absent (removed, verified) or kept for a reason. */
+interface Settled {
+  group: string;
+  keptBy: string | null;
 }
 
 /** The removal jobs of a grant still queued or running (its memberships not yet verified absent). */
@@ -57,32 +61,39 @@ type RemoveMembershipsDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "j
 /**
  * Removes the memberships of several jobs: covered ones are kept, the rest go through
  * ensureNotMembers per (target, group) — one read, one PATCH, one read-back per group — and each
- * group's results are recorded as soon as that group is done. `succeeded` collects the jobs done
- * so far, so a grant whose groups finish in the same batch still gets its "ended" messages.
+ * group's results are recorded as soon as that group is done. The batch's grants and the
+ * subjects' active grants are read once for the whole batch (set-based: a handful of queries for
+ * hundreds of removals). `settled` collects the jobs done so far, so a grant whose groups finish
+ * in the same batch still gets its "ended" messages.
  */
 async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTargetOk: (target: string) => void): Promise<BatchFailures> {
   const failures: BatchFailures = new Map();
-  const succeeded = new Set<number>();
-  const items = jobs.map(removalOf);
-  // Each grant read once per batch (its SCIM user id, the "ended" messages, the lag metric).
-  const grants = new Map<string, Grant | null>();
-  const grantOf = async (id: string) => {
-    if (!grants.has(id)) grants.set(id, await deps.grants.get(id));
-    return grants.get(id) ?? null;
-  };
-  const byGroup = new Map<string, { item: Removal; keptBy: string | null }[]>();
+  const settled = new Map<number, Removal & Settled>();
+  const items: Removal[] = [];
+  for (const job of jobs) {
+    try {
+      items.push(removalOf(job));
+    } catch (err) {
+      failures.set(job.id, err);
+    }
+  }
+  let grants: Map<string, Grant>;
+  let activeOf: Map<string, Grant[]>;
+  try {
+    grants = new Map((await deps.grants.getMany([...new Set(items.map((i) => i.grantId))])).map((g) => [g.id, g]));
+    activeOf = new Map();
+    for (const g of await deps.grants.listBySubjects([...new Set(items.map((i) => i.subject))], ["active"])) activeOf.set(g.subject, [...(activeOf.get(g.subject) ?? []), g]);
+  } catch (err) {
+    for (const item of items) failures.set(item.job.id, err);
+    return failures;
+  }
   const standing = await standingCoverage(deps);
-  await Promise.all(
-    items.map(async (item) => {
-      try {
-        const keptBy = await coveringGrant(deps, item.grantId, item.subject, item.target, item.group) ?? (standing(item.target, item.group, item.subject) ? KEPT_FOR_STANDING : null);
-        const key = `${item.target}\u0000${item.group}`;
-        byGroup.set(key, [...(byGroup.get(key) ?? []), { item, keptBy }]);
-      } catch (err) {
-        failures.set(item.job.id, err);
-      }
-    }),
-  );
+  const byGroup = new Map<string, { item: Removal; keptBy: string | null }[]>();
+  for (const item of items) {
+    const keptBy = coveringGrant(activeOf.get(item.subject) ?? [], item.grantId, item.target, item.group) ?? (standing(item.target, item.group, item.subject) ? KEPT_FOR_STANDING : null);
+    const key = `${item.target}\u0000${item.group}`;
+    byGroup.set(key, [...(byGroup.get(key) ?? []), { item, keptBy }]);
+  }
   await Promise.all(
     [...byGroup.values()].map(async (list) => {
       const { target, group } = list[0]!.item;
@@ -92,7 +103,7 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
         const results = await ensureNotMembers(
           deps.targets.get(target),
           group,
-          await Promise.all(toRemove.map(async ({ item }) => ({ email: item.subject, userId: (await grantOf(item.grantId))?.access?.userId ?? null }))),
+          toRemove.map(({ item }) => ({ email: item.subject, userId: grants.get(item.grantId)?.access?.userId ?? null })),
           // A first attempt goes straight to the PATCH; a retry (maybe after a crash mid-PATCH)
           // reads first, so a removal that already happened is not sent again.
           { checkFirst: toRemove.some(({ item }) => item.job.attempts > 1) },
@@ -109,21 +120,29 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
       const done = list.filter((x) => outcomes.has(x.item.job.id));
       if (done.length === 0) return;
       const now = deps.clock.now();
-      await deps.tx.transaction(async () => {
-        for (const { item, keptBy } of done) {
-          await deps.audit.append({
-            at: now,
-            actor: "grantbot",
-            action: keptBy ? "scim.member_kept" : "scim.member_removed",
-            grantId: item.grantId,
-            data: { target, group, subject: item.subject, outcome: outcomes.get(item.job.id), verified: true, ...(keptBy ? { coveredBy: keptBy } : {}) },
-          });
-          succeeded.add(item.job.id);
+      try {
+        await deps.tx.transaction(async () => {
+          for (const { item, keptBy } of done) settled.set(item.job.id, { ...item, keptBy });
+          await finishIfLast(deps, done.map((x) => x.item), grants, settled, now);
+          for (const { item, keptBy } of done) {
+            await deps.audit.append({
+              at: now,
+              actor: "grantbot",
+              action: keptBy ? "scim.member_kept" : "scim.member_removed",
+              grantId: item.grantId,
+              data: { target, group, subject: item.subject, outcome: outcomes.get(item.job.id), verified: true, ...(keptBy ? { coveredBy: keptBy } : {}) },
+            });
+          }
+        });
+      } catch (err) {
+        for (const { item } of done) {
+          settled.delete(item.job.id);
+          failures.set(item.job.id, err);
         }
-        for (const { item } of done) await finishIfLast(deps, await grantOf(item.grantId), item, succeeded, now);
-      });
+        return;
+      }
       for (const { item } of done) {
-        const grant = await grantOf(item.grantId);
+        const grant = grants.get(item.grantId);
         if (item.reason === "expired" && grant?.expiresAt) deps.metrics.expiryLag(now - grant.expiresAt);
       }
     }),
@@ -134,17 +153,38 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
 
 type FinishIfLastDeps = Pick<ServiceDeps, "audit" | "jobs">;
 
-/** When this was the grant's last pending removal: the "ended" DM and PR comment. Call in a transaction. */
-async function finishIfLast(deps: FinishIfLastDeps, grant: Grant | null, item: Removal, succeeded: ReadonlySet<number>, now: number): Promise<void> {
-  if (!grant) return;
-  const others = (await pendingRemovals(deps, item.grantId)).filter((j) => j.id !== item.job.id && !succeeded.has(j.id));
-  if (others.length > 0) return;
-  const removed = (await deps.audit
-    .forGrant(item.grantId))
-    .filter((r) => r.action === "scim.member_removed" || r.action === "scim.member_kept")
-    .map((r) => ({ group: String(r.data?.group), verified: true, ...(r.action === "scim.member_kept" ? { keptBy: String(r.data?.coveredBy) } : {}) }));
-  await queueNote(deps, grant, "ended", { reason: String(item.reason ?? grant.state) });
-  await queuePrComment(deps, grant, "ended", endComment({ reason: String(item.reason ?? grant.state), at: grant.endedAt ?? now, removed }));
+/**
+ * For each grant of `done` whose last pending removal this is: the "ended" DM and PR comment,
+ * listing every membership's outcome. One query for the pending removals of all of them; the
+ * audit log is read only for a grant with several groups (outcomes recorded by earlier batches),
+ * before this transaction appends its own rows. Call in a transaction.
+ */
+async function finishIfLast(deps: FinishIfLastDeps, done: readonly Removal[], grants: ReadonlyMap<string, Grant>, settled: ReadonlyMap<number, Removal & Settled>, now: number): Promise<void> {
+  const ids = [...new Set(done.map((item) => item.grantId))].filter((id) => grants.has(id));
+  if (ids.length === 0) return;
+  const pending = new Set((await deps.jobs.pendingOfGrants(JOB.scimRemove, ids)).filter((j) => !settled.has(j.id)).map((j) => j.payload.grantId));
+  const jobs: JobSpec[] = [];
+  for (const id of ids) {
+    if (pending.has(id)) continue;
+    const grant = grants.get(id)!;
+    const item = done.find((d) => d.grantId === id)!;
+    const removed = new Map<string, { group: string; verified: true; keptBy?: string }>();
+    if ((grant.access?.groups.length ?? 0) > 1) {
+      for (const r of await deps.audit.forGrant(id)) {
+        if (r.action !== "scim.member_removed" && r.action !== "scim.member_kept") continue;
+        const group = String(r.data?.group);
+        removed.set(group, { group, verified: true, ...(r.action === "scim.member_kept" ? { keptBy: String(r.data?.coveredBy) } : {}) });
+      }
+    }
+    for (const s of settled.values()) {
+      if (s.grantId === id) removed.set(s.group, { group: s.group, verified: true, ...(s.keptBy ? { keptBy: s.keptBy } : {}) });
+    }
+    const reason = String(item.reason ?? grant.state);
+    jobs.push(noteJob(grant, "ended", { reason }));
+    const comment = prCommentJob(grant, "ended", endComment({ reason, at: grant.endedAt ?? now, removed: [...removed.values()] }));
+    if (comment) jobs.push(comment);
+  }
+  await deps.jobs.enqueueMany(jobs);
 }
 
 export type RemoveMembershipHandlerDeps = Pick<ServiceDeps, "audit" | "clock" | "grants" | "jobs" | "metrics" | "notifier" | "targets" | "tx" | "wake"> & StandingCoverageDeps;

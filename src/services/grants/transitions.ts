@@ -7,7 +7,8 @@
  */
 import type { Grant, GrantState } from "../../domain/grant.ts";
 import type { ServiceDeps } from "../deps.ts";
-import { queueGrantRefreshes } from "../surfaces/slack-refresh.ts";
+import type { GrantEnd } from "../ports/index.ts";
+import { grantRefreshJobs, queueGrantRefreshes } from "../surfaces/slack-refresh.ts";
 
 export type TransitionDeps = Pick<ServiceDeps, "tx" | "grants" | "jobs" | "clock" | "homeUsers" | "wake">;
 
@@ -24,6 +25,21 @@ export async function changeState(deps: TransitionDeps, id: string, from: readon
   });
   if (changed) deps.wake();
   return changed;
+}
+
+/**
+ * Ends many grants at once (a batch of expiries): each a compare-and-set from its `from` state
+ * (GrantStore.endMany), with the refreshes of those it changed, in one transaction. Returns the
+ * grants it ended, as they are after; one already moved on is left out. Safe to repeat.
+ */
+export async function endStates(deps: TransitionDeps, ends: readonly GrantEnd[]): Promise<Grant[]> {
+  const ended = await deps.tx.transaction(async () => {
+    const after = await deps.grants.endMany(ends);
+    if (after.length > 0) await deps.jobs.enqueueMany(await grantRefreshJobs(deps, { homeUsers: deps.homeUsers }, after));
+    return after;
+  });
+  if (ended.length > 0) deps.wake();
+  return ended;
 }
 
 /** Stores a new request (state `requested`) with its refreshes. Throws if the id exists. */

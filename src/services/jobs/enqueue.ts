@@ -10,7 +10,12 @@ export type EnqueueOptions = Omit<JobSpec, "kind" | "payload">;
 
 /** Durable, idempotent per dedupe key; returns the job id or null when de-duplicated. Call inside the change's transaction. */
 export function enqueue<K extends JobKind>(jobs: Pick<JobQueue, "enqueue">, kind: K, payload: JobInput<K>, options: EnqueueOptions = {}): Promise<number | null> {
-  return jobs.enqueue({ kind, payload: { ...payload }, ...options });
+  return jobs.enqueue(jobSpec(kind, payload, options));
+}
+
+/** A job of `kind`, its payload checked by the compiler, for `JobQueue.enqueueMany` (many at once). */
+export function jobSpec<K extends JobKind>(kind: K, payload: JobInput<K>, options: EnqueueOptions = {}): JobSpec {
+  return { kind, payload: { ...payload }, ...options };
 }
 
 /** The typed payload of a job already claimed (batch handlers get raw jobs). */

@@ -21,6 +21,11 @@ export interface CredentialStore {
   forGrant(grantId: string): Promise<CredentialRecord[]>;
   /** Sets revokedAt on every unrevoked credential of the grant; returns how many. */
   revokeForGrant(grantId: string, at: number): Promise<number>;
+  /**
+   * `revokeForGrant` for many grants at once (one statement on PostgreSQL): returns, per grant id,
+   * how many credentials it revoked (grants with none to revoke are absent).
+   */
+  revokeForGrants(grantIds: readonly string[], at: number): Promise<Map<string, number>>;
 }
 
 export interface CredentialClaims {

@@ -36,6 +36,13 @@ export interface JobQueue {
   /** Durable enqueue; idempotent per dedupeKey. Returns the job id, or null when deduplicated. */
   enqueue(spec: JobSpec): Promise<number | null>;
   /**
+   * `enqueue` for many jobs at once (one statement on PostgreSQL, one NOTIFY with the earliest
+   * runAt): atomic, each de-duplicated by its dedupeKey (also against the others in the call: the
+   * first wins). Returns how many were inserted. Throws `bad_input`, inserting none, when any
+   * spec's maxAttempts is not a positive integer (or null).
+   */
+  enqueueMany(specs: readonly JobSpec[]): Promise<number>;
+  /**
    * Claims up to `limit` runnable jobs: queued with runAt <= now, or running with an expired lease
    * (their worker crashed). Skips jobs whose lockKey is held by another unexpired running job.
    * Claimed jobs become `running` with leaseUntil = now + leaseMs and attempts + 1.
@@ -77,6 +84,8 @@ export interface JobQueue {
    * names grant `grantId`: "is a removal of this grant still pending?". Oldest due first.
    */
   pendingOf(kind: string, grantId?: string): Promise<Job[]>;
+  /** `pendingOf(kind, id)` for many grants at once: their jobs of `kind` still queued or running, oldest due first. */
+  pendingOfGrants(kind: string, grantIds: readonly string[]): Promise<Job[]>;
   /** Jobs not yet done or dead that mention this dedupe key prefix (for tests and listings). */
   pending(prefix?: string): Promise<Job[]>;
 }

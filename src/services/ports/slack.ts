@@ -41,6 +41,8 @@ export interface CardStore {
 export interface HomeUsers {
   /** The Slack user id of the person with this email who opened the Home tab, or null. */
   get(email: string): Promise<string | null>;
+  /** `get` for many emails at once: lower-cased email -> Slack user id, for those who opened the tab. */
+  getMany(emails: readonly string[]): Promise<Map<string, string>>;
   /** Records (or refreshes) that `userId` (email `email`) opened the tab. Idempotent. */
   remember(email: string, userId: string, at: number): Promise<void>;
 }

@@ -20,6 +20,17 @@ export interface Transactor {
   transaction<T>(fn: () => Promise<T>, options?: { durable?: boolean }): Promise<T>;
 }
 
+/** One grant's end, as `GrantStore.endMany` applies it. */
+export interface GrantEnd {
+  id: string;
+  /** The state the grant must still be in (the compare-and-set). */
+  from: GrantState;
+  /** The state it ends in: a legal transition from `from`. */
+  state: GrantState;
+  endedAt: number;
+  endReason: string;
+}
+
 export interface GrantStore {
   /** Inserts a new grant. Throws if the id exists. */
   insert(grant: Grant): Promise<void>;
@@ -31,10 +42,23 @@ export interface GrantStore {
    * be a legal transition from the current state (checked with domain/grant.ts) or it throws.
    */
   update(id: string, fromStates: readonly GrantState[], patch: Partial<Omit<Grant, "id">>): Promise<boolean>;
+  /** The grants with these ids that exist, in no particular order (an id given twice: once). */
+  getMany(ids: readonly string[]): Promise<Grant[]>;
+  /**
+   * Ends many grants at once (a batch of expiries): each end is a compare-and-set — applied only
+   * while its grant is still in `end.from` — setting state, endedAt, endReason and updatedAt
+   * (= endedAt). Returns the grants it changed, as they are after, in no particular order; an id
+   * given twice is ended once (the first). Throws `invalid_transition`, changing nothing, when
+   * any `from -> state` is not a legal transition (domain/grant.ts). Atomic (one statement on
+   * PostgreSQL; the caller's transaction on SQLite).
+   */
+  endMany(ends: readonly GrantEnd[]): Promise<Grant[]>;
   /** Grants in any of `states`, oldest request first. */
   listByState(states: readonly GrantState[], limit?: number): Promise<Grant[]>;
   /** Grants of one subject in any of `states`. */
   listBySubject(subject: string, states: readonly GrantState[]): Promise<Grant[]>;
+  /** Grants of any of these subjects in any of `states`, oldest request first (ties by id). */
+  listBySubjects(subjects: readonly string[], states: readonly GrantState[]): Promise<Grant[]>;
   /** Active grants whose expiresAt <= `at`, earliest first. */
   listDueForExpiry(at: number, limit: number): Promise<Grant[]>;
   /** Earliest expiresAt among active grants, or null. */
