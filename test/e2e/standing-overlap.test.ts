@@ -35,4 +35,16 @@ describe("a grant of a standing member", () => {
     expect(stack.members("aws", "prod-db-readonly")).toContain(alice.email);
     expect(stack.members("aws", "prod-db-readonly")).not.toContain(dave.email);
   });
+
+  it("removes the membership of a standing member taken out of the catalog since grantbot last read it", async () => {
+    // grantbot still holds the catalog that lists alice; the base branch no longer does. A removal
+    // never keeps a membership on that old copy: it asks for the current catalog first.
+    stack.github.seed({ "grants/catalog.yaml": CATALOG.replace("standing_members: [alice@example.com]", "standing_members: []") }, "alice is no longer a standing member");
+    const alice = stack.person("alice");
+    const grant = await activeGrant(stack, alice.slack, "prod-db-readonly 2s INC-72 after standing access ended");
+    await stack.waitForGrant(grant.id, ["expired"], 10_000);
+    await stack.waitFor(async () => (await stack.grantbot.deps.audit.forGrant(grant.id)).some((r) => r.action === "scim.member_removed"), 10_000, "the removal recorded");
+    expect((await stack.grantbot.deps.audit.forGrant(grant.id)).some((r) => r.action === "scim.member_kept")).toBe(false);
+    expect(stack.members("aws", "prod-db-readonly")).not.toContain(alice.email);
+  });
 });

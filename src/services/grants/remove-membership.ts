@@ -5,7 +5,7 @@
  * Jobs due together run as a batch (see removeMemberships); the lone job is a batch of one.
  */
 import type { Grant } from "../../domain/grant.ts";
-import { standingCoverage, type StandingCoverageDeps } from "../policy/standing-coverage.ts";
+import { standingCoverage, type StandingCoverage, type StandingCoverageDeps } from "../policy/standing-coverage.ts";
 import type { KindHandler } from "../jobs/typed-handler.ts";
 import type { JobPayload } from "../jobs/kinds.ts";
 import { lockKeys, payloadOf } from "../jobs/enqueue.ts";
@@ -16,6 +16,7 @@ import type { Job, JobSpec } from "../ports/index.ts";
 import { JOB } from "../jobs/kinds.ts";
 import { noteJob, prCommentJob } from "../messages/outbox.ts";
 import { ensureNotMembers } from "../targets/membership.ts";
+import { groupCommit } from "../../shared/group-commit.ts";
 
 /**
  * Another grant of the same subject that keeps this membership: only an ACTIVE grant whose
@@ -45,6 +46,9 @@ interface Settled {
   group: string;
   keptBy: string | null;
 }
+
+/** A removal's verified outcome, to record. */
+type Recorded = Removal & Settled & { outcome: string };
 
 /** The removal jobs of a grant still queued or running (its memberships not yet verified absent). */
 export function pendingRemovals(deps: Pick<ServiceDeps, "jobs">, grantId: string): Promise<Job[]> {
@@ -87,10 +91,44 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
     for (const item of items) failures.set(item.job.id, err);
     return failures;
   }
-  const standing = await standingCoverage(deps);
+  // Each group's outcomes are recorded as soon as it is done; groups finishing while a recording
+  // commits are recorded together by the next one (one commit and one turn at the audit chain's
+  // lock for several groups, not one each).
+  const record = groupCommit<Recorded>(async (done) => {
+    const now = deps.clock.now();
+    try {
+      await deps.tx.transaction(async () => {
+        for (const r of done) settled.set(r.job.id, r);
+        await finishIfLast(deps, done, grants, settled, now);
+        for (const r of done) {
+          await deps.audit.append({
+            at: now,
+            actor: "grantbot",
+            action: r.keptBy ? "scim.member_kept" : "scim.member_removed",
+            grantId: r.grantId,
+            data: { target: r.target, group: r.group, subject: r.subject, outcome: r.outcome, verified: true, ...(r.keptBy ? { coveredBy: r.keptBy } : {}) },
+          });
+        }
+      });
+    } catch (err) {
+      for (const r of done) settled.delete(r.job.id);
+      throw err;
+    }
+    for (const r of done) {
+      const grant = grants.get(r.grantId);
+      if (r.reason === "expired" && grant?.expiresAt) deps.metrics.expiryLag(now - grant.expiresAt);
+    }
+  });
+  // Standing members: a revocation does not wait on GitHub. Who the catalog already loaded lists
+  // is checked first; only a membership it lists is checked against the current catalog and the
+  // directory (so one just taken out of the catalog is not kept on an old copy). Were a person
+  // made a standing member since, removing is the safe mistake (reconciliation restores it).
+  const listed = await standingCoverage(deps, { listedOnly: true });
+  let current: StandingCoverage | null = null;
+  const standing = async (item: Removal) => listed(item.target, item.group, item.subject) && (current ??= await standingCoverage(deps))(item.target, item.group, item.subject);
   const byGroup = new Map<string, { item: Removal; keptBy: string | null }[]>();
   for (const item of items) {
-    const keptBy = coveringGrant(activeOf.get(item.subject) ?? [], item.grantId, item.target, item.group) ?? (standing(item.target, item.group, item.subject) ? KEPT_FOR_STANDING : null);
+    const keptBy = coveringGrant(activeOf.get(item.subject) ?? [], item.grantId, item.target, item.group) ?? ((await standing(item)) ? KEPT_FOR_STANDING : null);
     const key = `${item.target}\u0000${item.group}`;
     byGroup.set(key, [...(byGroup.get(key) ?? []), { item, keptBy }]);
   }
@@ -119,31 +157,10 @@ async function removeMemberships(deps: RemoveMembershipsDeps, jobs: Job[], onTar
       }
       const done = list.filter((x) => outcomes.has(x.item.job.id));
       if (done.length === 0) return;
-      const now = deps.clock.now();
       try {
-        await deps.tx.transaction(async () => {
-          for (const { item, keptBy } of done) settled.set(item.job.id, { ...item, keptBy });
-          await finishIfLast(deps, done.map((x) => x.item), grants, settled, now);
-          for (const { item, keptBy } of done) {
-            await deps.audit.append({
-              at: now,
-              actor: "grantbot",
-              action: keptBy ? "scim.member_kept" : "scim.member_removed",
-              grantId: item.grantId,
-              data: { target, group, subject: item.subject, outcome: outcomes.get(item.job.id), verified: true, ...(keptBy ? { coveredBy: keptBy } : {}) },
-            });
-          }
-        });
+        await record(done.map(({ item, keptBy }) => ({ ...item, keptBy, outcome: outcomes.get(item.job.id)! })));
       } catch (err) {
-        for (const { item } of done) {
-          settled.delete(item.job.id);
-          failures.set(item.job.id, err);
-        }
-        return;
-      }
-      for (const { item } of done) {
-        const grant = grants.get(item.grantId);
-        if (item.reason === "expired" && grant?.expiresAt) deps.metrics.expiryLag(now - grant.expiresAt);
+        for (const { item } of done) failures.set(item.job.id, err);
       }
     }),
   );

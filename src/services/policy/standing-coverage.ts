@@ -13,19 +13,23 @@ export type StandingCoverage = (target: string, group: string, email: string) =>
 export type StandingCoverageDeps = Pick<ServiceDeps, "policy" | "clock" | "people" | "reviews" | "log">;
 
 /**
- * Read once per removal batch. When the catalog cannot be read (GitHub down and never loaded),
- * nobody is covered: the removal goes ahead — the safe direction for access — and reconciliation
- * restores standing access (on resources with `enforce`) once the catalog is back.
+ * When the catalog cannot be read (GitHub down and never loaded), nobody is covered: the removal
+ * goes ahead — the safe direction for access — and reconciliation restores standing access (on
+ * resources with `enforce`) once the catalog is back.
+ *
+ * `listedOnly`: who the policy already loaded lists as standing members — read without a call to
+ * GitHub (unless none was ever loaded) and without directory or review reads; a superset of who is
+ * kept, for a quick "could this membership be a standing one?" ahead of the full answer.
  */
-export async function standingCoverage(deps: StandingCoverageDeps): Promise<StandingCoverage> {
+export async function standingCoverage(deps: StandingCoverageDeps, options: { listedOnly?: boolean } = {}): Promise<StandingCoverage> {
   let catalog;
   try {
-    ({ catalog } = await deps.policy.current());
+    ({ catalog } = await deps.policy.current(options.listedOnly ? { maxAgeMs: Number.POSITIVE_INFINITY } : {}));
   } catch (err) {
     deps.log.warn({ err: err instanceof Error ? err.message : String(err) }, "catalog unavailable: standing members not considered for this removal");
     return () => false;
   }
-  const keep = await standingFilter(deps, catalog);
+  const keep = options.listedOnly ? () => true : await standingFilter(deps, catalog);
   const covered = new Set<string>();
   for (const [id, resource] of Object.entries(catalog.resources)) {
     for (const member of standingMembersOf(resource)) {
