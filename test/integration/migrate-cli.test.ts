@@ -10,9 +10,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { PG_LATEST_VERSION, PG_MIGRATIONS } from "../../src/adapters/postgres/migrations.ts";
 import { MIGRATIONS } from "../../src/adapters/sqlite/migrations.ts";
 import { main, type CliIO } from "../../src/cli.ts";
 import { describeWithPostgres, freshDatabaseUrl } from "../support/postgres.ts";
+
+/** What `grantbot migrate` prints for each PostgreSQL migration it applies, as a pattern. */
+const PG_APPLIED = PG_MIGRATIONS.map((m) => `applied PostgreSQL migration ${m.version} \\(${m.name}\\)\\n`).join("");
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const PASSWORD = "hunter2-Migrate-Secret";
@@ -56,14 +60,14 @@ describeWithPostgres("grantbot migrate with GRANTBOT_DATABASE_URL", () => {
     const url = withPassword(await freshDatabaseUrl("cli_migrate"));
     const first = await migrate({ GRANTBOT_DATABASE_URL: url });
     expect(first).toMatchObject({ code: 0, err: "" });
-    expect(first.out).toMatch(/^applied PostgreSQL migration 1 \(initial\)\nPostgreSQL database 127\.0\.0\.1:\d+\/cli_migrate_[0-9a-f]+ is now at schema version 1\n$/);
+    expect(first.out).toMatch(new RegExp(`^${PG_APPLIED}PostgreSQL database 127\\.0\\.0\\.1:\\d+/cli_migrate_[0-9a-f]+ is now at schema version ${PG_LATEST_VERSION}\\n$`));
     const second = await migrate({ GRANTBOT_DATABASE_URL: url });
     expect(second).toMatchObject({ code: 0, err: "" });
-    expect(second.out).toMatch(/is up to date at schema version 1\n$/);
+    expect(second.out).toMatch(new RegExp(`is up to date at schema version ${PG_LATEST_VERSION}\\n$`));
     expect(second.out).not.toContain("applied");
     for (const r of [first, second]) expect(r.out + r.err).not.toContain(PASSWORD);
     const { rows } = await sql(url, "SELECT version, name FROM schema_migrations");
-    expect(rows).toEqual([{ version: 1, name: "initial" }]);
+    expect(rows).toEqual(PG_MIGRATIONS.map(({ version, name }) => ({ version, name })));
     // Nothing but the schema: no instance started, no job or key written.
     expect((await sql(url, "SELECT (SELECT COUNT(*) FROM jobs) + (SELECT COUNT(*) FROM signing_keys) + (SELECT COUNT(*) FROM audit_log) AS n")).rows[0].n).toBe("0");
     expect(existsSync(join(cwd, "data"))).toBe(false);
@@ -75,17 +79,17 @@ describeWithPostgres("grantbot migrate with GRANTBOT_DATABASE_URL", () => {
       cwd, encoding: "utf8", timeout: 60_000, env: { PATH: process.env.PATH ?? "", GRANTBOT_DATABASE_URL: url },
     });
     expect(child.status, child.stderr).toBe(0);
-    expect(child.stdout).toMatch(/^applied PostgreSQL migration 1 \(initial\)\n/);
+    expect(child.stdout).toMatch(new RegExp(`^${PG_APPLIED}`));
     expect(child.stdout + child.stderr).not.toContain(PASSWORD);
   });
 
   it("refuses a database written by a newer grantbot (exit 1) and says why", async () => {
     const url = withPassword(await freshDatabaseUrl("cli_migrate"));
     expect((await migrate({ GRANTBOT_DATABASE_URL: url })).code).toBe(0);
-    await sql(url, "INSERT INTO schema_migrations VALUES (2, 'from_the_future', 0)");
+    await sql(url, `INSERT INTO schema_migrations VALUES (${PG_LATEST_VERSION + 1}, 'from_the_future', 0)`);
     const r = await migrate({ GRANTBOT_DATABASE_URL: url });
     expect(r).toMatchObject({ code: 1, out: "" });
-    expect(r.err).toMatch(/^grantbot migrate: PostgreSQL database 127\.0\.0\.1:\d+\/\S+: the database schema is version 2 but this grantbot only knows versions up to 1/);
+    expect(r.err).toMatch(new RegExp(`^grantbot migrate: PostgreSQL database 127\\.0\\.0\\.1:\\d+/\\S+: the database schema is version ${PG_LATEST_VERSION + 1} but this grantbot only knows versions up to ${PG_LATEST_VERSION}`));
     expect(r.err).not.toContain(PASSWORD);
   });
 

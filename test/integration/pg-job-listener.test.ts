@@ -7,6 +7,7 @@ import { afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { PgDatabase } from "../../src/adapters/postgres/pg-database.ts";
 import { PgJobListener } from "../../src/adapters/postgres/pg-job-listener.ts";
 import { PgJobQueue } from "../../src/adapters/postgres/pg-job-queue.ts";
+import { PG_SCHEMA_JOB_FUNCTIONS } from "../../src/adapters/postgres/pg-job-queue-sql.ts";
 import { PG_SCHEMA_JOBS } from "../../src/adapters/postgres/schema-jobs.ts";
 import { describeWithPostgres, freshDatabaseUrl } from "../support/postgres.ts";
 
@@ -31,6 +32,7 @@ describeWithPostgres("PgJobListener", () => {
     url = await freshDatabaseUrl("jobs_listen");
     const setup = new PgDatabase(url, { max: 1 });
     await setup.query(PG_SCHEMA_JOBS);
+    await setup.query(PG_SCHEMA_JOB_FUNCTIONS);
     await setup.close();
   });
   beforeEach(async () => {

@@ -7,6 +7,7 @@ import { afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { PgDatabase } from "../../src/adapters/postgres/pg-database.ts";
 import { PgJobQueue } from "../../src/adapters/postgres/pg-job-queue.ts";
 import { CLAIM_KINDS_SQL } from "../../src/adapters/postgres/pg-job-queue-sql.ts";
+import { PG_SCHEMA_JOB_FUNCTIONS } from "../../src/adapters/postgres/pg-job-queue-sql.ts";
 import { PG_SCHEMA_JOBS } from "../../src/adapters/postgres/schema-jobs.ts";
 import { describeWithPostgres, freshDatabaseUrl } from "../support/postgres.ts";
 
@@ -22,6 +23,7 @@ describeWithPostgres("PgJobQueue shared by several instances", () => {
     url = await freshDatabaseUrl("jobs_cluster");
     const db = new PgDatabase(url, { max: 1 });
     await db.query(PG_SCHEMA_JOBS);
+    await db.query(PG_SCHEMA_JOB_FUNCTIONS);
     await db.close();
   });
   beforeEach(async () => {

@@ -4,6 +4,10 @@
  */
 import { afterEach, expect, it } from "vitest";
 import { appliedPgMigrations, migratePostgres, PG_MIGRATIONS } from "../../src/adapters/postgres/migrations.ts";
+
+const VERSIONS = PG_MIGRATIONS.map((m) => m.version);
+const RECORDED = PG_MIGRATIONS.map(({ version, name }) => ({ version, name }));
+const NEXT = PG_MIGRATIONS.length + 1;
 import { PgDatabase } from "../../src/adapters/postgres/pg-database.ts";
 import { describeWithPostgres, freshDatabaseUrl } from "../support/postgres.ts";
 
@@ -23,11 +27,11 @@ async function tables(db: PgDatabase): Promise<string[]> {
 }
 
 describeWithPostgres("migratePostgres", () => {
-  it("creates the whole schema on a fresh database and records version 1", async () => {
+  it("creates the whole schema on a fresh database and records every version", async () => {
     const db = pool(await freshDatabaseUrl("migrate"));
     expect(await appliedPgMigrations(db)).toEqual([]);
-    expect(await migratePostgres(db)).toEqual({ applied: [1] });
-    expect(await appliedPgMigrations(db)).toEqual([{ version: 1, name: "initial" }]);
+    expect(await migratePostgres(db)).toEqual({ applied: VERSIONS });
+    expect(await appliedPgMigrations(db)).toEqual(RECORDED);
     expect(await tables(db)).toEqual(expect.arrayContaining(["grants", "deliveries", "credentials", "audit_log", "audit_head", "jobs", "signing_keys", "directory_people", "schema_migrations"]));
     const { rows } = await db.query<{ applied_at: number }>("SELECT applied_at FROM schema_migrations");
     expect(Math.abs(rows[0]!.applied_at - Date.now())).toBeLessThan(60_000);
@@ -37,23 +41,23 @@ describeWithPostgres("migratePostgres", () => {
     const url = await freshDatabaseUrl("migrate");
     await migratePostgres(pool(url));
     expect(await migratePostgres(pool(url))).toEqual({ applied: [] });
-    expect(await appliedPgMigrations(pool(url))).toEqual([{ version: 1, name: "initial" }]);
+    expect(await appliedPgMigrations(pool(url))).toEqual(RECORDED);
   });
 
   it("applies once when three instances start together, without an error", async () => {
     const url = await freshDatabaseUrl("migrate");
     const results = await Promise.all([pool(url), pool(url), pool(url)].map((db) => migratePostgres(db)));
-    expect(results.map((r) => r.applied).sort()).toEqual([[], [], [1]]);
-    expect(await appliedPgMigrations(pool(url))).toEqual([{ version: 1, name: "initial" }]);
+    expect(results.map((r) => r.applied).sort()).toEqual([[], [], VERSIONS]);
+    expect(await appliedPgMigrations(pool(url))).toEqual(RECORDED);
   });
 
   it("refuses a database written by a newer grantbot", async () => {
     const db = pool(await freshDatabaseUrl("migrate"));
     await migratePostgres(db);
-    await db.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (2, 'from_the_future', 0)");
+    await db.query(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (${NEXT}, 'from_the_future', 0)`);
     await expect(migratePostgres(db)).rejects.toMatchObject({
       code: "config_invalid",
-      message: expect.stringMatching(/schema is version 2 but this grantbot only knows versions up to 1: it was written by a newer grantbot/),
+      message: expect.stringMatching(new RegExp(`schema is version ${NEXT} but this grantbot only knows versions up to ${NEXT - 1}: it was written by a newer grantbot`)),
     });
   });
 
@@ -70,18 +74,18 @@ describeWithPostgres("migratePostgres", () => {
 
   it("leaves a failed migration unapplied and unrecorded, and the lock free", async () => {
     const url = await freshDatabaseUrl("migrate");
-    const broken = [...PG_MIGRATIONS, { version: 2, name: "broken", sql: "CREATE TABLE half_done (x INT); SELECT 1 / 0;" }];
-    await expect(migratePostgres(pool(url), broken)).rejects.toThrow(/migration 2 "broken" failed: division by zero/);
+    const broken = [...PG_MIGRATIONS, { version: NEXT, name: "broken", sql: "CREATE TABLE half_done (x INT); SELECT 1 / 0;" }];
+    await expect(migratePostgres(pool(url), broken)).rejects.toThrow(new RegExp(`migration ${NEXT} "broken" failed: division by zero`));
     const db = pool(url);
-    expect(await appliedPgMigrations(db)).toEqual([{ version: 1, name: "initial" }]);
+    expect(await appliedPgMigrations(db)).toEqual(RECORDED);
     expect(await tables(db)).not.toContain("half_done");
-    const fixed = [...PG_MIGRATIONS, { version: 2, name: "broken", sql: "CREATE TABLE half_done (x INT);" }];
-    expect(await migratePostgres(db, fixed)).toEqual({ applied: [2] });
+    const fixed = [...PG_MIGRATIONS, { version: NEXT, name: "broken", sql: "CREATE TABLE half_done (x INT);" }];
+    expect(await migratePostgres(db, fixed)).toEqual({ applied: [NEXT] });
   });
 
   it("refuses a migration list with a gap before touching the database", async () => {
     const db = pool(await freshDatabaseUrl("migrate"));
-    await expect(migratePostgres(db, [{ version: 2, name: "x", sql: "" }])).rejects.toThrow(/numbered 1..n/);
+    await expect(migratePostgres(db, [{ version: NEXT, name: "x", sql: "" }])).rejects.toThrow(/numbered 1..n/);
     expect(await tables(db)).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import type pg from "pg";
 import { AppError } from "../../domain/errors.ts";
 import type { PgDatabase } from "./pg-database.ts";
 import { PG_SCHEMA_CORE } from "./schema-core.ts";
+import { PG_SCHEMA_JOB_FUNCTIONS } from "./pg-job-queue-sql.ts";
 import { PG_SCHEMA_JOBS } from "./schema-jobs.ts";
 import { PG_SCHEMA_KEYS } from "./schema-keys.ts";
 import { PG_SCHEMA_PEOPLE } from "./schema-people.ts";
@@ -29,6 +30,7 @@ export interface PgMigration {
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
   { version: 1, name: "initial", sql: [PG_SCHEMA_CORE, PG_SCHEMA_PEOPLE, PG_SCHEMA_JOBS, PG_SCHEMA_KEYS].join("\n") },
+  { version: 2, name: "job claim and completion functions", sql: PG_SCHEMA_JOB_FUNCTIONS },
 ];
 
 /** The schema version this code writes. */

@@ -175,3 +175,35 @@ SELECT * FROM jobs WHERE dedupe_key >= $1 AND dedupe_key < $2 AND starts_with(de
 ORDER BY run_at, id`;
 
 export const PRUNE_SQL = "DELETE FROM jobs WHERE state IN ('done', 'dead') AND updated_at < $1";
+
+/**
+ * Migration 2: a claim and a completion in one round trip each. Called outside a transaction,
+ * each is a transaction of its own (autocommit) — instead of BEGIN, SET LOCAL, the lease sweep,
+ * the lock, the claim and COMMIT, six round trips each waiting for a busy server's CPU. The bodies
+ * are the statements above, unchanged; `$8` (claims) and `$4` (completions) set
+ * synchronous_commit off for that transaction (a lost lease or completion only re-runs an
+ * idempotent job), and are false when the caller's own transaction must stay durable. Each
+ * statement of a (volatile) SQL function reads a fresh snapshot, so the claim after the lock sees
+ * every claim committed before it, as the separate statements did.
+ *
+ * Parameters: `jobs_claim_any/kinds(now, exclude, window, limit, lease_ms, instance, kinds,
+ * relaxed)` (`jobs_claim_any` ignores `kinds`); `jobs_complete(now, ids, instance, relaxed)`.
+ */
+export const PG_SCHEMA_JOB_FUNCTIONS = [
+  ["jobs_claim_any", CLAIM_ANY_SQL],
+  ["jobs_claim_kinds", CLAIM_KINDS_SQL],
+].map(([name, claim]) => `
+CREATE FUNCTION ${name}(bigint, text[], integer, integer, bigint, text, text[], boolean) RETURNS SETOF jobs
+LANGUAGE sql VOLATILE AS $fn$
+SELECT set_config('synchronous_commit', 'off', true) WHERE $8;
+${EXPIRE_SQL};
+SELECT pg_advisory_xact_lock(hashtextextended('${CLAIM_LOCK}', 0));
+${claim};
+$fn$;`).join("\n") + `
+CREATE FUNCTION jobs_complete(bigint, bigint[], text, boolean) RETURNS void
+LANGUAGE sql VOLATILE AS $fn$
+SELECT set_config('synchronous_commit', 'off', true) WHERE $4;
+${COMPLETE_ALL_SQL.replace("$2::bigint[]", "$2")};
+$fn$;
+`;
+

@@ -19,7 +19,7 @@
 import { AppError } from "../../domain/errors.ts";
 import type { Clock, Job, JobQueue, JobSpec, JobState } from "../../services/ports/index.ts";
 import type { AsyncPort } from "./async-port.ts";
-import { lockForTransaction, type Queryable } from "./pg-database.ts";
+import type { Queryable } from "./pg-database.ts";
 import * as sql from "./pg-job-queue-sql.ts";
 
 /** last_error is for operators; a stack trace or an HTML error page is cut to this length. */
@@ -28,6 +28,8 @@ export const MAX_ERROR_LENGTH = 2000;
 /** What the queue needs of PgDatabase: queries and ambient transactions. */
 export interface PgTransactional extends Queryable {
   transaction<T>(fn: () => Promise<T>, options?: { durable?: boolean }): Promise<T>;
+  /** Whether this async context is inside a transaction. */
+  readonly inTransaction: boolean;
 }
 
 export interface PgJobQueueOptions {
@@ -124,22 +126,31 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
 
   /**
    * Claims up to `limit` runnable jobs for this instance (see JobQueue.claim). Expired leases are
-   * first buried or re-queued (outside the claim lock); then, under the lock, one statement picks
-   * and leases the jobs. Its own transaction (a savepoint inside the caller's), committed with
-   * `durable: false`: a lost lease only makes an idempotent job run again.
+   * first buried or re-queued; then, under the cluster-wide claim lock, one statement picks and
+   * leases the jobs — all in one call of `jobs_claim_*` (pg-job-queue-sql.ts): outside a
+   * transaction one round trip, its own transaction committed without waiting for the disk (a lost
+   * lease only makes an idempotent job run again); inside the caller's, a savepoint of it.
    */
   async claim(now: number, limit: number, leaseMs: number, kinds?: readonly string[], excludeLockPrefixes?: readonly string[]): Promise<Job[]> {
     if (limit <= 0 || kinds?.length === 0) return [];
     const exclude = excludeLockPrefixes && excludeLockPrefixes.length > 0 ? [...excludeLockPrefixes] : null;
     const window = limit * 4 + 16;
-    const params: unknown[] = [now, exclude, window, limit, leaseMs, this.instanceId];
-    if (kinds) params.push([...kinds]);
-    const rows = await this.db.transaction(async () => {
-      await this.db.query(sql.EXPIRE_SQL, [now]);
-      await lockForTransaction(this.db, sql.CLAIM_LOCK);
-      return (await this.db.query<JobRow & Record<string, unknown>>(kinds ? sql.CLAIM_KINDS_SQL : sql.CLAIM_ANY_SQL, params)).rows;
-    }, { durable: false });
-    return rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+    const rows = await this.ownTransaction((relaxed) =>
+      this.db.query<JobRow & Record<string, unknown>>(
+        `SELECT * FROM ${kinds ? "jobs_claim_kinds" : "jobs_claim_any"}($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [now, exclude, window, limit, leaseMs, this.instanceId, kinds ? [...kinds] : null, relaxed],
+      ),
+    );
+    return rows.rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.id - b.id);
+  }
+
+  /**
+   * Runs one call that is a transaction of its own: alone (autocommit, `relaxed` true: committed
+   * without waiting for the disk) outside a transaction, in a savepoint (`relaxed` false: the
+   * caller's commit stays as durable as it asked) inside one.
+   */
+  private ownTransaction<T>(call: (relaxed: boolean) => Promise<T>): Promise<T> {
+    return this.db.inTransaction ? this.db.transaction(() => call(false)) : call(true);
   }
 
   /**
@@ -151,8 +162,10 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
     await this.completeAll([id]);
   }
 
+  /** `complete` for many jobs: one round trip (`jobs_complete`), relaxed like a claim. */
   async completeAll(ids: readonly number[]): Promise<void> {
-    if (ids.length > 0) await this.db.query(sql.COMPLETE_ALL_SQL, [this.clock.now(), ids, this.instanceId]);
+    if (ids.length === 0) return;
+    await this.ownTransaction((relaxed) => this.db.query("SELECT jobs_complete($1, $2, $3, $4)", [this.clock.now(), [...ids], this.instanceId, relaxed]));
   }
 
   /**

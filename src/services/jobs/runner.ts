@@ -164,7 +164,8 @@ export class JobRunner {
         await bookkeeping();
         if (grouped) await claims();
       };
-      if (this.deps.tx) await this.deps.tx.transaction(turn, { durable: false });
+      // (Without grouped claims the bookkeeping is one statement: no transaction around it.)
+      if (this.deps.tx && grouped) await this.deps.tx.transaction(turn, { durable: false });
       else await turn();
       if (!grouped) await claims();
       if (this.stopped) {
