@@ -10,8 +10,7 @@
 import { PgDatabase } from "../../src/adapters/postgres/pg-database.ts";
 import { PgJobListener } from "../../src/adapters/postgres/pg-job-listener.ts";
 import { PgJobQueue } from "../../src/adapters/postgres/pg-job-queue.ts";
-import { PG_SCHEMA_JOB_FUNCTIONS } from "../../src/adapters/postgres/pg-job-queue-sql.ts";
-import { PG_SCHEMA_JOBS } from "../../src/adapters/postgres/schema-jobs.ts";
+import { createJobQueueSchema } from "../support/pg-job-queue-schema.ts";
 import { createDatabaseOn, startPostgresServer } from "../support/postgres-server.ts";
 import { fmt, summarize } from "./stats.ts";
 
@@ -22,8 +21,7 @@ const LEASE = 120_000;
 async function freshDb(serverUrl: string): Promise<string> {
   const url = await createDatabaseOn(serverUrl, "bench_jobs");
   const db = new PgDatabase(url, { max: 1 });
-  await db.query(PG_SCHEMA_JOBS);
-    await db.query(PG_SCHEMA_JOB_FUNCTIONS);
+  await createJobQueueSchema(db);
   await db.close();
   return url;
 }

@@ -8,8 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 import { PgDatabase } from "../../src/adapters/postgres/pg-database.ts";
 import { PgJobQueue } from "../../src/adapters/postgres/pg-job-queue.ts";
-import { PG_SCHEMA_JOB_FUNCTIONS } from "../../src/adapters/postgres/pg-job-queue-sql.ts";
-import { PG_SCHEMA_JOBS } from "../../src/adapters/postgres/schema-jobs.ts";
+import { createJobQueueSchema } from "../support/pg-job-queue-schema.ts";
 import { asyncStore, SqliteAsyncTransactor } from "../../src/adapters/sqlite/async-sqlite.ts";
 import { openDatabase, type Db } from "../../src/adapters/sqlite/database.ts";
 import { SqliteJobQueue } from "../../src/adapters/sqlite/sqlite-job-queue.ts";
@@ -45,8 +44,7 @@ describeWithPostgres("PgJobQueue", () => {
   beforeAll(async () => {
     url = await freshDatabaseUrl("jobs_contract");
     const db = new PgDatabase(url, { max: 1 });
-    await db.query(PG_SCHEMA_JOBS);
-    await db.query(PG_SCHEMA_JOB_FUNCTIONS);
+    await createJobQueueSchema(db);
     await db.close();
   });
   const opened: PgDatabase[] = [];

@@ -7,8 +7,7 @@ import { afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { PgDatabase } from "../../src/adapters/postgres/pg-database.ts";
 import { PgJobListener } from "../../src/adapters/postgres/pg-job-listener.ts";
 import { PgJobQueue } from "../../src/adapters/postgres/pg-job-queue.ts";
-import { PG_SCHEMA_JOB_FUNCTIONS } from "../../src/adapters/postgres/pg-job-queue-sql.ts";
-import { PG_SCHEMA_JOBS } from "../../src/adapters/postgres/schema-jobs.ts";
+import { createJobQueueSchema } from "../support/pg-job-queue-schema.ts";
 import { describeWithPostgres, freshDatabaseUrl } from "../support/postgres.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,8 +30,7 @@ describeWithPostgres("PgJobListener", () => {
   beforeAll(async () => {
     url = await freshDatabaseUrl("jobs_listen");
     const setup = new PgDatabase(url, { max: 1 });
-    await setup.query(PG_SCHEMA_JOBS);
-    await setup.query(PG_SCHEMA_JOB_FUNCTIONS);
+    await createJobQueueSchema(setup);
     await setup.close();
   });
   beforeEach(async () => {

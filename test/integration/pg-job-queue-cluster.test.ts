@@ -7,8 +7,7 @@ import { afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { PgDatabase } from "../../src/adapters/postgres/pg-database.ts";
 import { PgJobQueue } from "../../src/adapters/postgres/pg-job-queue.ts";
 import { CLAIM_KINDS_SQL } from "../../src/adapters/postgres/pg-job-queue-sql.ts";
-import { PG_SCHEMA_JOB_FUNCTIONS } from "../../src/adapters/postgres/pg-job-queue-sql.ts";
-import { PG_SCHEMA_JOBS } from "../../src/adapters/postgres/schema-jobs.ts";
+import { createJobQueueSchema } from "../support/pg-job-queue-schema.ts";
 import { describeWithPostgres, freshDatabaseUrl } from "../support/postgres.ts";
 
 const LEASE = 30_000;
@@ -22,8 +21,7 @@ describeWithPostgres("PgJobQueue shared by several instances", () => {
   beforeAll(async () => {
     url = await freshDatabaseUrl("jobs_cluster");
     const db = new PgDatabase(url, { max: 1 });
-    await db.query(PG_SCHEMA_JOBS);
-    await db.query(PG_SCHEMA_JOB_FUNCTIONS);
+    await createJobQueueSchema(db);
     await db.close();
   });
   beforeEach(async () => {

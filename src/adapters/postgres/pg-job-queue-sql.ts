@@ -188,6 +188,11 @@ export const PRUNE_SQL = "DELETE FROM jobs WHERE state IN ('done', 'dead') AND u
  *
  * Parameters: `jobs_claim_any/kinds(now, exclude, window, limit, lease_ms, instance, kinds,
  * relaxed)` (`jobs_claim_any` ignores `kinds`); `jobs_complete(now, ids, instance, relaxed)`.
+ *
+ * These functions live in the database: a change to the statements they are built from (EXPIRE_SQL,
+ * the claims, COMPLETE_ALL_SQL, CLAIM_LOCK) reaches no database already at version 2. Such a change
+ * needs a new migration that replaces the functions (CREATE OR REPLACE FUNCTION), and migration 2's
+ * text must stay as it shipped.
  */
 export const PG_SCHEMA_JOB_FUNCTIONS = [
   ["jobs_claim_any", CLAIM_ANY_SQL],
@@ -206,4 +211,3 @@ SELECT set_config('synchronous_commit', 'off', true) WHERE $4;
 ${COMPLETE_ALL_SQL.replace("$2::bigint[]", "$2")};
 $fn$;
 `;
-

@@ -17,13 +17,13 @@
  * (PgJobListener).
  */
 import { AppError } from "../../domain/errors.ts";
+import { checkMaxAttempts, truncateError } from "../job-spec-rules.ts";
 import type { Clock, Job, JobQueue, JobSpec, JobState } from "../../services/ports/index.ts";
 import type { AsyncPort } from "./async-port.ts";
 import type { Queryable } from "./pg-database.ts";
 import * as sql from "./pg-job-queue-sql.ts";
 
-/** last_error is for operators; a stack trace or an HTML error page is cut to this length. */
-export const MAX_ERROR_LENGTH = 2000;
+export { MAX_ERROR_LENGTH } from "../job-spec-rules.ts";
 
 /** What the queue needs of PgDatabase: queries and ambient transactions. */
 export interface PgTransactional extends Queryable {
@@ -175,7 +175,7 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
    * Throws `internal` for a job that does not exist.
    */
   async fail(id: number, error: string, retryAt: number | null): Promise<JobState> {
-    const { rows } = await this.db.query<{ state: JobState }>(sql.FAIL_SQL, [this.clock.now(), id, this.instanceId, truncate(error), retryAt]);
+    const { rows } = await this.db.query<{ state: JobState }>(sql.FAIL_SQL, [this.clock.now(), id, this.instanceId, truncateError(error), retryAt]);
     if (rows[0]) return rows[0].state;
     const job = await this.get(id);
     if (!job) throw new AppError("internal", `job ${id} does not exist`);
@@ -258,17 +258,4 @@ export class PgJobQueue implements AsyncPort<JobQueue> {
   async pruneFinished(before: number): Promise<number> {
     return (await this.db.query(sql.PRUNE_SQL, [before])).rowCount ?? 0;
   }
-}
-
-/** Throws `bad_input` unless the spec's maxAttempts is a positive integer or null/absent. */
-function checkMaxAttempts(spec: JobSpec): void {
-  if (spec.maxAttempts != null && !(Number.isInteger(spec.maxAttempts) && spec.maxAttempts > 0)) {
-    throw new AppError("bad_input", `maxAttempts must be a positive integer, got ${spec.maxAttempts}`);
-  }
-}
-
-function truncate(text: string): string {
-  if (text.length <= MAX_ERROR_LENGTH) return text;
-  const marker = "… (truncated)";
-  return text.slice(0, MAX_ERROR_LENGTH - marker.length) + marker;
 }

@@ -6,14 +6,14 @@
  */
 import type Database from "better-sqlite3";
 import { AppError } from "../../domain/errors.ts";
+import { checkMaxAttempts, truncateError } from "../job-spec-rules.ts";
 import type { Clock, Job, JobSpec, JobState } from "../../services/ports/index.ts";
 import { inTransaction } from "./database.ts";
 import { BURY_EXHAUSTED_SQL, CANDIDATES_SQL, candidatesOfKindsSql, LEASE_SQL, REQUEUE_EXPIRED_SQL } from "./sqlite-job-queue-sql.ts";
 
 export { candidatesOfKindsSql } from "./sqlite-job-queue-sql.ts";
 
-/** last_error is for operators; a stack trace or an HTML error page is cut to this length. */
-export const MAX_ERROR_LENGTH = 2000;
+export { MAX_ERROR_LENGTH } from "../job-spec-rules.ts";
 
 interface JobRow {
   id: number;
@@ -178,13 +178,14 @@ export class SqliteJobQueue {
   }
 
   /** Idempotent; a job that is no longer running (already completed) is left as it is. */
+  complete(id: number): void {
+    this.completeAll([id]);
+  }
+
+  /** `complete` for many jobs. */
   completeAll(ids: readonly number[]): void {
     const now = this.clock.now();
     for (const id of ids) this.stmts.complete.run(now, id);
-  }
-
-  complete(id: number): void {
-    this.stmts.complete.run(this.clock.now(), id);
   }
 
   /**
@@ -192,7 +193,7 @@ export class SqliteJobQueue {
    * (already completed or failed) is unchanged and its current state returned.
    */
   fail(id: number, error: string, retryAt: number | null): JobState {
-    const state = this.stmts.fail.get({ id, error: truncate(error), retryAt, now: this.clock.now() });
+    const state = this.stmts.fail.get({ id, error: truncateError(error), retryAt, now: this.clock.now() });
     if (state !== undefined) return state;
     const job = this.stmts.get.get(id);
     if (!job) throw new AppError("internal", `job ${id} does not exist`);
@@ -251,17 +252,4 @@ export class SqliteJobQueue {
   pruneFinished(before: number): number {
     return this.stmts.prune.run(before).changes;
   }
-}
-
-/** Throws `bad_input` unless the spec's maxAttempts is a positive integer or null/absent. */
-function checkMaxAttempts(spec: JobSpec): void {
-  if (spec.maxAttempts != null && !(Number.isInteger(spec.maxAttempts) && spec.maxAttempts > 0)) {
-    throw new AppError("bad_input", `maxAttempts must be a positive integer, got ${spec.maxAttempts}`);
-  }
-}
-
-function truncate(text: string): string {
-  if (text.length <= MAX_ERROR_LENGTH) return text;
-  const marker = "… (truncated)";
-  return text.slice(0, MAX_ERROR_LENGTH - marker.length) + marker;
 }
