@@ -11,7 +11,7 @@
  *   BENCH_PRIORITY=-5 npm run bench    grantbot's scheduling priority (default 0; negative favours it
  *                                      over the fakes, which stand in for remote systems)
  *   npm run bench -- --only a,b        run some scenarios: ack, pr, merge, breakglass, expiry1, throughput,
- *                                      usage, leaver, expiry1000, expiry1000kill, evidence, reconcile
+ *                                      usage, leaver, scimround, expiry1000, expiry1000kill, evidence, reconcile
  *   npm run bench -- --store postgres --instances 3
  *                                      every store on PostgreSQL (a server the benchmark starts on this
  *                                      host, a fresh database), N instances as child processes; load
@@ -37,6 +37,7 @@ import { DIRECTORY_SECRET } from "./scenarios/leaver.ts";
 import { evidenceFigures } from "./scenarios/evidence.ts";
 import { introspectionThroughput, jwtIssue } from "./scenarios/throughput.ts";
 import { usageOverhead } from "./scenarios/usage-overhead.ts";
+import { scimRoundCost } from "./scenarios/scim-round.ts";
 import type { BenchContext, Figure } from "./scenarios/types.ts";
 
 interface Args {
@@ -76,7 +77,7 @@ function parseArgs(argv: string[]): Args {
       if (!Number.isInteger(args.instances) || args.instances < 1) throw new Error("--instances: a whole number >= 1");
     }
     else if (a === "--help" || a === "-h") {
-      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--store sqlite|postgres] [--instances N] [--only ack,pr,merge,breakglass,expiry1,throughput,usage,leaver,reconcile,expiry1000,expiry1000kill,evidence]\n`);
+      process.stdout.write(`usage: npm run bench -- [--quick] [--rtt 50ms] [--out FILE] [--store sqlite|postgres] [--instances N] [--only ack,pr,merge,breakglass,expiry1,throughput,usage,leaver,reconcile,scimround,expiry1000,expiry1000kill,evidence]\n`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -153,6 +154,7 @@ async function main(): Promise<void> {
       return out;
     });
     // Before reconcile: its 10,000 seeded grants make every benchmark group 25 times larger.
+    await step("scimround", () => scimRoundCost(ctx));
     await step("expiry1000", () => expiryThousand(ctx, expiryCount));
     if (args.instances > 1) await step("expiry1000kill", () => expiryThousand(ctx, expiryCount, { kill: true }));
     // Before reconcile too: its seeded memberships would all be unexpected in the evidence report's own database.
