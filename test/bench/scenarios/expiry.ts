@@ -17,6 +17,7 @@ import { BENCH_GROUPS, benchPerson, benchResource } from "../population.ts";
 import { waitForGrant, waitUntil, type Inspector } from "../inspect.ts";
 import { sampleActivity } from "../pg-activity.ts";
 import { seedActiveGrants } from "../seed.ts";
+import { cpuWindow, describeCpu } from "../proc-cpu.ts";
 import { sleep, summarize } from "../stats.ts";
 import type { BenchContext, Figure } from "./types.ts";
 
@@ -148,6 +149,8 @@ export async function expiryThousand(ctx: BenchContext, count: number, opts: { k
     : Promise.resolve(0);
   // Every sampled grant is probed from its own expiry (a shared pool of probers would start the
   // later ones late and report their lateness as grantbot's).
+  // CPU of every process involved from the expiry second until the last removal is confirmed.
+  const cpuFrom = sleep(second - Date.now()).then(() => cpuWindow());
   const inactivePromise = Promise.all(sample.map((g) => inactiveAt(world, g.token, g.expiresAt, PROBE_EVERY_MS)));
   const ids = new Set(seeded.map((g) => g.id));
   const removed = await waitUntil(
@@ -162,6 +165,7 @@ export async function expiryThousand(ctx: BenchContext, count: number, opts: { k
     const rows = [...(await inspect.lastAuditAt("scim.member_removed"))].filter(([id]) => ids.has(id));
     throw new Error(`${err.message}: ${rows.length} of ${count} confirmed`);
   });
+  const cpu = (await cpuFrom)?.stop() ?? null;
   const heldAtKill = await killed;
   await activity?.stop();
   trace?.stop();
@@ -209,8 +213,8 @@ export async function expiryThousand(ctx: BenchContext, count: number, opts: { k
       key: opts.kill ? `expiry_lag_${count}_kill` : `expiry_lag_${count}${cluster.instances > 1 ? `_x${cluster.instances}` : ""}`,
       title: opts.kill ? `Expiry lag, ${label} in the same second, 1 of ${cluster.instances} instances SIGKILLed` : `Expiry lag, ${label} in the same second (${BENCH_GROUPS} groups, 2 targets)${across}`,
       summary: s,
-      notes: `${killNote}expiry->ended p99 ${toEnd.p99} ms, ended->removal confirmed p99 ${endToRemoved.p99} ms; SCIM: ${patches} PATCH (${removals.total} member removals, ${removals.repeated} repeated) + ${reads} GET; introspection inactive p99 ${inactiveLag.p99} ms (sample ${sample.length}, probed every ${PROBE_EVERY_MS} ms); jobs re-run: ${reruns}${stillMembers ? `; ${stillMembers} still members!` : ""}`,
-      extra: { scimPatches: patches, scimReads: reads, removalsSent: removals, introspectionSample: inactiveLag, expiryToEnded: toEnd, endedToRemovalConfirmed: endToRemoved, jobAttempts: attempts, ...(opts.kill ? { leasesHeldByKilled: heldAtKill, confirmed: removed.size } : {}) },
+      notes: `${killNote}expiry->ended p99 ${toEnd.p99} ms, ended->removal confirmed p99 ${endToRemoved.p99} ms; SCIM: ${patches} PATCH (${removals.total} member removals, ${removals.repeated} repeated) + ${reads} GET; introspection inactive p99 ${inactiveLag.p99} ms (sample ${sample.length}, probed every ${PROBE_EVERY_MS} ms); jobs re-run: ${reruns}${cpu ? `; CPU from the expiry second to the last removal: ${describeCpu(cpu)}` : ""}${stillMembers ? `; ${stillMembers} still members!` : ""}`,
+      extra: { scimPatches: patches, scimReads: reads, removalsSent: removals, introspectionSample: inactiveLag, expiryToEnded: toEnd, endedToRemovalConfirmed: endToRemoved, jobAttempts: attempts, cpu, ...(opts.kill ? { leasesHeldByKilled: heldAtKill, confirmed: removed.size } : {}) },
       bar: {
         text: opts.kill ? `One of ${cluster.instances} instances SIGKILLed at the expiry second: every removal confirmed, p99 lag < 5 s` : `Expiry lag p99 < 1 s with ${label} grants expiring in the same second${across}`,
         met: s.p99 < bound && stillMembers === 0 && removed.size >= count,
