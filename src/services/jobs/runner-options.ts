@@ -35,6 +35,14 @@ export interface JobRunnerDeps {
 /** Re-check interval for due jobs that could not be claimed (see arm()). */
 export const RECHECK_BLOCKED_MS = 250;
 /**
+ * How long after a notification of jobs already due (PostgreSQL NOTIFY) this instance claims
+ * (wakeAt). The instance that queued them is awake and claims them itself at once; the others look
+ * this much later, so a burst of notifications costs each of them one claim, not one per
+ * notification, and the queuing instance's own batch takes its jobs first. Should that instance
+ * have died before claiming, this is the delay. Jobs due later arm the timer for their moment.
+ */
+export const NOTIFIED_DUE_DELAY_MS = 100;
+/**
  * Slots other jobs (DMs, redactions, PR comments, card updates) may use while revocation batches
  * run: one, so they keep moving without competing with the removals for this process's event loop
  * (measured with 1,000 simultaneous expiries: 4 slots left removals ~10% later at p99; holding

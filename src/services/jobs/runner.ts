@@ -16,7 +16,7 @@ import { AsyncResource } from "node:async_hooks";
 import type { Job } from "../ports/index.ts";
 import { ForegroundHold } from "./foreground-hold.ts";
 import { LeaseHeartbeat } from "./lease-heartbeat.ts";
-import { RECHECK_BLOCKED_MS, SLOTS_WHILE_REVOKING, type JobRunnerDeps, type JobRunnerOptions } from "./runner-options.ts";
+import { NOTIFIED_DUE_DELAY_MS, RECHECK_BLOCKED_MS, SLOTS_WHILE_REVOKING, type JobRunnerDeps, type JobRunnerOptions } from "./runner-options.ts";
 import type { BatchFailures, JobHandler } from "./handler.ts";
 import { recordFailure } from "./failures.ts";
 
@@ -99,10 +99,10 @@ export class JobRunner {
     return age > this.options.leaseMs ? `job leases not renewed for ${Math.round(age / 1000)} s (lease ${this.options.leaseMs / 1000} s)` : null;
   }
 
-  /** A job due at `at` was queued (by another instance): claim at that moment. */
+  /** A job due at `at` was queued (NOTIFY): claim at that moment, or soon if due (NOTIFIED_DUE_DELAY_MS). */
   wakeAt(at: number): void {
-    if (at <= this.deps.clock.now()) this.wake();
-    else this.armAt(at);
+    const now = this.deps.clock.now();
+    this.armAt(at <= now ? now + NOTIFIED_DUE_DELAY_MS : at);
   }
 
   /** Waits until no job is due or running (tests, demo, CLI one-shots). */
