@@ -153,8 +153,8 @@ async function main(): Promise<void> {
       out.push(poll.present && leaverFigures ? (await leaverFigures(ctx, "poll"))[0]! : pendingFigure("leaver_poll", "Leaver polled -> all access removed", poll.present ? "scenario not written yet" : poll.why));
       return out;
     });
-    // Before reconcile: its 10,000 seeded grants make every benchmark group 25 times larger.
     await step("scimround", () => scimRoundCost(ctx));
+    // Before reconcile: its 10,000 seeded grants make every benchmark group 25 times larger.
     await step("expiry1000", () => expiryThousand(ctx, expiryCount));
     if (args.instances > 1) await step("expiry1000kill", () => expiryThousand(ctx, expiryCount, { kill: true }));
     // Before reconcile too: its seeded memberships would all be unexpected in the evidence report's own database.

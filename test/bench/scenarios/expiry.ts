@@ -147,10 +147,10 @@ export async function expiryThousand(ctx: BenchContext, count: number, opts: { k
         return held;
       })
     : Promise.resolve(0);
-  // Every sampled grant is probed from its own expiry (a shared pool of probers would start the
-  // later ones late and report their lateness as grantbot's).
   // CPU of every process involved from the expiry second until the last removal is confirmed.
   const cpuFrom = sleep(second - Date.now()).then(() => cpuWindow());
+  // Every sampled grant is probed from its own expiry (a shared pool of probers would start the
+  // later ones late and report their lateness as grantbot's).
   const inactivePromise = Promise.all(sample.map((g) => inactiveAt(world, g.token, g.expiresAt, PROBE_EVERY_MS)));
   const ids = new Set(seeded.map((g) => g.id));
   const removed = await waitUntil(
